@@ -1,0 +1,222 @@
+"""Yearly trends of keyword themes and LDA topics, with bootstrap intervals.
+
+A year's share is a ratio of sums (keyword tokens / all tokens, or topic-weighted tokens / all
+tokens), so long documents weigh more than short ones, as in a pooled reading of the year.
+Intervals resample whole documents within a year (passages of one document are not independent);
+a year with a single document can only resample its passages, which understates the uncertainty:
+the ``ci_unit`` column says which was done, and ``small_n`` flags thin years.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+THEME_COLUMNS = [
+    "theme",
+    "year",
+    "share",
+    "ci_low",
+    "ci_high",
+    "ci_unit",
+    "n_docs",
+    "n_passages",
+    "n_tokens",
+    "n_hits",
+    "small_n",
+]
+TOPIC_COLUMNS = [
+    "k",
+    "topic",
+    "label",
+    "year",
+    "share",
+    "ci_low",
+    "ci_high",
+    "ci_unit",
+    "n_docs",
+    "n_passages",
+    "n_tokens",
+    "small_n",
+]
+
+
+def bootstrap_ratio(
+    numerators: np.ndarray, denominators: np.ndarray, n_boot: int, rng: np.random.Generator, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bootstrap interval of ``sum(numerators) / sum(denominators)``.
+
+    Parameters
+    ----------
+    numerators : ndarray, shape (n_units, n_series)
+    denominators : ndarray, shape (n_units,)
+    n_boot : int
+        Resamples; 0 gives NaN bounds.
+    rng : numpy Generator
+    level : float
+        Interval coverage, e.g. 0.95.
+
+    Returns
+    -------
+    (ci_low, ci_high) : ndarrays of shape (n_series,)
+    """
+    n_units, n_series = numerators.shape
+    if n_boot <= 0 or n_units == 0:
+        return np.full(n_series, np.nan), np.full(n_series, np.nan)
+    draws = rng.integers(0, n_units, size=(n_boot, n_units))
+    # Counting how often each unit is drawn turns the resample sums into one matrix product.
+    counts = np.zeros((n_boot, n_units))
+    np.add.at(counts, (np.repeat(np.arange(n_boot), n_units), draws.ravel()), 1.0)
+    num = counts @ numerators
+    den = counts @ denominators
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = np.where(den[:, None] > 0, num / den[:, None], np.nan)
+    tail = (1.0 - level) / 2.0
+    low = np.nanquantile(ratios, tail, axis=0) if np.isfinite(ratios).any() else np.full(n_series, np.nan)
+    high = (
+        np.nanquantile(ratios, 1.0 - tail, axis=0) if np.isfinite(ratios).any() else np.full(n_series, np.nan)
+    )
+    return low, high
+
+
+def yearly_shares(
+    passages: pd.DataFrame,
+    value_columns: Sequence[str],
+    weight_column: str = "n_tokens",
+    scale: float = 1.0,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+    min_docs: int = 3,
+) -> pd.DataFrame:
+    """Per year and value column: ratio of sums with a bootstrap interval.
+
+    ``share = scale * sum(value) / sum(weight)`` over the year's passages.  The interval resamples
+    documents within the year, or passages when the year has a single document.  The random stream
+    of each year is seeded by ``(seed, year)``, so adding a year leaves the others' intervals as
+    they were.
+
+    Parameters
+    ----------
+    passages : DataFrame
+        One row per passage: ``doc_id``, ``year``, the weight column and the value columns.
+    value_columns : sequence of str
+    weight_column : str
+    scale : float
+        Multiplier of the share (1000 for "per 1,000 tokens").
+    n_boot, seed, level, min_docs : see config ``trends``.
+
+    Returns
+    -------
+    DataFrame
+        Long table: ``series, year, share, ci_low, ci_high, ci_unit, n_docs, n_passages, n_tokens,
+        small_n``; ``series`` is the value column name.
+    """
+    rows = []
+    value_columns = list(value_columns)
+    for year, group in passages.groupby("year", sort=True):
+        n_docs = group["doc_id"].nunique()
+        if n_docs > 1:
+            units = group.groupby("doc_id", sort=True)[value_columns + [weight_column]].sum()
+            unit = "documents"
+        else:
+            units = group[value_columns + [weight_column]]
+            unit = "passages"
+        numerators = units[value_columns].to_numpy(dtype=float)
+        denominators = units[weight_column].to_numpy(dtype=float)
+        total = denominators.sum()
+        shares = numerators.sum(axis=0) / total if total > 0 else np.full(len(value_columns), np.nan)
+        rng = np.random.default_rng([int(seed), int(year)])
+        low, high = bootstrap_ratio(numerators, denominators, n_boot, rng, level)
+        for index, column in enumerate(value_columns):
+            rows.append(
+                {
+                    "series": column,
+                    "year": int(year),
+                    "share": round(float(scale * shares[index]), 6),
+                    "ci_low": round(float(scale * low[index]), 6),
+                    "ci_high": round(float(scale * high[index]), 6),
+                    "ci_unit": unit,
+                    "n_docs": int(n_docs),
+                    "n_passages": len(group),
+                    "n_tokens": int(total),
+                    "small_n": bool(n_docs < min_docs),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def count_theme_hits(tokens: pd.Series, themes: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Number of tokens of each passage that are keywords of each theme (columns = theme names)."""
+    keyword_sets = {theme: frozenset(words) for theme, words in themes.items()}
+    split = tokens.str.split()
+    data = {
+        theme: split.map(lambda toks, kw=kws: sum(1 for t in toks if t in kw))
+        for theme, kws in keyword_sets.items()
+    }
+    return pd.DataFrame(data, index=tokens.index)
+
+
+def theme_share_by_year(
+    tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], per_tokens: int = 1000, **bootstrap
+) -> pd.DataFrame:
+    """Keyword-theme share per year: the theme's keyword tokens per ``per_tokens`` tokens.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        One row per passage: ``doc_id, year, n_tokens, tokens``.
+    themes : mapping of theme name to keyword list
+    per_tokens : int
+    **bootstrap
+        ``n_boot, seed, level, min_docs`` of :func:`yearly_shares`.
+
+    Returns
+    -------
+    DataFrame with columns :data:`THEME_COLUMNS`.
+    """
+    hits = count_theme_hits(tokens["tokens"], themes)
+    frame = pd.concat([tokens[["doc_id", "year", "n_tokens"]], hits], axis=1)
+    long = yearly_shares(frame, list(themes), scale=per_tokens, **bootstrap)
+    if long.empty:
+        return pd.DataFrame(columns=THEME_COLUMNS)
+    long = long.rename(columns={"series": "theme"})
+    hit_totals = frame.groupby("year")[list(themes)].sum().stack().rename("n_hits")
+    hit_totals.index.names = ["year", "theme"]
+    long = long.join(hit_totals, on=["year", "theme"])
+    order = {theme: i for i, theme in enumerate(themes)}
+    long = long.sort_values(["theme", "year"], key=lambda s: s.map(order) if s.name == "theme" else s)
+    return long[THEME_COLUMNS].reset_index(drop=True)
+
+
+def topic_share_by_year(
+    passage_topics: pd.DataFrame, k: int, labels: Mapping[int, str], **bootstrap
+) -> pd.DataFrame:
+    """Token-weighted mean passage-topic share per year, with bootstrap intervals.
+
+    Parameters
+    ----------
+    passage_topics : DataFrame
+        ``doc_id, year, n_tokens`` and ``topic_0 … topic_{k-1}``.
+    k : int
+    labels : mapping topic → label
+    **bootstrap
+        ``n_boot, seed, level, min_docs`` of :func:`yearly_shares`.
+
+    Returns
+    -------
+    DataFrame with columns :data:`TOPIC_COLUMNS`.
+    """
+    columns = [f"topic_{i}" for i in range(k)]
+    frame = passage_topics[["doc_id", "year", "n_tokens"]].copy()
+    weights = passage_topics["n_tokens"].to_numpy(dtype=float)[:, None]
+    frame[columns] = passage_topics[columns].to_numpy(dtype=float) * weights
+    long = yearly_shares(frame, columns, **bootstrap)
+    if long.empty:
+        return pd.DataFrame(columns=TOPIC_COLUMNS)
+    long["topic"] = long.pop("series").str.removeprefix("topic_").astype(int)
+    long["k"] = k
+    long["label"] = long["topic"].map(labels)
+    return long.sort_values(["topic", "year"])[TOPIC_COLUMNS].reset_index(drop=True)
