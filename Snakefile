@@ -1,0 +1,25 @@
+# zhengfa-trends: topics and yearly theme trends of Chinese political-legal (政法) articles.
+# Run:  snakemake --cores all            (README: quick start, outputs, your own corpus)
+
+
+from snakemake.utils import min_version
+
+min_version("8.20")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/tokens.smk"
+include: "workflow/rules/features.smk"
+include: "workflow/rules/topics.smk"
+include: "workflow/rules/trends.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

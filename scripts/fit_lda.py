@@ -1,0 +1,17 @@
+"""Snakemake adapter of rule fit_lda (logic: zhengfa_trends.steps.lda_step)."""
+
+from zhengfa_trends.log import run_script
+from zhengfa_trends.steps import lda_step
+
+smk = snakemake  # noqa: F821  (injected by Snakemake)
+run_script(
+    smk.log[0],
+    lambda: lda_step(
+        smk.input.tokens,
+        smk.params.k,
+        smk.params.seeds,
+        smk.output.topics,
+        smk.output.passage_topics,
+        smk.params.options,
+    ),
+)

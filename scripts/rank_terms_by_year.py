@@ -1,0 +1,7 @@
+"""Snakemake adapter of rule rank_terms_by_year (logic: zhengfa_trends.steps.tfidf_step)."""
+
+from zhengfa_trends.log import run_script
+from zhengfa_trends.steps import tfidf_step
+
+smk = snakemake  # noqa: F821  (injected by Snakemake)
+run_script(smk.log[0], lambda: tfidf_step(smk.input.tokens, smk.output.top_terms, smk.params.n_terms))

@@ -1,0 +1,27 @@
+"""Reading and writing the workflow's tables: tab-separated, UTF-8, ``\\n`` line ends, no index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+
+def write_tsv(table: pd.DataFrame, path: str | Path) -> None:
+    """Write ``table`` as TSV with a fixed float format, so identical data give identical bytes."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, sep="\t", index=False, lineterminator="\n", float_format="%.6g")
+
+
+def read_tsv(path: str | Path, **kwargs) -> pd.DataFrame:
+    """Read a TSV written by :func:`write_tsv` (strings stay strings: no NA guessing)."""
+    return pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""], **kwargs)
+
+
+def write_json(data, path: str | Path) -> None:
+    """Write JSON with sorted keys and a trailing newline."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(
+        json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )

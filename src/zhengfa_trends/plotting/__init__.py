@@ -1,0 +1,112 @@
+"""Figures from the tidy tables of the analysis: functions take DataFrames and return a Figure.
+
+Nothing here changes matplotlib's global state except registering the CJK font file with the
+font manager (which only makes the font findable); styles are applied with ``style_context``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.util
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager  # noqa: E402
+from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+CJK_FONT_NAME = "Noto Sans CJK SC"
+
+# Saved-file metadata without dates or versions, so that two runs write identical bytes.
+_METADATA = {
+    "png": {"Software": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
+    "svg": {"Creator": None, "Date": None},
+}
+
+LABELS = {
+    "zh": {
+        "year": "年份",
+        "theme_share": "关键词频率(每千词)",
+        "topic_share": "主题占比",
+        "weight": "权重",
+        "tfidf": "TF-IDF 得分",
+        "no_docs": "无文档",
+        "small_n": "文档少于 {min_docs} 篇(空心点)",
+        "topic": "主题",
+        "theme_title": "关键词主题的年度变化(95% 自助法区间)",
+        "topic_title": "LDA 主题的年度变化(K={k},95% 自助法区间)",
+        "terms_title": "LDA 主题的高权重词(K={k})",
+        "tfidf_title": "各年份最具区分度的词(TF-IDF)",
+    },
+    "en": {
+        "year": "Year",
+        "theme_share": "Keyword tokens per 1,000 tokens",
+        "topic_share": "Topic share",
+        "weight": "Weight",
+        "tfidf": "TF-IDF score",
+        "no_docs": "no docs",
+        "small_n": "fewer than {min_docs} documents (hollow markers)",
+        "topic": "Topic",
+        "theme_title": "Keyword themes by year (95% bootstrap intervals)",
+        "topic_title": "LDA topics by year (K={k}, 95% bootstrap intervals)",
+        "terms_title": "Top terms of each LDA topic (K={k})",
+        "tfidf_title": "Most distinctive terms of each year (TF-IDF)",
+    },
+}
+
+
+def labels(language: str) -> Mapping[str, str]:
+    """Axis and title texts in ``"zh"`` or ``"en"``."""
+    try:
+        return LABELS[language]
+    except KeyError:
+        raise ValueError(f"figures.language must be one of {sorted(LABELS)}, not {language!r}") from None
+
+
+@functools.cache
+def cjk_font_path() -> Path:
+    """Path of the Noto Sans CJK SC font shipped by the ``mplfonts`` package (no network).
+
+    Raises
+    ------
+    FileNotFoundError
+        If mplfonts is not installed or lacks the font.
+    """
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the CJK font comes with the 'mplfonts' package: pip install mplfonts")
+    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / CJK_FONT_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing; reinstall mplfonts")
+    return path
+
+
+@functools.cache
+def register_cjk_font() -> str:
+    """Make the CJK font known to matplotlib's font manager (once per process); return its name."""
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+@contextlib.contextmanager
+def style_context(style_file: str | Path | None = None) -> Iterator[None]:
+    """Apply the project style file (and the CJK font) for the figures made inside the block."""
+    register_cjk_font()
+    styles = [str(style_file)] if style_file else []
+    with plt.style.context(styles), plt.rc_context({"svg.hashsalt": "zhengfa-trends"}):
+        yield
+
+
+def save_figure(fig: Figure, paths: Mapping[str, str | Path], dpi: int = 300) -> None:
+    """Save ``fig`` to each ``format → path`` with date-free metadata, then close it."""
+    for fmt, path in paths.items():
+        fig.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA.get(fmt, {}))
+    plt.close(fig)

@@ -1,0 +1,15 @@
+rule rank_terms_by_year:
+    input:
+        tokens="results/tokens/tokens.tsv",
+    output:
+        top_terms="results/tfidf/top_terms_by_year.tsv",
+    params:
+        n_terms=config["tfidf"]["n_terms"],
+    log:
+        "logs/rank_terms_by_year.log",
+    benchmark:
+        "logs/benchmarks/rank_terms_by_year.tsv"
+    conda:
+        ENV
+    script:
+        "../../scripts/rank_terms_by_year.py"

@@ -1,0 +1,25 @@
+rule ingest_corpus:
+    input:
+        corpus=corpus_files,
+        metadata=metadata_file,
+    output:
+        documents="results/corpus/documents.tsv",
+        passages="results/corpus/passages.tsv",
+    params:
+        corpus_dir=config["corpus"]["dir"],
+        metadata=config["corpus"].get("metadata"),
+        options={
+            "opencc": config["clean"]["opencc"],
+            "max_chars": config["passages"]["max_chars"],
+            "min_chars": config["passages"]["min_chars"],
+            "min_year": config["corpus"]["min_year"],
+            "years": config["corpus"]["years"],
+        },
+    log:
+        "logs/ingest_corpus.log",
+    benchmark:
+        "logs/benchmarks/ingest_corpus.tsv"
+    conda:
+        ENV
+    script:
+        "../../scripts/ingest_corpus.py"

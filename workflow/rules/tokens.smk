@@ -1,0 +1,23 @@
+rule segment_passages:
+    input:
+        passages="results/corpus/passages.tsv",
+        user_dictionaries=config["segment"]["user_dictionaries"],
+        stopwords=config["segment"]["stopwords"],
+    output:
+        tokens="results/tokens/tokens.tsv",
+        stats="results/tokens/stats.json",
+    params:
+        themes=config["themes"],
+        options={
+            key: config["segment"][key]
+            for key in ("min_chars", "han_only", "hmm", "workers", "chunk_chars")
+        },
+    threads: config["segment"]["workers"]
+    log:
+        "logs/segment_passages.log",
+    benchmark:
+        "logs/benchmarks/segment_passages.tsv"
+    conda:
+        ENV
+    script:
+        "../../scripts/segment_passages.py"
