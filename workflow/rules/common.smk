@@ -5,7 +5,6 @@ from snakemake.utils import validate
 
 from zhengfa_trends.config import config_errors
 
-
 # One readable line (no traceback) for a bad key; then the schema fills in the defaults.
 _config_problems = config_errors(
     config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -33,9 +32,7 @@ def corpus_files(wildcards=None):
         )
     metadata = metadata_file()
     return sorted(
-        str(p)
-        for p in corpus_dir.iterdir()
-        if p.is_file() and [str(p)] != metadata
+        str(p) for p in corpus_dir.iterdir() if p.is_file() and [str(p)] != metadata
     )
 
 

@@ -3,13 +3,13 @@ rule rank_terms_by_year:
         tokens="results/tokens/tokens.tsv",
     output:
         top_terms="results/tfidf/top_terms_by_year.tsv",
-    params:
-        n_terms=config["tfidf"]["n_terms"],
     log:
         "logs/rank_terms_by_year.log",
     benchmark:
         "logs/benchmarks/rank_terms_by_year.tsv"
     conda:
         ENV
+    params:
+        n_terms=config["tfidf"]["n_terms"],
     script:
         "../../scripts/rank_terms_by_year.py"

@@ -16,6 +16,14 @@ rule plot_figure:
             "results/figures/{{figure}}.{fmt}",
             fmt=FIGURE_FORMATS,
         ),
+    log:
+        "logs/plot_figure/{figure}.log",
+    benchmark:
+        "logs/benchmarks/plot_figure/{figure}.tsv"
+    wildcard_constraints:
+        figure="|".join(FIGURE_TABLES),
+    conda:
+        ENV
     params:
         options={
             "language": config["figures"]["language"],
@@ -24,13 +32,5 @@ rule plot_figure:
             "min_docs": config["trends"]["min_docs"],
             "k": CHOSEN_K,
         },
-    wildcard_constraints:
-        figure="|".join(FIGURE_TABLES),
-    log:
-        "logs/plot_figure/{figure}.log",
-    benchmark:
-        "logs/benchmarks/plot_figure/{figure}.tsv"
-    conda:
-        ENV
     script:
         "../../scripts/plot_figure.py"

@@ -5,6 +5,12 @@ rule ingest_corpus:
     output:
         documents="results/corpus/documents.tsv",
         passages="results/corpus/passages.tsv",
+    log:
+        "logs/ingest_corpus.log",
+    benchmark:
+        "logs/benchmarks/ingest_corpus.tsv"
+    conda:
+        ENV
     params:
         corpus_dir=config["corpus"]["dir"],
         metadata=config["corpus"].get("metadata"),
@@ -15,11 +21,5 @@ rule ingest_corpus:
             "min_year": config["corpus"]["min_year"],
             "years": config["corpus"]["years"],
         },
-    log:
-        "logs/ingest_corpus.log",
-    benchmark:
-        "logs/benchmarks/ingest_corpus.tsv"
-    conda:
-        ENV
     script:
         "../../scripts/ingest_corpus.py"

@@ -6,18 +6,18 @@ rule segment_passages:
     output:
         tokens="results/tokens/tokens.tsv",
         stats="results/tokens/stats.json",
-    params:
-        themes=config["themes"],
-        options={
-            key: config["segment"][key]
-            for key in ("min_chars", "han_only", "hmm", "workers", "chunk_chars")
-        },
-    threads: config["segment"]["workers"]
     log:
         "logs/segment_passages.log",
     benchmark:
         "logs/benchmarks/segment_passages.tsv"
     conda:
         ENV
+    threads: config["segment"]["workers"]
+    params:
+        themes=config["themes"],
+        options={
+            key: config["segment"][key]
+            for key in ("min_chars", "han_only", "hmm", "workers", "chunk_chars")
+        },
     script:
         "../../scripts/segment_passages.py"

@@ -18,7 +18,11 @@ def _term_panels(
     groups = sorted(table[group].unique())
     nrows = int(np.ceil(len(groups) / ncols))
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(width_cm * _CM, nrows * (0.5 * n_terms + 1.2) * _CM + 0.5), squeeze=False
+        nrows,
+        ncols,
+        figsize=(width_cm * _CM, nrows * (0.5 * n_terms + 1.6) * _CM + 0.5),
+        squeeze=False,
+        layout="constrained",
     )
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for index, ax in enumerate(axes.flat):

@@ -31,19 +31,24 @@ def _consecutive_runs(years: list[int]) -> list[list[int]]:
     return runs
 
 
-def draw_series(ax: Axes, series: pd.DataFrame, color, label: str) -> None:
-    """One yearly series: lines only between consecutive years, band, hollow markers if small_n."""
+def draw_series(ax: Axes, series: pd.DataFrame, color, label: str, offset: float = 0.0) -> None:
+    """One yearly series: lines only between consecutive years, band, hollow markers if small_n.
+
+    ``offset`` shifts the series sideways (in years) so that the error bars of several series in
+    one lone year do not hide each other.
+    """
     series = series.sort_values("year")
     years = series["year"].astype(int).to_list()
     indexed = series.set_index("year")
     for run in _consecutive_runs(years):
         part = indexed.loc[run]
-        ax.plot(run, part["share"], color=color, linewidth=1.4, label=label if run[0] == years[0] else None)
-        ax.fill_between(run, part["ci_low"], part["ci_high"], color=color, alpha=0.18, linewidth=0)
+        x = np.array(run) + offset
+        ax.plot(x, part["share"], color=color, linewidth=1.4, label=label if run[0] == years[0] else None)
+        ax.fill_between(x, part["ci_low"], part["ci_high"], color=color, alpha=0.18, linewidth=0)
         if len(run) == 1:
             # A lone year has no band width: show its interval as an error bar.
             ax.errorbar(
-                run,
+                x,
                 part["share"],
                 yerr=[part["share"] - part["ci_low"], part["ci_high"] - part["share"]],
                 color=color,
@@ -51,10 +56,9 @@ def draw_series(ax: Axes, series: pd.DataFrame, color, label: str) -> None:
                 capsize=2,
             )
     small = series["small_n"].astype(bool).to_numpy()
-    ax.scatter(np.array(years)[~small], series["share"][~small], color=color, s=16, zorder=3)
-    ax.scatter(
-        np.array(years)[small], series["share"][small], facecolor="white", edgecolor=color, s=16, zorder=3
-    )
+    x = np.array(years) + offset
+    ax.scatter(x[~small], series["share"][~small], color=color, s=16, zorder=3)
+    ax.scatter(x[small], series["share"][small], facecolor="white", edgecolor=color, s=16, zorder=3)
 
 
 def annotate_years(ax: Axes, counts: pd.Series, axis_years: list[int], text: dict) -> None:
@@ -91,11 +95,13 @@ def plot_theme_trends(
     Figure
     """
     text = labels(language)
-    fig, ax = plt.subplots(figsize=(width_cm * _CM, width_cm * 0.75 * _CM))
+    fig, ax = plt.subplots(figsize=(width_cm * _CM, width_cm * 0.95 * _CM), layout="constrained")
     themes = list(dict.fromkeys(theme_shares["theme"]))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for index, theme in enumerate(themes):
-        draw_series(ax, theme_shares[theme_shares["theme"] == theme], colors[index % len(colors)], theme)
+        offset = 0.08 * (index - (len(themes) - 1) / 2)
+        rows = theme_shares[theme_shares["theme"] == theme]
+        draw_series(ax, rows, colors[index % len(colors)], theme, offset=offset)
     counts = theme_shares.drop_duplicates("year").set_index("year")["n_docs"]
     annotate_years(ax, counts, year_axis(counts.index.to_list()), text)
     if theme_shares["small_n"].astype(bool).any():
@@ -106,7 +112,8 @@ def plot_theme_trends(
     ax.set_xlabel(text["year"])
     ax.set_ylabel(text["theme_share"])
     ax.set_title(text["theme_title"])
-    ax.legend(loc="upper left")
+    # Below the axes: inside, the legend would hide the bands of the first years.
+    fig.legend(loc="outside lower center", ncols=2)
     return fig
 
 
@@ -139,6 +146,7 @@ def plot_topic_trends(
         sharex=True,
         sharey=True,
         squeeze=False,
+        layout="constrained",
     )
     counts = topic_shares.drop_duplicates("year").set_index("year")["n_docs"]
     axis_years = year_axis(counts.index.to_list())

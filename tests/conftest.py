@@ -1,0 +1,55 @@
+"""Shared, session-scoped fixtures: the default corpus ingested once and segmented once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from zhengfa_trends.ingest import IngestOptions, IngestResult, ingest_corpus
+from zhengfa_trends.tokenize import SegmenterSettings, read_user_dictionary, read_word_list, segment_texts
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository root (the folder holding ``pyproject.toml``)."""
+    assert (REPO_ROOT / "pyproject.toml").is_file()
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(repo_root: Path) -> Path:
+    return repo_root / "data" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def dictionaries_dir(repo_root: Path) -> Path:
+    return repo_root / "data" / "dictionaries"
+
+
+@pytest.fixture(scope="session")
+def default_ingest(corpus_dir: Path) -> IngestResult:
+    """The default corpus ingested with its metadata.tsv and default options."""
+    return ingest_corpus(corpus_dir, corpus_dir / "metadata.tsv", IngestOptions())
+
+
+@pytest.fixture(scope="session")
+def segmenter_settings(dictionaries_dir: Path) -> SegmenterSettings:
+    """The 政法 user dictionary and both stopword lists."""
+    return SegmenterSettings(
+        user_dictionary=read_user_dictionary([dictionaries_dir / "zhengfa_userdict.txt"]),
+        stopwords=frozenset(
+            read_word_list([dictionaries_dir / "stopwords_zh.txt", dictionaries_dir / "stopwords_zhengfa.txt"])
+        ),
+    )
+
+
+@pytest.fixture(scope="session")
+def default_tokens(default_ingest: IngestResult, segmenter_settings: SegmenterSettings) -> pd.DataFrame:
+    """Passages of the default corpus with ``n_tokens`` and space-joined ``tokens``."""
+    passages = default_ingest.passages.reset_index(drop=True)
+    tokens = segment_texts(passages["text"].tolist(), segmenter_settings, workers=1)
+    return passages.assign(n_tokens=[len(t.split()) for t in tokens], tokens=tokens)

@@ -1,0 +1,168 @@
+"""End-to-end: the real Snakemake workflow on a tiny corpus, in a fresh copy of the project."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.workflow
+
+# Four short articles over three years; 2022 has two documents, one of them traditional script
+# with converter pinyin debris, and 2023 carries the planted 数字政法 vocabulary.
+TINY_CORPUS = {
+    "a_2021.txt": "发布时间:2021-03-02\n\n"
+    + "坚持和发展新时代枫桥经验,推进矛盾纠纷多元化解,加强基层治理和平安建设。" * 3
+    + "\n\n综治中心建设取得新进展,网格化管理覆盖城乡社区,群众安全感持续提升。" * 2,
+    "b_2022.txt": "发布时间:2022-05-10\n\n"
+    + "深化政法改革,完善执法司法制约监督体系,全面准确落实司法责任制。" * 3
+    + "\n\n推进平安建设,坚持和发展新时代枫桥经验,健全社会治理体系。" * 2,
+    "c_2022.txt": "發(fā)布時間:2022-09-01\n\n"
+    + "深化政法改革,完善執法司法制約監督體系,加強政法隊伍建設。" * 3
+    + "\n\n推進平安建設,維護國家安全和社會穩定,提升網(wǎng)格化管理水平。" * 2,
+    "d_2023.txt": "发布时间:2023-11-20\n\n"
+    + "加快数字政法建设,推动科技手段现代化,建设智慧法院和跨部门协同办案系统。" * 3
+    + "\n\n运用大数据和人工智能提升政法工作现代化水平,深化数字化改革。" * 2,
+}
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    """What a user's clone holds (minus the default corpus), plus the tiny corpus and a config."""
+    project = tmp_path / "project"
+    for part in ("Snakefile", "workflow", "scripts", "config", "data/dictionaries"):
+        source = REPO / part
+        target = project / part
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    corpus = project / "tiny"
+    corpus.mkdir()
+    for name, text in TINY_CORPUS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    config = {
+        "corpus": {"dir": "tiny", "metadata": "tiny/metadata.tsv"},
+        "lda": {"k": [2, 3], "seeds": [7], "passes": 3, "iterations": 50, "no_above": 0.9, "chosen_k": 2},
+        "trends": {"bootstrap": 200},
+        "figures": {"formats": ["png", "pdf"]},
+    }
+    (project / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return project
+
+
+def _snakemake(project: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "tiny.yaml", *args]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
+
+
+def _hashes(folder: Path, suffixes=(".tsv", ".json", ".png", ".pdf")) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in suffixes
+    }
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory) -> Path:
+    project = _project_copy(tmp_path_factory.mktemp("workflow"))
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return project
+
+
+def test_every_output_is_written(finished_run):
+    results = finished_run / "results"
+    expected = [
+        "corpus/documents.tsv",
+        "corpus/passages.tsv",
+        "tokens/tokens.tsv",
+        "tokens/stats.json",
+        "tfidf/top_terms_by_year.tsv",
+        "lda/k2/topics.tsv",
+        "lda/k3/topics.tsv",
+        "lda/k2/passage_topics.tsv",
+        "trends/theme_share_by_year.tsv",
+        "trends/topic_share_by_year.tsv",
+    ]
+    expected += [f"figures/{n}.{f}" for n in ("theme_trends", "topic_trends", "topic_terms", "tfidf_by_year") for f in ("png", "pdf")]
+    missing = [name for name in expected if not (results / name).is_file()]
+    assert missing == []
+
+
+def test_ledger_and_trends_follow_the_tiny_corpus(finished_run):
+    results = finished_run / "results"
+    documents = pd.read_csv(results / "corpus/documents.tsv", sep="\t")
+    assert len(documents) == 4
+    assert (documents["included"] == "yes").all()
+    assert dict(zip(documents["doc_id"], documents["year"], strict=True)) == {
+        "a_2021": 2021,
+        "b_2022": 2022,
+        "c_2022": 2022,
+        "d_2023": 2023,
+    }
+    themes = pd.read_csv(results / "trends/theme_share_by_year.tsv", sep="\t")
+    digital = themes[themes["theme"] == "数字政法"].set_index("year")
+    assert digital.loc[2023, "share"] > 0
+    assert digital.loc[2021, "share"] == 0
+    assert digital.loc[2022, "n_docs"] == 2
+    assert digital.loc[2022, "ci_unit"] == "documents"
+    topics = pd.read_csv(results / "trends/topic_share_by_year.tsv", sep="\t")
+    assert sorted(topics["k"].unique()) == [2, 3]
+    sums = topics.groupby(["k", "year"])["share"].sum()
+    assert sums.between(0.999, 1.001).all()
+
+
+def test_no_pinyin_or_traditional_reaches_tokens(finished_run):
+    tokens = pd.read_csv(finished_run / "results/tokens/tokens.tsv", sep="\t")
+    text = " ".join(tokens.loc[tokens["doc_id"] == "c_2022", "tokens"])
+    assert "网格化" in text.split()
+    for forbidden in ("fā", "wǎng", "發", "網", "體", "監"):
+        assert forbidden not in text
+
+
+def test_rerun_has_nothing_to_do(finished_run):
+    result = _snakemake(finished_run, "-n")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_two_clean_runs_give_identical_bytes(finished_run, tmp_path):
+    project = _project_copy(tmp_path)
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    first, second = _hashes(finished_run / "results"), _hashes(project / "results")
+    assert len(first) >= 18
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ({"lda": {"k": [2], "seeds": [1], "topics": 3}}, "lda.topics"),
+        ({"lda": {"k": "four", "seeds": [1]}}, "lda.k"),
+        ({"lda": {"k": [1, 3], "seeds": [1]}}, "lda.k.0"),
+        ({"themes": {"数字政法": []}}, "themes.数字政法"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_config_stops_with_one_line_naming_the_key(finished_run, override, key):
+    config = yaml.safe_load((finished_run / "tiny.yaml").read_text(encoding="utf-8"))
+    config.update(override)
+    (finished_run / "bad.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    command = [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", "bad.yaml"]
+    result = subprocess.run(command, cwd=finished_run, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("zhengfa-trends: config key ")
+    assert f"'{key}'" in lines[0]
+    assert "Traceback" not in result.stderr
