@@ -1,0 +1,81 @@
+"""Tests of zhengfa_trends.features: yearly TF-IDF top terms."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from zhengfa_trends.features import top_terms_by_year
+
+
+def _three_years() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": [2020, 2020, 2021, 2022, 2022],
+            "tokens": [
+                "政法 建设 枫桥经验",
+                "枫桥经验 政法",
+                "政法 建设 智慧法院",
+                "政法 建设",
+                "数字政法 数字政法 数字政法",
+            ],
+        }
+    )
+
+
+def test_columns_and_years():
+    table = top_terms_by_year(_three_years(), n_terms=10)
+    assert list(table.columns) == ["year", "rank", "term", "score"]
+    assert table["year"].unique().tolist() == [2020, 2021, 2022]
+
+
+def test_term_of_one_year_ranks_first():
+    table = top_terms_by_year(_three_years(), n_terms=10)
+    first = table[table["rank"] == 1].set_index("year")["term"].to_dict()
+    assert first == {2020: "枫桥经验", 2021: "智慧法院", 2022: "数字政法"}
+
+
+def test_full_ranking_with_tie_broken_by_term():
+    table = top_terms_by_year(_three_years(), n_terms=10)
+    # 2021: 建设 and 政法 tie (both in every year, tf 1); the tie is ordered by the term.
+    assert table.loc[table["year"] == 2021, "term"].tolist() == ["智慧法院", "建设", "政法"]
+    assert table.loc[table["year"] == 2021, "rank"].tolist() == [1, 2, 3]
+    scores = table.loc[table["year"] == 2021, "score"].tolist()
+    assert scores[1] == scores[2] < scores[0]
+    # Every year's scores are in descending order.
+    for _, group in table.groupby("year"):
+        assert group["score"].is_monotonic_decreasing
+
+
+def test_scores_are_l2_normalised_tfidf():
+    table = top_terms_by_year(_three_years(), n_terms=10)
+    for _, group in table.groupby("year"):
+        assert abs((group["score"] ** 2).sum() - 1.0) < 1e-5
+    # 2021 by hand: idf = ln(4/2)+1 for 智慧法院, 1 for 建设/政法; tf 1 each.
+    unique, common = 1.6931471805599454, 1.0
+    norm = (unique**2 + 2 * common**2) ** 0.5
+    row = table[(table["year"] == 2021) & (table["term"] == "智慧法院")]
+    assert abs(row["score"].iloc[0] - unique / norm) < 1e-6
+
+
+def test_n_terms_respected():
+    table = top_terms_by_year(_three_years(), n_terms=2)
+    assert table.groupby("year").size().to_dict() == {2020: 2, 2021: 2, 2022: 2}
+    assert table["rank"].tolist() == [1, 2, 1, 2, 1, 2]
+
+
+def test_year_without_tokens_is_left_out():
+    tokens = pd.DataFrame({"year": [2020, 2021], "tokens": ["政法 建设", "  "]})
+    assert top_terms_by_year(tokens)["year"].unique().tolist() == [2020]
+
+
+def test_no_tokens_at_all_gives_empty_table():
+    table = top_terms_by_year(pd.DataFrame({"year": [2020], "tokens": [""]}))
+    assert table.empty
+    assert list(table.columns) == ["year", "rank", "term", "score"]
+
+
+def test_default_corpus_years(default_tokens):
+    table = top_terms_by_year(default_tokens, n_terms=5)
+    assert sorted(table["year"].unique().tolist()) == [2021, 2022, 2023, 2024, 2026]
+    assert table.groupby("year").size().tolist() == [5, 5, 5, 5, 5]
+    assert not table.duplicated(["year", "term"]).any()

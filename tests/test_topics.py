@@ -1,0 +1,130 @@
+"""Tests of zhengfa_trends.topics: vocabulary, seeded LDA, topic terms and passage topics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gensim.corpora import Dictionary
+
+from zhengfa_trends.topics import (
+    LdaSettings,
+    build_bow,
+    fit_lda,
+    passage_topic_table,
+    passage_topics,
+    topic_labels,
+    topic_terms,
+)
+
+SETTINGS = LdaSettings(passes=5)
+K = 3
+SEED = 1
+
+
+@pytest.fixture(scope="session")
+def bow(default_tokens):
+    return build_bow([t.split() for t in default_tokens["tokens"]], SETTINGS)
+
+
+@pytest.fixture(scope="session")
+def lda_model(bow):
+    dictionary, corpus = bow
+    return fit_lda(corpus, dictionary, K, SEED, SETTINGS)
+
+
+def test_topic_terms_table(lda_model, bow):
+    dictionary, _ = bow
+    terms = topic_terms(lda_model, SETTINGS.n_terms)
+    assert list(terms.columns) == ["topic", "rank", "term", "weight"]
+    assert len(terms) == K * SETTINGS.n_terms
+    assert terms["topic"].tolist() == [t for t in range(K) for _ in range(SETTINGS.n_terms)]
+    assert terms["rank"].tolist() == list(range(1, SETTINGS.n_terms + 1)) * K
+    assert set(terms["term"]) <= set(dictionary.token2id)
+    for _, group in terms.groupby("topic"):
+        assert group["weight"].is_monotonic_decreasing
+        assert (group["weight"] > 0).all()
+
+
+def test_topic_terms_n_terms(lda_model):
+    assert len(topic_terms(lda_model, 4)) == K * 4
+
+
+def test_topic_labels(lda_model):
+    terms = topic_terms(lda_model, SETTINGS.n_terms)
+    labels = topic_labels(terms, n=3)
+    assert sorted(labels) == list(range(K))
+    for topic, label in labels.items():
+        top = terms[(terms["topic"] == topic) & (terms["rank"] <= 3)]["term"].tolist()
+        assert label == "·".join(top)
+
+
+def test_passage_topics_rows_sum_to_one(lda_model, bow):
+    _, corpus = bow
+    theta = passage_topics(lda_model, corpus)
+    assert theta.shape == (len(corpus), K)
+    assert np.abs(theta.sum(axis=1) - 1.0).max() < 1e-6
+    assert (theta >= 0).all()
+
+
+def test_empty_passage_is_uniform(lda_model, bow):
+    _, corpus = bow
+    theta = passage_topics(lda_model, [[], corpus[0], []])
+    np.testing.assert_allclose(theta[0], np.full(K, 1 / K))
+    np.testing.assert_allclose(theta[2], np.full(K, 1 / K))
+    assert np.abs(theta[1] - 1 / K).max() > 1e-3  # a real passage is not uniform
+
+
+def test_passage_topics_chunking_does_not_change_result(lda_model, bow):
+    _, corpus = bow
+    np.testing.assert_allclose(
+        passage_topics(lda_model, corpus, chunk=7), passage_topics(lda_model, corpus), atol=1e-9
+    )
+
+
+def test_same_seed_same_topics(bow):
+    dictionary, corpus = bow
+    first = topic_terms(fit_lda(corpus, dictionary, K, SEED, SETTINGS), SETTINGS.n_terms)
+    second = topic_terms(fit_lda(corpus, dictionary, K, SEED, SETTINGS), SETTINGS.n_terms)
+    assert first.equals(second)
+
+
+def test_passage_topic_table(default_tokens, lda_model, bow):
+    _, corpus = bow
+    table = passage_topic_table(default_tokens, passage_topics(lda_model, corpus))
+    assert list(table.columns) == ["doc_id", "passage_no", "year", "n_tokens", "topic_0", "topic_1", "topic_2"]
+    assert len(table) == len(default_tokens)
+    assert table["doc_id"].tolist() == default_tokens["doc_id"].tolist()
+
+
+def test_build_bow_filters_rare_terms():
+    token_lists = [["政法", "建设", "枫桥经验"], ["政法", "法院"], ["建设", "法院", "检察"], ["智慧法院"]]
+    dictionary, corpus = build_bow(token_lists, LdaSettings(no_below=2, no_above=1.0))
+    assert sorted(dictionary.token2id) == ["建设", "政法", "法院"]
+    assert [sum(count for _, count in bow) for bow in corpus] == [2, 2, 2, 0]
+    assert corpus[3] == []
+
+
+def test_build_bow_filters_common_terms():
+    token_lists = [["政法", "建设"], ["政法", "法院"], ["政法", "建设"], ["政法", "法院"]]
+    dictionary, _ = build_bow(token_lists, LdaSettings(no_below=1, no_above=0.5))
+    assert sorted(dictionary.token2id) == ["建设", "法院"]
+
+
+def test_default_vocabulary_respects_no_below(bow, default_tokens):
+    dictionary, _ = bow
+    doc_freq = {dictionary[i]: n for i, n in dictionary.dfs.items()}
+    assert min(doc_freq.values()) >= SETTINGS.no_below
+    assert max(doc_freq.values()) <= SETTINGS.no_above * len(default_tokens)
+    assert "政法工作现代化" in dictionary.token2id
+
+
+def test_fit_lda_empty_vocabulary_raises():
+    with pytest.raises(ValueError, match="vocabulary is empty"):
+        fit_lda([[]], Dictionary(), 3, 0, SETTINGS)
+
+
+def test_fit_lda_vocabulary_emptied_by_filtering_raises():
+    dictionary, corpus = build_bow([["政法"], ["法院"]], LdaSettings(no_below=2))
+    assert len(dictionary) == 0
+    with pytest.raises(ValueError, match="vocabulary is empty"):
+        fit_lda(corpus, dictionary, 2, 0, SETTINGS)
