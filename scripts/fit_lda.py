@@ -7,11 +7,6 @@ smk = snakemake  # noqa: F821  (injected by Snakemake)
 run_script(
     smk.log[0],
     lambda: lda_step(
-        smk.input.tokens,
-        smk.params.k,
-        smk.params.seeds,
-        smk.output.topics,
-        smk.output.passage_topics,
-        smk.params.options,
+        smk.input.tokens, smk.params.k, smk.params.seeds, dict(smk.output.items()), smk.params.options
     ),
 )

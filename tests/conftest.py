@@ -42,7 +42,9 @@ def segmenter_settings(dictionaries_dir: Path) -> SegmenterSettings:
     return SegmenterSettings(
         user_dictionary=read_user_dictionary([dictionaries_dir / "zhengfa_userdict.txt"]),
         stopwords=frozenset(
-            read_word_list([dictionaries_dir / "stopwords_zh.txt", dictionaries_dir / "stopwords_zhengfa.txt"])
+            read_word_list(
+                [dictionaries_dir / "stopwords_zh.txt", dictionaries_dir / "stopwords_zhengfa.txt"]
+            )
         ),
     )
 

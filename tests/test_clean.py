@@ -133,7 +133,10 @@ def test_clean_text_removes_and_counts_chrome_lines():
         "本网站所有内容属《法治日报》所有,未经许可不得转载。\n"
     )
     result = clean_text(raw)
-    assert result.paragraphs == ("以政法工作现代化支撑和服务中国式现代化", "政法改革是法治领域改革的重要组成部分。")
+    assert result.paragraphs == (
+        "以政法工作现代化支撑和服务中国式现代化",
+        "政法改革是法治领域改革的重要组成部分。",
+    )
     assert result.chrome_lines == 4
     assert result.text == "以政法工作现代化支撑和服务中国式现代化\n政法改革是法治领域改革的重要组成部分。"
 

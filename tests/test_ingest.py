@@ -28,7 +28,9 @@ DOC = {
 PINYIN_IN_PARENS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 TRADITIONAL = list("發網時國與對會現進過這說們為當實點動關經務門東車長問區體產華萬號熱訴設統續黨應")
 
-BODY = "全省政法机关坚持以人民为中心的发展思想,持续推进平安建设和法治建设,不断提升群众的获得感、幸福感和安全感。"
+BODY = (
+    "全省政法机关坚持以人民为中心的发展思想,持续推进平安建设和法治建设,不断提升群众的获得感、幸福感和安全感。"
+)
 
 
 def _ledger(result):
@@ -65,7 +67,13 @@ def test_default_corpus_years_and_date_sources(default_ingest):
 def test_default_corpus_dates(default_ingest):
     ledger = _ledger(default_ingest)
     dates = {key: ledger.loc[doc_id, "date"] for key, doc_id in DOC.items()}
-    assert dates == {"000": "2023-05-08", "001": "2024-01-24", "002": "2021", "003": "2026", "004": "2022-12-15"}
+    assert dates == {
+        "000": "2023-05-08",
+        "001": "2024-01-24",
+        "002": "2021",
+        "003": "2026",
+        "004": "2022-12-15",
+    }
 
 
 def test_scrape_date_is_never_used(default_ingest, corpus_dir):
@@ -113,7 +121,15 @@ def test_traditional_document_is_clean(default_ingest):
 
 def test_no_chrome_in_default_passages(default_ingest):
     joined = "\n".join(default_ingest.passages["text"])
-    for chrome in ("您的位置", "首页 >>", "浏览:1029次", "今天是", "未经许可不得转载", "供图)", "本报记者 张倩"):
+    for chrome in (
+        "您的位置",
+        "首页 >>",
+        "浏览:1029次",
+        "今天是",
+        "未经许可不得转载",
+        "供图)",
+        "本报记者 张倩",
+    ):
         assert chrome not in joined
 
 
@@ -271,7 +287,10 @@ def test_encodings_decode_to_the_right_text(tmp_path):
     }
     text = result.passages.set_index("doc_id")["text"]
     assert text["gb"] == "发布时间:2022-06-01 " + gb_body
-    assert text["big5"] == "发布时间:2021-07-01 台湾同胞与大陆居民共同关注法治建设,检察机关依法履职,维护社会公平正义。"
+    assert (
+        text["big5"]
+        == "发布时间:2021-07-01 台湾同胞与大陆居民共同关注法治建设,检察机关依法履职,维护社会公平正义。"
+    )
     assert text["bom"] == "发布时间:2020-01-02 " + BODY  # no stray U+FEFF
     assert text["u16le"] == "发布时间:2019-01-02 " + LE_BODY
     assert text["u16be"] == "发布时间:2018-01-02 " + BE_BODY
@@ -292,9 +311,7 @@ def test_decode_bytes_prefers_gb18030_on_a_tie():
     assert decode_bytes(SHORT_GB.encode("gb18030")) == (SHORT_GB, "gb18030")
 
 
-@pytest.mark.xfail(
-    reason="same GB18030-vs-Big5 tie in decode_bytes, seen through ingest_corpus", strict=True
-)
+@pytest.mark.xfail(reason="same GB18030-vs-Big5 tie in decode_bytes, seen through ingest_corpus", strict=True)
 def test_short_gb18030_article_is_not_mojibake(tmp_path):
     _write(tmp_path, "gb.txt", SHORT_GB.encode("gb18030"))
     _write(tmp_path, "metadata.tsv", "doc_id\tdate\ngb\t2023-01-01\n")

@@ -93,7 +93,11 @@ def test_every_output_is_written(finished_run):
         "trends/theme_share_by_year.tsv",
         "trends/topic_share_by_year.tsv",
     ]
-    expected += [f"figures/{n}.{f}" for n in ("theme_trends", "topic_trends", "topic_terms", "tfidf_by_year") for f in ("png", "pdf")]
+    expected += [
+        f"figures/{n}.{f}"
+        for n in ("theme_trends", "topic_trends", "topic_terms", "tfidf_by_year")
+        for f in ("png", "pdf")
+    ]
     missing = [name for name in expected if not (results / name).is_file()]
     assert missing == []
 

@@ -49,3 +49,85 @@ def top_terms_by_year(tokens: pd.DataFrame, n_terms: int = 20, sublinear_tf: boo
         for rank, position in enumerate(order, 1):
             rows.append((int(year), rank, vocabulary[term_ids[position]], round(float(scores[position]), 6)))
     return pd.DataFrame(rows, columns=columns)
+
+
+def keyness_by_year(tokens: pd.DataFrame, min_freq: int = 5, n_terms: int = 30) -> pd.DataFrame:
+    """Terms over-represented in each year against all other years (emerging terms).
+
+    For each year and term, the 2×2 table (term / other tokens × this year / other years) gives the
+    log-likelihood statistic G² (Dunning 1993) and the log ratio effect size
+    ``log2((a / N1) / (b / N2))`` (Hardie 2014; a zero count ``b`` is replaced by 0.5, so a term
+    found in one year only gets a finite, large log ratio).  Only terms more frequent in the year
+    than elsewhere, with at least ``min_freq`` occurrences in the year, are kept.  With 4–6 yearly
+    points this is the honest tool: burst detection needs long series.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        ``year`` and ``tokens`` (space-joined) per passage.
+    min_freq : int
+    n_terms : int
+        Terms kept per year, by descending G².
+
+    Returns
+    -------
+    DataFrame
+        ``year, rank, term, freq_year, freq_other, per_10k_year, per_10k_other, g2, log_ratio``.
+    """
+    from collections import Counter
+
+    columns = [
+        "year",
+        "rank",
+        "term",
+        "freq_year",
+        "freq_other",
+        "per_10k_year",
+        "per_10k_other",
+        "g2",
+        "log_ratio",
+    ]
+    counts = {
+        int(year): Counter(" ".join(group).split())
+        for year, group in tokens.groupby("year", sort=True)["tokens"]
+    }
+    total = Counter()
+    for counter in counts.values():
+        total.update(counter)
+    grand = sum(total.values())
+    rows = []
+    for year, counter in counts.items():
+        n1 = sum(counter.values())
+        n2 = grand - n1
+        if n1 == 0 or n2 == 0:
+            continue
+        terms = [t for t, a in counter.items() if a >= min_freq]
+        if not terms:
+            continue
+        a = np.array([counter[t] for t in terms], dtype=float)
+        b = np.array([total[t] - counter[t] for t in terms], dtype=float)
+        over = a / n1 > b / n2
+        terms, a, b = [t for t, o in zip(terms, over, strict=True) if o], a[over], b[over]
+        if not terms:
+            continue
+        e1 = n1 * (a + b) / grand
+        e2 = n2 * (a + b) / grand
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g2 = 2 * (a * np.log(a / e1) + np.where(b > 0, b * np.log(b / e2), 0.0))
+        log_ratio = np.log2((a / n1) / (np.where(b > 0, b, 0.5) / n2))
+        order = np.lexsort((np.array(terms), -np.round(g2, 9)))[:n_terms]
+        for rank, i in enumerate(order, 1):
+            rows.append(
+                (
+                    year,
+                    rank,
+                    terms[i],
+                    int(a[i]),
+                    int(b[i]),
+                    round(1e4 * a[i] / n1, 4),
+                    round(1e4 * b[i] / n2, 4),
+                    round(float(g2[i]), 4),
+                    round(float(log_ratio[i]), 4),
+                )
+            )
+    return pd.DataFrame(rows, columns=columns)

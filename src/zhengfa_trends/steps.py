@@ -98,12 +98,9 @@ def tfidf_step(tokens_path, top_terms_out, n_terms: int) -> None:
     write_tsv(features.top_terms_by_year(read_tokens(tokens_path), n_terms=n_terms), top_terms_out)
 
 
-def lda_step(
-    tokens_path, k: int, seeds: Sequence[int], topics_out, passage_topics_out, options: Mapping
-) -> None:
-    """Rule ``fit_lda``: LDA with ``k`` topics; the first seed's model is reported."""
-    tokens = read_tokens(tokens_path)
-    settings = topics.LdaSettings(
+def lda_settings(options: Mapping) -> topics.LdaSettings:
+    """LdaSettings from the ``lda`` config section."""
+    return topics.LdaSettings(
         passes=options.get("passes", 20),
         iterations=options.get("iterations", 400),
         alpha=options.get("alpha", "symmetric"),
@@ -111,12 +108,98 @@ def lda_step(
         no_above=options.get("no_above", 0.5),
         n_terms=options.get("n_terms", 15),
     )
+
+
+def lda_step(tokens_path, k: int, seeds: Sequence[int], outputs: Mapping, options: Mapping) -> None:
+    """Rule ``fit_lda``: LDA with ``k`` topics for every seed; the first seed's model is reported.
+
+    Each seed's model is fitted on the same training passages (a seeded ``heldout_share`` is held
+    out for perplexity), scored for coherence, and matched to the first seed's model for stability.
+    ``outputs`` holds the paths ``topics, passage_topics, scores, stability, topic_word, vocabulary``.
+    """
+    import numpy as np
+
+    tokens = read_tokens(tokens_path)
+    settings = lda_settings(options)
     token_lists = [t.split() for t in tokens["tokens"]]
     dictionary, corpus = topics.build_bow(token_lists, settings)
-    log.info("LDA k=%d on %d passages, vocabulary %d", k, len(corpus), len(dictionary))
-    model = topics.fit_lda(corpus, dictionary, k, seeds[0], settings)
-    write_tsv(topics.topic_terms(model, settings.n_terms), topics_out)
-    write_tsv(topics.passage_topic_table(tokens, topics.passage_topics(model, corpus)), passage_topics_out)
+    heldout = topics.heldout_mask(
+        len(corpus), options.get("heldout_share", 0.1), options.get("split_seed", 0)
+    )
+    train_index = np.flatnonzero(~heldout)
+    max_train = options.get("max_train_passages", 20000)
+    if len(train_index) > max_train:
+        # A seeded sample trains the model; inference still gives every passage its topic shares.
+        rng = np.random.default_rng(options.get("split_seed", 0))
+        train_index = np.sort(rng.choice(train_index, size=max_train, replace=False))
+    train = [corpus[i] for i in train_index]
+    test = [bow for bow, out in zip(corpus, heldout, strict=True) if out]
+    sample = topics.heldout_mask(
+        len(corpus), min(1.0, options.get("coherence_passages", 5000) / max(1, len(corpus))), 1
+    )
+    sample = sample if sample.any() else ~sample
+    texts = [toks for toks, keep in zip(token_lists, sample, strict=True) if keep]
+    log.info(
+        "LDA k=%d: %d training / %d held-out passages, vocabulary %d",
+        k,
+        len(train),
+        len(test),
+        len(dictionary),
+    )
+    models, rows = [], []
+    for seed in seeds:
+        model = topics.fit_lda(train, dictionary, k, seed, settings)
+        scores = topics.coherence_scores(
+            model, texts, dictionary, [corpus[i] for i in np.flatnonzero(sample)]
+        )
+        rows.append({"k": k, "seed": seed, **scores, "perplexity": topics.heldout_perplexity(model, test)})
+        models.append(model)
+    stability = topics.seed_stability([m.get_topics() for m in models])
+    scores_table = pd.DataFrame(rows)
+    scores_table["stability"] = float(np.mean(stability)) if len(seeds) > 1 else float("nan")
+    write_tsv(scores_table.round(6), outputs["scores"])
+    reported = models[0]
+    terms = topics.topic_terms(reported, settings.n_terms)
+    write_tsv(terms, outputs["topics"])
+    labels = topics.topic_labels(terms)
+    write_tsv(
+        pd.DataFrame(
+            {"k": k, "topic": range(k), "label": [labels[t] for t in range(k)], "stability": stability}
+        ).round(6),
+        outputs["stability"],
+    )
+    write_tsv(
+        topics.passage_topic_table(tokens, topics.passage_topics(reported, corpus)), outputs["passage_topics"]
+    )
+    with open(outputs["topic_word"], "wb") as handle:
+        np.save(handle, reported.get_topics().astype(np.float64), allow_pickle=False)
+    Path(outputs["vocabulary"]).write_text(
+        "".join(dictionary[i] + "\n" for i in range(len(dictionary))), encoding="utf-8"
+    )
+
+
+def select_k_step(
+    score_tables: Sequence, topic_tables: Sequence, ks: Sequence[int], outputs: Mapping, options: Mapping
+) -> None:
+    """Rule ``select_k``: gather every K's scores, choose K, and copy out the chosen model's terms.
+
+    ``outputs`` holds ``selection`` (model_selection.tsv), ``chosen_k`` (chosen_k.txt: the K and the
+    rule that chose it) and ``chosen_topics`` (the chosen K's topics.tsv with a ``k`` column).
+    """
+    selection = pd.concat([read_tsv(p) for p in score_tables], ignore_index=True).sort_values(["k", "seed"])
+    k, reason = topics.choose_k(selection, options.get("chosen_k"), options.get("min_stability", 0.5))
+    selection["chosen"] = selection["k"] == k
+    write_tsv(selection, outputs["selection"])
+    Path(outputs["chosen_k"]).write_text(f"{k}\t{reason}\n", encoding="utf-8")
+    terms = read_tsv(topic_tables[list(ks).index(k)])
+    terms.insert(0, "k", k)
+    write_tsv(terms, outputs["chosen_topics"])
+    log.info("chosen K = %d (%s)", k, reason)
+
+
+def read_chosen_k(path) -> int:
+    """The K written by :func:`select_k_step`."""
+    return int(Path(path).read_text(encoding="utf-8").split("\t")[0])
 
 
 def _bootstrap_options(options: Mapping) -> dict:
@@ -154,32 +237,68 @@ def topic_trends_step(
     write_tsv(pd.concat(parts, ignore_index=True), shares_out)
 
 
+def keyness_step(tokens_path, keyness_out, options: Mapping) -> None:
+    """Rule ``rank_emerging_terms``: G² keyness of each year against the other years."""
+    table = features.keyness_by_year(
+        read_tokens(tokens_path), min_freq=options.get("min_freq", 5), n_terms=options.get("n_terms", 30)
+    )
+    write_tsv(table, keyness_out)
+
+
+def theme_topics_step(
+    tokens_path, ks: Sequence[int], inputs: Mapping[str, Sequence], themes: Mapping, theme_topics_out
+) -> None:
+    """Rule ``link_themes_to_topics``: for each K, the share of each theme's keyword mass per topic.
+
+    ``inputs`` holds per-K lists ``topics``, ``passage_topics``, ``topic_word``, ``vocabulary``.
+    """
+    import numpy as np
+
+    tokens = read_tokens(tokens_path)
+    parts = []
+    for i, k in enumerate(ks):
+        labels = topics.topic_labels(read_tsv(inputs["topics"][i]))
+        passage_topics = read_tsv(inputs["passage_topics"][i], dtype={"doc_id": str})
+        topic_word = np.load(inputs["topic_word"][i], allow_pickle=False)
+        vocabulary = Path(inputs["vocabulary"][i]).read_text(encoding="utf-8").splitlines()
+        parts.append(
+            trends.theme_topic_shares(tokens, passage_topics, topic_word, vocabulary, themes, labels)
+        )
+        assert parts[-1]["k"].eq(k).all()
+    write_tsv(pd.concat(parts, ignore_index=True), theme_topics_out)
+
+
 def _figure_paths(paths: Sequence[str]) -> dict[str, str]:
     return {Path(p).suffix.lstrip("."): str(p) for p in paths}
 
 
-def plot_step(name: str, tables: Sequence[str], figure_paths: Sequence[str], style, options: Mapping) -> None:
-    """Rules ``plot_*``: draw figure ``name`` from its tables and save it in every format.
+def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str], options: Mapping) -> None:
+    """Rule ``plot_figure``: draw figure ``name`` from its tables and save it in every format.
 
-    ``name`` is one of ``theme_trends``, ``topic_trends``, ``topic_terms``, ``tfidf_by_year``.
+    ``inputs`` holds ``table`` (the figure's table), ``style`` (the .mplstyle file) and, for the
+    topic figures, ``chosen_k``.
     """
     from . import plotting
-    from .plotting.terms import plot_tfidf_by_year, plot_topic_terms
-    from .plotting.trends import plot_theme_trends, plot_topic_trends
+    from .plotting import models, terms
+    from .plotting import trends as trend_plots
 
     language = options.get("language", "zh")
     n_terms = options.get("n_terms", 10)
-    table = read_tsv(tables[0])
-    with plotting.style_context(style):
+    table = read_tsv(inputs["table"])
+    with plotting.style_context(inputs["style"]):
         if name == "theme_trends":
-            fig = plot_theme_trends(table, language=language, min_docs=options.get("min_docs", 3))
+            fig = trend_plots.plot_theme_trends(table, language=language, min_docs=options.get("min_docs", 3))
         elif name == "topic_trends":
-            chosen = table[table["k"] == options["k"]]
-            fig = plot_topic_trends(chosen, language=language)
+            k = read_chosen_k(inputs["chosen_k"])
+            fig = trend_plots.plot_topic_trends(table[table["k"] == k], language=language)
         elif name == "topic_terms":
-            fig = plot_topic_terms(table, k=options["k"], language=language, n_terms=n_terms)
+            fig = terms.plot_topic_terms(table, k=int(table["k"].iloc[0]), language=language, n_terms=n_terms)
         elif name == "tfidf_by_year":
-            fig = plot_tfidf_by_year(table, language=language, n_terms=n_terms)
+            fig = terms.plot_tfidf_by_year(table, language=language, n_terms=n_terms)
+        elif name == "emerging_terms":
+            fig = terms.plot_emerging_terms(table, language=language, n_terms=n_terms)
+        elif name == "model_selection":
+            fig = models.plot_model_selection(table, language=language)
         else:
             raise ValueError(f"unknown figure {name!r}")
         plotting.save_figure(fig, _figure_paths(figure_paths), dpi=options.get("dpi", 300))

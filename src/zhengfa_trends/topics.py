@@ -107,3 +107,122 @@ def passage_topic_table(passages: pd.DataFrame, theta: np.ndarray) -> pd.DataFra
     table = passages[["doc_id", "passage_no", "year", "n_tokens"]].reset_index(drop=True).copy()
     shares = pd.DataFrame(np.round(theta, 6), columns=[f"topic_{i}" for i in range(theta.shape[1])])
     return pd.concat([table, shares], axis=1)
+
+
+def heldout_mask(n_passages: int, share: float, seed: int) -> np.ndarray:
+    """Boolean mask of the passages held out for perplexity (seeded; at least one kept for training)."""
+    mask = np.zeros(n_passages, dtype=bool)
+    n_heldout = int(round(share * n_passages))
+    if n_heldout <= 0 or n_passages < 2:
+        return mask
+    n_heldout = min(n_heldout, n_passages - 1)
+    rng = np.random.default_rng(seed)
+    mask[rng.choice(n_passages, size=n_heldout, replace=False)] = True
+    return mask
+
+
+def heldout_perplexity(model, heldout_corpus) -> float:
+    """Perplexity ``2 ** -bound`` of held-out passages (gensim's per-word bound); NaN if none."""
+    heldout = [bow for bow in heldout_corpus if bow]
+    if not heldout:
+        return float("nan")
+    return float(np.exp2(-model.log_perplexity(heldout)))
+
+
+def coherence_scores(model, texts, dictionary, corpus, measures=("c_v", "c_npmi", "u_mass")) -> dict:
+    """gensim ``CoherenceModel`` scores; a measure that fails or is undefined gives NaN (logged).
+
+    On tiny corpora c_v and c_npmi are often NaN (word pairs never co-occur in a window);
+    that is reported, not raised.
+    """
+    from gensim.models.coherencemodel import CoherenceModel
+
+    scores = {}
+    for measure in measures:
+        try:
+            if measure == "u_mass":
+                cm = CoherenceModel(model=model, corpus=corpus, dictionary=dictionary, coherence=measure)
+            else:
+                cm = CoherenceModel(
+                    model=model, texts=texts, dictionary=dictionary, coherence=measure, processes=1
+                )
+            value = float(cm.get_coherence())
+        except Exception as error:  # gensim raises assorted errors on degenerate inputs
+            log.warning("coherence %s could not be computed: %s", measure, error)
+            value = float("nan")
+        scores[measure] = value if np.isfinite(value) else float("nan")
+    return scores
+
+
+def topic_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarity between the topic-word rows of ``a`` (k×V) and ``b`` (k'×V)."""
+    a_norm = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b_norm = b / np.linalg.norm(b, axis=1, keepdims=True)
+    return a_norm @ b_norm.T
+
+
+def match_topics(reference: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hungarian matching of topics by cosine similarity of their word distributions.
+
+    Parameters
+    ----------
+    reference, other : ndarray, shape (k, V)
+        Topic-word matrices over the same vocabulary.
+
+    Returns
+    -------
+    (match, similarity) : ndarrays of shape (k,)
+        ``other`` topic ``match[i]`` is the partner of reference topic ``i``, with similarity
+        ``similarity[i]`` (1 = identical distributions).  When ``other`` has fewer topics, unmatched
+        reference topics get ``match = -1`` and similarity 0.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    similarity = topic_similarity(reference, other)
+    rows, cols = linear_sum_assignment(-similarity)
+    match = np.full(reference.shape[0], -1)
+    best = np.zeros(reference.shape[0])
+    match[rows] = cols
+    best[rows] = similarity[rows, cols]
+    return match, best
+
+
+def seed_stability(topic_word: list[np.ndarray]) -> np.ndarray:
+    """Per-topic stability of the first model: mean best-match similarity to every other seed's model.
+
+    Returns an array of length k (NaN when there is only one seed: stability cannot be assessed).
+    """
+    reference = topic_word[0]
+    if len(topic_word) < 2:
+        return np.full(reference.shape[0], np.nan)
+    return np.mean([match_topics(reference, other)[1] for other in topic_word[1:]], axis=0)
+
+
+def choose_k(
+    selection: pd.DataFrame, fixed_k: int | None = None, min_stability: float = 0.5
+) -> tuple[int, str]:
+    """Pick the number of topics from ``model_selection.tsv`` rows.
+
+    Rule: a K fixed in the config wins.  Otherwise the K with the best mean c_npmi (over seeds)
+    among the Ks whose mean stability is at least ``min_stability``; if stability cannot be
+    assessed (one seed) or no K reaches it, the best mean c_npmi over all Ks; if c_npmi is NaN
+    everywhere, the best mean u_mass; ties go to the smaller K.
+
+    Returns
+    -------
+    (k, reason)
+    """
+    if fixed_k is not None:
+        return int(fixed_k), "fixed in config (lda.chosen_k)"
+    per_k = selection.groupby("k")[["c_npmi", "u_mass", "stability"]].mean().sort_index()
+    candidates = per_k[per_k["stability"] >= min_stability]
+    scope = f"stability >= {min_stability}"
+    if candidates.empty:
+        candidates = per_k
+        scope = "all K (stability not assessed or below threshold)"
+    for measure in ("c_npmi", "u_mass"):
+        values = candidates[measure].dropna()
+        if not values.empty:
+            best = values[values == values.max()].index.min()
+            return int(best), f"best mean {measure} among {scope}"
+    return int(candidates.index.min()), "smallest K (no coherence could be computed)"

@@ -220,3 +220,73 @@ def topic_share_by_year(
     long["k"] = k
     long["label"] = long["topic"].map(labels)
     return long.sort_values(["topic", "year"])[TOPIC_COLUMNS].reset_index(drop=True)
+
+
+def theme_topic_shares(
+    tokens: pd.DataFrame,
+    passage_topics: pd.DataFrame,
+    topic_word: np.ndarray,
+    vocabulary: Sequence[str],
+    themes: Mapping[str, Sequence[str]],
+    labels: Mapping[int, str],
+) -> pd.DataFrame:
+    """Which LDA topics carry each keyword theme.
+
+    Every occurrence of a theme keyword ``w`` in passage ``d`` is split over the topics by the
+    posterior ``p(t | w, d) ∝ θ_dt φ_tw`` (by ``θ_dt`` alone when ``w`` is outside the LDA
+    vocabulary); a topic's share of the theme is its part of the theme's keyword mass.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        ``tokens.tsv`` rows (same order as ``passage_topics``).
+    passage_topics : DataFrame
+        ``doc_id, passage_no, …, topic_0 … topic_{k-1}``.
+    topic_word : ndarray (k, V)
+    vocabulary : sequence of str, length V
+    themes : mapping theme → keywords
+    labels : mapping topic → label
+
+    Returns
+    -------
+    DataFrame
+        ``theme, k, topic, label, share, keyword_tokens`` (shares of a theme sum to 1 when it occurs).
+    """
+    k = topic_word.shape[0]
+    theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
+    word_index = {word: i for i, word in enumerate(vocabulary)}
+    themes_of: dict[str, list[str]] = {}
+    for theme, keywords in themes.items():
+        for keyword in dict.fromkeys(keywords):
+            themes_of.setdefault(keyword, []).append(theme)
+    masses = {theme: np.zeros(k) for theme in themes}
+    occurrences = dict.fromkeys(themes, 0)
+    # One pass over the tokens for all themes together.
+    for row, joined in enumerate(tokens["tokens"]):
+        for token in joined.split():
+            owners = themes_of.get(token)
+            if owners is None:
+                continue
+            index = word_index.get(token)
+            posterior = theta[row] * topic_word[:, index] if index is not None else theta[row]
+            total = posterior.sum()
+            posterior = posterior / total if total > 0 else theta[row]
+            for theme in owners:
+                masses[theme] += posterior
+                occurrences[theme] += 1
+    rows = []
+    for theme in themes:
+        mass = masses[theme]
+        shares = mass / mass.sum() if mass.sum() > 0 else mass
+        for topic in range(k):
+            rows.append(
+                {
+                    "theme": theme,
+                    "k": k,
+                    "topic": topic,
+                    "label": labels.get(topic, ""),
+                    "share": round(float(shares[topic]), 6),
+                    "keyword_tokens": occurrences[theme],
+                }
+            )
+    return pd.DataFrame(rows, columns=["theme", "k", "topic", "label", "share", "keyword_tokens"])

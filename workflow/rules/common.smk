@@ -16,7 +16,6 @@ validate(config, "../schemas/config.schema.yaml")
 ENV = "../envs/zhengfa-trends.yaml"
 FIGURE_FORMATS = config["figures"]["formats"]
 LDA_KS = config["lda"]["k"]
-CHOSEN_K = config["lda"].get("chosen_k", LDA_KS[0])
 
 
 wildcard_constraints:
@@ -51,8 +50,10 @@ def final_outputs():
         "results/corpus/documents.tsv",
         "results/tokens/stats.json",
         "results/tfidf/top_terms_by_year.tsv",
-        *expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
+        "results/tfidf/keyness_by_year.tsv",
+        "results/lda/model_selection.tsv",
         "results/trends/theme_share_by_year.tsv",
         "results/trends/topic_share_by_year.tsv",
-        *figure_files(["theme_trends", "topic_trends", "topic_terms", "tfidf_by_year"]),
+        "results/trends/theme_topics.tsv",
+        *figure_files(list(FIGURE_INPUTS)),
     ]

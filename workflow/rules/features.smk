@@ -13,3 +13,20 @@ rule rank_terms_by_year:
         n_terms=config["tfidf"]["n_terms"],
     script:
         "../../scripts/rank_terms_by_year.py"
+
+
+rule rank_emerging_terms:
+    input:
+        tokens="results/tokens/tokens.tsv",
+    output:
+        keyness="results/tfidf/keyness_by_year.tsv",
+    log:
+        "logs/rank_emerging_terms.log",
+    benchmark:
+        "logs/benchmarks/rank_emerging_terms.tsv"
+    conda:
+        ENV
+    params:
+        options=config["keyness"],
+    script:
+        "../../scripts/rank_emerging_terms.py"

@@ -1,15 +1,20 @@
-# The table each figure is drawn from.
-FIGURE_TABLES = {
-    "theme_trends": "results/trends/theme_share_by_year.tsv",
-    "topic_trends": "results/trends/topic_share_by_year.tsv",
-    "topic_terms": f"results/lda/k{CHOSEN_K}/topics.tsv",
-    "tfidf_by_year": "results/tfidf/top_terms_by_year.tsv",
+# The inputs each figure is drawn from (the style file is an input of all of them).
+FIGURE_INPUTS = {
+    "theme_trends": {"table": "results/trends/theme_share_by_year.tsv"},
+    "topic_trends": {
+        "table": "results/trends/topic_share_by_year.tsv",
+        "chosen_k": "results/lda/chosen_k.txt",
+    },
+    "topic_terms": {"table": "results/lda/chosen_topics.tsv"},
+    "tfidf_by_year": {"table": "results/tfidf/top_terms_by_year.tsv"},
+    "emerging_terms": {"table": "results/tfidf/keyness_by_year.tsv"},
+    "model_selection": {"table": "results/lda/model_selection.tsv"},
 }
 
 
 rule plot_figure:
     input:
-        table=lambda wildcards: FIGURE_TABLES[wildcards.figure],
+        unpack(lambda wildcards: FIGURE_INPUTS[wildcards.figure]),
         style=config["figures"]["style"],
     output:
         figures=expand(
@@ -21,7 +26,7 @@ rule plot_figure:
     benchmark:
         "logs/benchmarks/plot_figure/{figure}.tsv"
     wildcard_constraints:
-        figure="|".join(FIGURE_TABLES),
+        figure="|".join(FIGURE_INPUTS),
     conda:
         ENV
     params:
@@ -30,7 +35,6 @@ rule plot_figure:
             "dpi": config["figures"]["dpi"],
             "n_terms": config["figures"]["n_terms"],
             "min_docs": config["trends"]["min_docs"],
-            "k": CHOSEN_K,
         },
     script:
         "../../scripts/plot_figure.py"

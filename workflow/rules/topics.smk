@@ -4,6 +4,10 @@ rule fit_lda:
     output:
         topics="results/lda/k{k}/topics.tsv",
         passage_topics="results/lda/k{k}/passage_topics.tsv",
+        scores="results/lda/k{k}/scores.tsv",
+        stability="results/lda/k{k}/topic_stability.tsv",
+        topic_word="results/lda/k{k}/topic_word.npy",
+        vocabulary="results/lda/k{k}/vocabulary.txt",
     log:
         "logs/fit_lda/k{k}.log",
     benchmark:
@@ -22,7 +26,33 @@ rule fit_lda:
                 "no_below",
                 "no_above",
                 "n_terms",
+                "heldout_share",
+                "split_seed",
+                "coherence_passages",
+                "max_train_passages",
             )
         },
     script:
         "../../scripts/fit_lda.py"
+
+
+rule select_k:
+    input:
+        scores=expand("results/lda/k{k}/scores.tsv", k=LDA_KS),
+        topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
+    output:
+        selection="results/lda/model_selection.tsv",
+        chosen_k="results/lda/chosen_k.txt",
+        chosen_topics="results/lda/chosen_topics.tsv",
+    log:
+        "logs/select_k.log",
+    conda:
+        ENV
+    params:
+        ks=LDA_KS,
+        options={
+            "chosen_k": config["lda"].get("chosen_k"),
+            "min_stability": config["lda"]["min_stability"],
+        },
+    script:
+        "../../scripts/select_k.py"

@@ -44,6 +44,9 @@ LABELS = {
         "topic_title": "LDA 主题的年度变化(K={k},95% 自助法区间)",
         "terms_title": "LDA 主题的高权重词(K={k})",
         "tfidf_title": "各年份最具区分度的词(TF-IDF)",
+        "g2": "对数似然 G²",
+        "emerging_title": "各年份的新兴词(相对其他年份的 G² 关键度)",
+        "selection_title": "主题数 K 的选择(虚线:选定 K={k})",
     },
     "en": {
         "year": "Year",
@@ -58,6 +61,9 @@ LABELS = {
         "topic_title": "LDA topics by year (K={k}, 95% bootstrap intervals)",
         "terms_title": "Top terms of each LDA topic (K={k})",
         "tfidf_title": "Most distinctive terms of each year (TF-IDF)",
+        "g2": "Log-likelihood G²",
+        "emerging_title": "Emerging terms of each year (G² keyness against the other years)",
+        "selection_title": "Choosing the number of topics K (dashed: chosen K={k})",
     },
 }
 

@@ -72,6 +72,18 @@ def plot_topic_terms(
     return fig
 
 
+def _panels_by_year(
+    table: pd.DataFrame, value: str, axis_key: str, title_key: str, language, n_terms, ncols, width_cm
+) -> Figure:
+    text = labels(language)
+    titles = {y: str(y) for y in table["year"].unique()}
+    fig, axes = _term_panels(table, "year", value, titles, n_terms, ncols, width_cm)
+    for ax in axes[-1, :]:
+        ax.set_xlabel(text[axis_key])
+    fig.suptitle(text[title_key])
+    return fig
+
+
 def plot_tfidf_by_year(
     top_terms: pd.DataFrame, language: str = "zh", n_terms: int = 10, ncols: int = 3, width_cm: float = 17.0
 ) -> Figure:
@@ -88,10 +100,23 @@ def plot_tfidf_by_year(
     -------
     Figure
     """
-    text = labels(language)
-    titles = {y: str(y) for y in top_terms["year"].unique()}
-    fig, axes = _term_panels(top_terms, "year", "score", titles, n_terms, ncols, width_cm)
-    for ax in axes[-1, :]:
-        ax.set_xlabel(text["tfidf"])
-    fig.suptitle(text["tfidf_title"])
-    return fig
+    return _panels_by_year(top_terms, "score", "tfidf", "tfidf_title", language, n_terms, ncols, width_cm)
+
+
+def plot_emerging_terms(
+    keyness: pd.DataFrame, language: str = "zh", n_terms: int = 10, ncols: int = 3, width_cm: float = 17.0
+) -> Figure:
+    """One horizontal bar panel per year with its most over-represented terms (G² keyness).
+
+    Parameters
+    ----------
+    keyness : DataFrame
+        ``keyness_by_year.tsv`` (year, rank, term, g2, …).
+    language : {"zh", "en"}
+    n_terms, ncols, width_cm : layout
+
+    Returns
+    -------
+    Figure
+    """
+    return _panels_by_year(keyness, "g2", "g2", "emerging_title", language, n_terms, ncols, width_cm)

@@ -1,0 +1,51 @@
+"""Model-selection figure: coherence and stability against the number of topics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+
+from . import labels
+
+_CM = 1 / 2.54
+
+
+def plot_model_selection(selection: pd.DataFrame, language: str = "zh", width_cm: float = 17.0) -> Figure:
+    """Coherence (c_npmi, c_v, u_mass), held-out perplexity and seed stability against K.
+
+    One panel per measure; each seed is a faint point, the mean over seeds a line; the chosen K
+    (``chosen`` column) is marked by a vertical line in every panel.
+
+    Parameters
+    ----------
+    selection : DataFrame
+        ``model_selection.tsv`` (k, seed, c_v, c_npmi, u_mass, perplexity, stability, chosen).
+    language : {"zh", "en"}
+    width_cm : float
+
+    Returns
+    -------
+    Figure
+    """
+    text = labels(language)
+    measures = ["c_npmi", "c_v", "u_mass", "perplexity", "stability"]
+    fig, axes = plt.subplots(1, len(measures), figsize=(width_cm * _CM, 5.0 * _CM), layout="constrained")
+    chosen = selection.loc[selection["chosen"].astype(bool), "k"]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, measure in zip(axes, measures, strict=True):
+        values = selection[["k", measure]].dropna()
+        ax.scatter(values["k"], values[measure], color=colors[0], alpha=0.35, s=10)
+        means = values.groupby("k")[measure].mean()
+        if not means.empty:
+            ax.plot(means.index, means.to_numpy(), color=colors[0], marker="o")
+        else:
+            ax.text(0.5, 0.5, "n/a", transform=ax.transAxes, ha="center", va="center", color="0.5")
+        if not chosen.empty:
+            ax.axvline(int(chosen.iloc[0]), color=colors[1], linestyle="--", linewidth=1)
+        ax.set_title(measure)
+        ax.set_xticks(np.unique(selection["k"]))
+        ax.set_xlabel("K")
+    fig.suptitle(text["selection_title"].format(k=int(chosen.iloc[0]) if not chosen.empty else "?"))
+    return fig

@@ -1,0 +1,212 @@
+"""Tests of zhengfa_trends.trends: theme and topic shares per year with bootstrap intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from zhengfa_trends.topics import LdaSettings, build_bow, fit_lda, passage_topics
+from zhengfa_trends.trends import (
+    THEME_COLUMNS,
+    TOPIC_COLUMNS,
+    bootstrap_ratio,
+    count_theme_hits,
+    theme_share_by_year,
+    topic_share_by_year,
+)
+
+THEMES = {
+    "数字政法": ["数字政法", "数字化改革", "数字赋能"],
+    "科技手段现代化": ["科技手段现代化"],
+}
+YEARS = [2021, 2022, 2023, 2024, 2026]
+BOOT = {"n_boot": 200, "seed": 0}
+
+
+@pytest.fixture(scope="module")
+def theme_shares(default_tokens):
+    return theme_share_by_year(default_tokens, THEMES, **BOOT)
+
+
+def _series(table: pd.DataFrame, theme: str, column: str = "share") -> dict[int, float]:
+    rows = table[table["theme"] == theme]
+    return dict(zip(rows["year"].tolist(), rows[column].tolist(), strict=True))
+
+
+def test_theme_table_shape(theme_shares):
+    assert list(theme_shares.columns) == THEME_COLUMNS
+    assert theme_shares["theme"].tolist() == ["数字政法"] * 5 + ["科技手段现代化"] * 5
+    assert theme_shares["year"].tolist() == YEARS * 2
+
+
+def test_digital_theme_present_in_2021_and_2026(theme_shares):
+    shares = _series(theme_shares, "数字政法")
+    assert shares[2021] > 0
+    assert shares[2026] > 0
+    hits = _series(theme_shares, "数字政法", "n_hits")
+    assert hits == {2021: 3, 2022: 0, 2023: 0, 2024: 0, 2026: 2}
+
+
+def test_tech_theme_only_in_2024(theme_shares):
+    shares = _series(theme_shares, "科技手段现代化")
+    assert shares[2024] > 0
+    assert {year: share for year, share in shares.items() if year != 2024} == {
+        2021: 0.0,
+        2022: 0.0,
+        2023: 0.0,
+        2026: 0.0,
+    }
+    assert _series(theme_shares, "科技手段现代化", "n_hits")[2024] == 1
+
+
+def test_share_is_hits_per_thousand_tokens(theme_shares, default_tokens):
+    tokens_per_year = default_tokens.groupby("year")["n_tokens"].sum().to_dict()
+    for row in theme_shares.itertuples():
+        assert row.n_tokens == tokens_per_year[row.year]
+        assert row.share == pytest.approx(row.n_hits / row.n_tokens * 1000, abs=1e-6)
+
+
+def test_interval_contains_share(theme_shares):
+    assert (theme_shares["ci_low"] <= theme_shares["share"]).all()
+    assert (theme_shares["share"] <= theme_shares["ci_high"]).all()
+    # A theme absent from a year has a degenerate interval at 0.
+    absent = theme_shares[theme_shares["n_hits"] == 0]
+    assert (absent[["share", "ci_low", "ci_high"]] == 0).all().all()
+    present = theme_shares[theme_shares["n_hits"] > 0]
+    assert (present["ci_high"] > present["share"]).all()
+
+
+def test_single_document_years_resample_passages(theme_shares, default_tokens):
+    assert (theme_shares["ci_unit"] == "passages").all()
+    assert (theme_shares["n_docs"] == 1).all()
+    assert theme_shares["small_n"].tolist() == [True] * 10
+    passages_per_year = default_tokens.groupby("year").size().to_dict()
+    assert _series(theme_shares, "数字政法", "n_passages") == passages_per_year
+
+
+def test_bootstrap_reproducible_and_seed_dependent(theme_shares, default_tokens):
+    again = theme_share_by_year(default_tokens, THEMES, **BOOT)
+    pd.testing.assert_frame_equal(again, theme_shares)
+    other = theme_share_by_year(default_tokens, THEMES, n_boot=200, seed=1)
+    pd.testing.assert_series_equal(other["share"], theme_shares["share"])
+    assert not other[["ci_low", "ci_high"]].equals(theme_shares[["ci_low", "ci_high"]])
+
+
+def test_no_bootstrap_gives_nan_bounds(default_tokens):
+    table = theme_share_by_year(default_tokens, THEMES, n_boot=0, seed=0)
+    assert table["ci_low"].isna().all()
+    assert table["ci_high"].isna().all()
+    assert table["share"].notna().all()
+
+
+def _multi_document_tokens() -> pd.DataFrame:
+    # 2020: three documents, each with 1 hit in 4 tokens overall, spread unevenly over passages.
+    # 2021: one document whose passages differ.
+    return pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "b", "c", "c", "d", "d"],
+            "year": [2020, 2020, 2020, 2020, 2020, 2021, 2021],
+            "tokens": [
+                "数字政法 建设",
+                "政法 建设",
+                "数字赋能 工作 政法 改革",
+                "平安 法治 建设",
+                "数字化改革",
+                "数字政法 政法",
+                "政法 建设 改革 法治 平安 综治中心",
+            ],
+        }
+    ).assign(n_tokens=lambda t: t["tokens"].str.split().str.len())
+
+
+def test_multi_document_year_resamples_documents():
+    table = theme_share_by_year(
+        _multi_document_tokens(), {"数字": ["数字政法", "数字赋能", "数字化改革"]}, n_boot=500, seed=3
+    )
+    rows = table.set_index("year")
+    assert rows.loc[2020, "ci_unit"] == "documents"
+    assert rows.loc[2021, "ci_unit"] == "passages"
+    assert rows.loc[2020, ["n_docs", "n_passages", "n_tokens", "n_hits"]].tolist() == [3, 5, 12, 3]
+    assert rows.loc[2021, ["n_docs", "n_passages", "n_tokens", "n_hits"]].tolist() == [1, 2, 8, 1]
+    assert bool(rows.loc[2020, "small_n"]) is False
+    assert bool(rows.loc[2021, "small_n"]) is True
+    assert rows.loc[2020, "share"] == 250.0
+    assert rows.loc[2021, "share"] == 125.0
+    # Every document of 2020 has the same ratio, so resampling documents cannot move it,
+    # although its passages differ (0 to 1000 per 1000).
+    assert rows.loc[2020, "ci_low"] == rows.loc[2020, "ci_high"] == 250.0
+    assert rows.loc[2021, "ci_low"] < 125.0 < rows.loc[2021, "ci_high"]
+
+
+def test_min_docs_sets_small_n():
+    table = theme_share_by_year(_multi_document_tokens(), {"数字": ["数字政法"]}, n_boot=10, min_docs=4)
+    assert table["small_n"].tolist() == [True, True]
+
+
+def test_count_theme_hits():
+    tokens = pd.Series(["数字政法 数字政法 建设", "", "科技手段现代化 数字赋能"], index=[5, 6, 7])
+    hits = count_theme_hits(tokens, THEMES)
+    assert hits.index.tolist() == [5, 6, 7]
+    assert hits.to_dict("list") == {"数字政法": [2, 0, 1], "科技手段现代化": [0, 0, 1]}
+
+
+def test_bootstrap_ratio_of_constant_ratios():
+    denominators = np.array([4.0, 8.0, 2.0, 6.0])
+    numerators = np.column_stack([denominators * 0.5, denominators * 0.25])
+    low, high = bootstrap_ratio(numerators, denominators, 300, np.random.default_rng(0), 0.95)
+    assert low.tolist() == [0.5, 0.25]
+    assert high.tolist() == [0.5, 0.25]
+
+
+def test_bootstrap_ratio_interval_of_varying_ratios():
+    denominators = np.array([10.0, 10.0, 10.0, 10.0])
+    numerators = np.array([[0.0], [10.0], [5.0], [5.0]])
+    low, high = bootstrap_ratio(numerators, denominators, 2000, np.random.default_rng(0), 0.9)
+    assert 0.0 <= low[0] < 0.5 < high[0] <= 1.0
+
+
+def test_bootstrap_ratio_degenerate_inputs():
+    low, high = bootstrap_ratio(np.zeros((3, 2)), np.ones(3), 0, np.random.default_rng(0), 0.95)
+    assert np.isnan(low).all() and np.isnan(high).all() and low.shape == (2,)
+    low, high = bootstrap_ratio(np.zeros((0, 1)), np.zeros(0), 100, np.random.default_rng(0), 0.95)
+    assert np.isnan(low).all() and np.isnan(high).all()
+
+
+@pytest.fixture(scope="module")
+def topic_frame(default_tokens):
+    settings = LdaSettings(passes=5)
+    dictionary, corpus = build_bow([t.split() for t in default_tokens["tokens"]], settings)
+    theta = passage_topics(fit_lda(corpus, dictionary, 3, 1, settings), corpus)
+    frame = default_tokens[["doc_id", "year", "n_tokens"]].copy()
+    for topic in range(3):
+        frame[f"topic_{topic}"] = theta[:, topic]
+    return frame
+
+
+def test_topic_shares_sum_to_one_per_year(topic_frame):
+    table = topic_share_by_year(topic_frame, 3, {0: "甲", 1: "乙", 2: "丙"}, **BOOT)
+    assert list(table.columns) == TOPIC_COLUMNS
+    assert len(table) == 3 * len(YEARS)
+    sums = table.groupby(["k", "year"])["share"].sum()
+    assert sums.index.get_level_values("year").tolist() == YEARS
+    # Each share is rounded to 6 decimals, so three of them may be off by up to 3 * 5e-7 in all.
+    assert np.abs(sums.to_numpy() - 1.0).max() <= 3 * 5e-7 + 1e-12
+    assert (table["k"] == 3).all()
+    assert table.drop_duplicates("topic").set_index("topic")["label"].to_dict() == {0: "甲", 1: "乙", 2: "丙"}
+    assert ((table["ci_low"] <= table["share"] + 1e-9) & (table["share"] <= table["ci_high"] + 1e-9)).all()
+
+
+def test_topic_share_is_token_weighted():
+    frame = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "year": [2020, 2020],
+            "n_tokens": [30, 10],
+            "topic_0": [1.0, 0.0],
+            "topic_1": [0.0, 1.0],
+        }
+    )
+    table = topic_share_by_year(frame, 2, {0: "x", 1: "y"}, n_boot=50, seed=0)
+    assert table["share"].tolist() == [0.75, 0.25]
+    assert table["ci_unit"].tolist() == ["documents", "documents"]
