@@ -6,5 +6,5 @@ from zhengfa_trends.steps import plot_step
 smk = snakemake  # noqa: F821  (injected by Snakemake)
 run_script(
     smk.log[0],
-    lambda: plot_step(smk.wildcards.figure, dict(smk.input.items()), smk.output.figures, smk.params.options),
+    lambda: plot_step(smk.wildcards.figure, dict(smk.input.items()), smk.output, smk.params.options),
 )

@@ -301,4 +301,26 @@ def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str],
             fig = models.plot_model_selection(table, language=language)
         else:
             raise ValueError(f"unknown figure {name!r}")
-        plotting.save_figure(fig, _figure_paths(figure_paths), dpi=options.get("dpi", 300))
+        plotting.save_figure(
+            fig, _figure_paths(figure_paths), dpi=options.get("dpi", 300), stamp=options.get("stamp")
+        )
+
+
+def figure_index_step(
+    names: Sequence[str], config: Mapping, ledger_path, formats: Sequence[str], index_out
+) -> None:
+    """Rule ``write_figure_index``: results/figures/README.md, every figure with its caption."""
+    from .plotting.captions import figure_index
+
+    ledger = read_tsv(ledger_path, dtype={"doc_id": str})
+    Path(index_out).write_text(figure_index(list(names), config, ledger, list(formats)), encoding="utf-8")
+
+
+def provenance_step(inputs: Mapping, config: Mapping, provenance_out) -> None:
+    """Rule ``write_provenance``: hashes of every input, resolved config, seeds, versions, chosen K."""
+    from .provenance import build_provenance
+
+    chosen_k = read_chosen_k(inputs["chosen_k"])
+    hashed = {role: ([paths] if isinstance(paths, str) else list(paths)) for role, paths in inputs.items()}
+    hashed.pop("chosen_k")
+    write_json(build_provenance(hashed, dict(config), chosen_k), provenance_out)

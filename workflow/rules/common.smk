@@ -4,6 +4,9 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from zhengfa_trends.config import config_errors
+from zhengfa_trends.io import read_tsv
+from zhengfa_trends.plotting.captions import caption, documents_per_year
+from zhengfa_trends.provenance import figure_stamp
 
 # One readable line (no traceback) for a bad key; then the schema fills in the defaults.
 _config_problems = config_errors(
@@ -42,7 +45,8 @@ def metadata_file(wildcards=None):
 
 
 def figure_files(name):
-    return expand("results/figures/{name}.{fmt}", name=name, fmt=FIGURE_FORMATS)
+    formats = ["png", *[fmt for fmt in FIGURE_FORMATS if fmt != "png"]]
+    return expand("results/figures/{name}.{fmt}", name=name, fmt=formats)
 
 
 def final_outputs():
@@ -56,4 +60,6 @@ def final_outputs():
         "results/trends/topic_share_by_year.tsv",
         "results/trends/theme_topics.tsv",
         *figure_files(list(FIGURE_INPUTS)),
+        "results/figures/README.md",
+        "results/provenance.json",
     ]

@@ -19,7 +19,11 @@ rule rank_emerging_terms:
     input:
         tokens="results/tokens/tokens.tsv",
     output:
-        keyness="results/tfidf/keyness_by_year.tsv",
+        keyness=report(
+            "results/tfidf/keyness_by_year.tsv",
+            caption="../report/keyness.rst",
+            category="1 Terms",
+        ),
     log:
         "logs/rank_emerging_terms.log",
     benchmark:

@@ -1,4 +1,4 @@
-# The inputs each figure is drawn from (the style file is an input of all of them).
+# The inputs each figure is drawn from (the style file and the ledger are inputs of all of them).
 FIGURE_INPUTS = {
     "theme_trends": {"table": "results/trends/theme_share_by_year.tsv"},
     "topic_trends": {
@@ -10,16 +10,31 @@ FIGURE_INPUTS = {
     "emerging_terms": {"table": "results/tfidf/keyness_by_year.tsv"},
     "model_selection": {"table": "results/lda/model_selection.tsv"},
 }
+FIGURE_CATEGORY = {
+    "theme_trends": "3 Trends",
+    "topic_trends": "3 Trends",
+    "topic_terms": "2 Topics",
+    "model_selection": "2 Topics",
+    "tfidf_by_year": "1 Terms",
+    "emerging_terms": "1 Terms",
+}
 
 
 rule plot_figure:
     input:
         unpack(lambda wildcards: FIGURE_INPUTS[wildcards.figure]),
         style=config["figures"]["style"],
+        ledger="results/corpus/documents.tsv",
     output:
-        figures=expand(
+        png=report(
+            "results/figures/{figure}.png",
+            caption="../report/figure.rst",
+            category=lambda wildcards: FIGURE_CATEGORY[wildcards.figure],
+            labels=lambda wildcards: {"figure": wildcards.figure},
+        ),
+        other_formats=expand(
             "results/figures/{{figure}}.{fmt}",
-            fmt=FIGURE_FORMATS,
+            fmt=[fmt for fmt in FIGURE_FORMATS if fmt != "png"],
         ),
     log:
         "logs/plot_figure/{figure}.log",
@@ -35,6 +50,49 @@ rule plot_figure:
             "dpi": config["figures"]["dpi"],
             "n_terms": config["figures"]["n_terms"],
             "min_docs": config["trends"]["min_docs"],
+            "stamp": figure_stamp(config),
         },
+        caption=lambda wildcards: caption(wildcards.figure, config),
+        documents_per_year=lambda wildcards, input: documents_per_year(
+            read_tsv(input.ledger)
+        ),
     script:
         "../../scripts/plot_figure.py"
+
+
+rule write_figure_index:
+    input:
+        figures=figure_files(list(FIGURE_INPUTS)),
+        ledger="results/corpus/documents.tsv",
+    output:
+        index="results/figures/README.md",
+    log:
+        "logs/write_figure_index.log",
+    conda:
+        ENV
+    params:
+        names=list(FIGURE_INPUTS),
+        formats=["png", *[fmt for fmt in FIGURE_FORMATS if fmt != "png"]],
+        config=config,
+    script:
+        "../../scripts/write_figure_index.py"
+
+
+rule write_provenance:
+    input:
+        documents=corpus_files,
+        metadata=metadata_file,
+        user_dictionaries=config["segment"]["user_dictionaries"],
+        stopwords=config["segment"]["stopwords"],
+        style=config["figures"]["style"],
+        chosen_k="results/lda/chosen_k.txt",
+    output:
+        provenance="results/provenance.json",
+    log:
+        "logs/write_provenance.log",
+    conda:
+        ENV
+    params:
+        config=config,
+    script:
+        "../../scripts/write_provenance.py"

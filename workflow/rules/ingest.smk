@@ -3,7 +3,11 @@ rule ingest_corpus:
         corpus=corpus_files,
         metadata=metadata_file,
     output:
-        documents="results/corpus/documents.tsv",
+        documents=report(
+            "results/corpus/documents.tsv",
+            caption="../report/documents.rst",
+            category="0 Corpus",
+        ),
         passages="results/corpus/passages.tsv",
     log:
         "logs/ingest_corpus.log",

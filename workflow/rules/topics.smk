@@ -41,7 +41,11 @@ rule select_k:
         scores=expand("results/lda/k{k}/scores.tsv", k=LDA_KS),
         topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
     output:
-        selection="results/lda/model_selection.tsv",
+        selection=report(
+            "results/lda/model_selection.tsv",
+            caption="../report/model_selection.rst",
+            category="2 Topics",
+        ),
         chosen_k="results/lda/chosen_k.txt",
         chosen_topics="results/lda/chosen_topics.tsv",
     log:

@@ -2,7 +2,11 @@ rule compute_theme_trends:
     input:
         tokens="results/tokens/tokens.tsv",
     output:
-        shares="results/trends/theme_share_by_year.tsv",
+        shares=report(
+            "results/trends/theme_share_by_year.tsv",
+            caption="../report/theme_shares.rst",
+            category="3 Trends",
+        ),
     log:
         "logs/compute_theme_trends.log",
     benchmark:
@@ -21,7 +25,11 @@ rule compute_topic_trends:
         topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
         passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
     output:
-        shares="results/trends/topic_share_by_year.tsv",
+        shares=report(
+            "results/trends/topic_share_by_year.tsv",
+            caption="../report/topic_shares.rst",
+            category="3 Trends",
+        ),
     log:
         "logs/compute_topic_trends.log",
     benchmark:

@@ -111,8 +111,21 @@ def style_context(style_file: str | Path | None = None) -> Iterator[None]:
         yield
 
 
-def save_figure(fig: Figure, paths: Mapping[str, str | Path], dpi: int = 300) -> None:
-    """Save ``fig`` to each ``format → path`` with date-free metadata, then close it."""
+# Where each format keeps a free-text description: the figure's provenance line goes there.
+_STAMP_KEY = {"png": "Description", "pdf": "Subject", "svg": "Description"}
+
+
+def save_figure(
+    fig: Figure, paths: Mapping[str, str | Path], dpi: int = 300, stamp: str | None = None
+) -> None:
+    """Save ``fig`` to each ``format → path`` with date-free metadata, then close it.
+
+    ``stamp`` (e.g. ``"zhengfa-trends 0.1.0; config sha256:…"``) is written into the PNG text chunk,
+    the PDF Subject or the SVG description, so a figure found on disk can be traced to its config.
+    """
     for fmt, path in paths.items():
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA.get(fmt, {}))
+        metadata = dict(_METADATA.get(fmt, {}))
+        if stamp and fmt in _STAMP_KEY:
+            metadata[_STAMP_KEY[fmt]] = stamp
+        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
     plt.close(fig)

@@ -1,0 +1,70 @@
+"""Figure captions: one text per figure, used by the Snakemake report and results/figures/README.md."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+CAPTIONS = {
+    "theme_trends": (
+        "Keyword themes by year: each theme's keyword tokens per 1,000 tokens of the year's passages "
+        "(all documents of a year pooled). Bands and error bars are {level:.0%} percentile bootstrap "
+        "intervals from {bootstrap} resamples of the year's documents (of its passages when the year has "
+        "one document). Hollow markers: fewer than {min_docs} documents. Every calendar year between the "
+        "first and the last is on the axis; a shaded year has no documents and is not interpolated."
+    ),
+    "topic_trends": (
+        "LDA topics by year for the chosen number of topics K: the token-weighted mean topic share of the "
+        "year's passages, one panel per topic, titled by its three highest-weight terms. Intervals and "
+        "markers as in theme_trends."
+    ),
+    "topic_terms": "The highest-weight terms of each LDA topic of the chosen K (gensim LdaModel, first seed).",
+    "tfidf_by_year": (
+        "The most distinctive terms of each year: TF-IDF (scikit-learn, sublinear TF) with each year's "
+        "passages pooled into one document, so a term scores high when frequent in the year and rare in others."
+    ),
+    "emerging_terms": (
+        "Emerging terms: per year, the terms most over-represented against all other years by "
+        "log-likelihood G² (minimum frequency {min_freq}); keyness_by_year.tsv adds the log-ratio effect size."
+    ),
+    "model_selection": (
+        "Choosing K: topic coherence (c_npmi, c_v, u_mass; higher is better), held-out perplexity (lower is "
+        "better) and seed stability (mean best-match cosine similarity of topics across seeds) for each K; "
+        "faint points are seeds, lines their means; the dashed line marks the chosen K."
+    ),
+}
+
+
+def caption(name: str, config: Mapping) -> str:
+    """The caption of figure ``name`` with the config's numbers filled in."""
+    trends = config.get("trends", {})
+    return CAPTIONS[name].format(
+        level=trends.get("level", 0.95),
+        bootstrap=trends.get("bootstrap", 1000),
+        min_docs=trends.get("min_docs", 3),
+        min_freq=config.get("keyness", {}).get("min_freq", 5),
+    )
+
+
+def documents_per_year(ledger: pd.DataFrame) -> str:
+    """``2021: 1, 2022: 3, …`` from the included rows of documents.tsv."""
+    included = ledger[ledger["included"] == "yes"]
+    counts = included.groupby("year").size().sort_index()
+    return ", ".join(f"{int(year)}: {int(n)}" for year, n in counts.items())
+
+
+def figure_index(names: list[str], config: Mapping, ledger: pd.DataFrame, formats: list[str]) -> str:
+    """Markdown listing every figure with its files and caption (results/figures/README.md)."""
+    included = int((ledger["included"] == "yes").sum())
+    lines = [
+        "# Figures",
+        "",
+        f"Corpus: {included} documents included of {len(ledger)} files; documents per year: "
+        f"{documents_per_year(ledger)}.",
+        "",
+    ]
+    for name in names:
+        files = ", ".join(f"`{name}.{fmt}`" for fmt in formats)
+        lines += [f"## {name}", "", files, "", caption(name, config), ""]
+    return "\n".join(lines)
