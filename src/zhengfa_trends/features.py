@@ -51,6 +51,26 @@ def top_terms_by_year(tokens: pd.DataFrame, n_terms: int = 20, sublinear_tf: boo
     return pd.DataFrame(rows, columns=columns)
 
 
+def _xlogx_ratio(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """``O · ln(O / E)`` with the convention ``0 · ln 0 = 0``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(observed > 0, observed * np.log(observed / expected), 0.0)
+
+
+def _log_likelihood_g2(a: np.ndarray, b: np.ndarray, n1: float, n2: float) -> np.ndarray:
+    """Dunning's G² of the full 2×2 table: term ``a`` of ``n1`` tokens against ``b`` of ``n2``."""
+    total = n1 + n2
+    term = a + b
+    rest = total - term
+    cells = (
+        (a, n1 * term / total),
+        (b, n2 * term / total),
+        (n1 - a, n1 * rest / total),
+        (n2 - b, n2 * rest / total),
+    )
+    return 2.0 * sum(_xlogx_ratio(observed, expected) for observed, expected in cells)
+
+
 def keyness_by_year(tokens: pd.DataFrame, min_freq: int = 5, n_terms: int = 30) -> pd.DataFrame:
     """Terms over-represented in each year against all other years (emerging terms).
 
@@ -110,10 +130,7 @@ def keyness_by_year(tokens: pd.DataFrame, min_freq: int = 5, n_terms: int = 30) 
         terms, a, b = [t for t, o in zip(terms, over, strict=True) if o], a[over], b[over]
         if not terms:
             continue
-        e1 = n1 * (a + b) / grand
-        e2 = n2 * (a + b) / grand
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g2 = 2 * (a * np.log(a / e1) + np.where(b > 0, b * np.log(b / e2), 0.0))
+        g2 = _log_likelihood_g2(a, b, n1, n2)
         log_ratio = np.log2((a / n1) / (np.where(b > 0, b, 0.5) / n2))
         order = np.lexsort((np.array(terms), -np.round(g2, 9)))[:n_terms]
         for rank, i in enumerate(order, 1):

@@ -134,10 +134,11 @@ def lda_step(tokens_path, k: int, seeds: Sequence[int], outputs: Mapping, option
         train_index = np.sort(rng.choice(train_index, size=max_train, replace=False))
     train = [corpus[i] for i in train_index]
     test = [bow for bow, out in zip(corpus, heldout, strict=True) if out]
-    sample = topics.heldout_mask(
-        len(corpus), min(1.0, options.get("coherence_passages", 5000) / max(1, len(corpus))), 1
-    )
-    sample = sample if sample.any() else ~sample
+    n_coherence = options.get("coherence_passages", 5000)
+    if n_coherence >= len(corpus):
+        sample = np.ones(len(corpus), dtype=bool)
+    else:
+        sample = topics.heldout_mask(len(corpus), n_coherence / len(corpus), 1)
     texts = [toks for toks, keep in zip(token_lists, sample, strict=True) if keep]
     log.info(
         "LDA k=%d: %d training / %d held-out passages, vocabulary %d",

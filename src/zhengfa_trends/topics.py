@@ -122,11 +122,16 @@ def heldout_mask(n_passages: int, share: float, seed: int) -> np.ndarray:
 
 
 def heldout_perplexity(model, heldout_corpus) -> float:
-    """Perplexity ``2 ** -bound`` of held-out passages (gensim's per-word bound); NaN if none."""
+    """Perplexity ``exp(-bound)`` of held-out passages; NaN if none.
+
+    gensim's ``log_perplexity`` returns a per-word variational bound in natural logarithms (its own
+    log message prints ``2 ** -bound``, which is not a perplexity).  The bound includes the
+    topic-word prior, so with few held-out passages it grows with K: compare Ks with caution.
+    """
     heldout = [bow for bow in heldout_corpus if bow]
     if not heldout:
         return float("nan")
-    return float(np.exp2(-model.log_perplexity(heldout)))
+    return float(np.exp(-model.log_perplexity(heldout)))
 
 
 def coherence_scores(model, texts, dictionary, corpus, measures=("c_v", "c_npmi", "u_mass")) -> dict:

@@ -1,0 +1,464 @@
+"""Tests of model selection: topic matching, seed stability, the K rule, held-out split, coherence,
+the ``fit_lda`` / ``select_k`` steps end to end, and the theme-to-topic links."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from zhengfa_trends import steps, topics
+from zhengfa_trends.io import read_tsv, write_tsv
+from zhengfa_trends.trends import theme_topic_shares
+
+# --------------------------------------------------------------------------- topic matching
+
+
+def _topic_word(k: int = 5, v: int = 50, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    matrix = rng.random((k, v))
+    return matrix / matrix.sum(axis=1, keepdims=True)
+
+
+def test_match_topics_identity():
+    reference = _topic_word()
+    match, similarity = topics.match_topics(reference, reference.copy())
+    assert match.tolist() == [0, 1, 2, 3, 4]
+    assert np.abs(similarity - 1.0).max() < 1e-12
+
+
+def test_match_topics_recovers_inverse_permutation():
+    reference = _topic_word()
+    permutation = np.array([3, 0, 4, 1, 2])
+    other = reference[permutation]  # other topic j is reference topic permutation[j]
+    match, similarity = topics.match_topics(reference, other)
+    assert match.tolist() == [1, 3, 4, 0, 2]
+    assert match.tolist() == np.argsort(permutation).tolist()
+    assert np.abs(similarity - 1.0).max() < 1e-12
+
+
+def test_match_topics_fewer_other_topics():
+    reference = _topic_word()
+    other = reference[[4, 1, 2]]
+    match, similarity = topics.match_topics(reference, other)
+    assert match.tolist() == [-1, 1, 2, -1, 0]
+    assert similarity[0] == 0.0
+    assert similarity[3] == 0.0
+    assert np.abs(similarity[[1, 2, 4]] - 1.0).max() < 1e-12
+
+
+# --------------------------------------------------------------------------- seed stability
+
+
+def test_seed_stability_single_model_is_nan():
+    stability = topics.seed_stability([_topic_word()])
+    assert stability.shape == (5,)
+    assert np.isnan(stability).all()
+
+
+def test_seed_stability_identical_models_is_one():
+    reference = _topic_word()
+    stability = topics.seed_stability([reference, reference.copy(), reference.copy()])
+    assert stability.shape == (5,)
+    np.testing.assert_allclose(stability, 1.0, atol=1e-12)
+
+
+def test_seed_stability_noisy_copy_between_zero_and_one():
+    reference = _topic_word()
+    rng = np.random.default_rng(1)
+    noisy = reference + rng.random(reference.shape) * 0.05
+    noisy /= noisy.sum(axis=1, keepdims=True)
+    stability = topics.seed_stability([reference, noisy])
+    assert stability.shape == (5,)
+    assert ((stability > 0) & (stability < 1)).all()
+    # Mild noise keeps every topic close to its partner, and a shuffled copy is still recognised.
+    assert (stability > 0.9).all()
+    np.testing.assert_allclose(topics.seed_stability([reference, noisy[[2, 0, 1, 4, 3]]]), stability)
+
+
+# --------------------------------------------------------------------------- choose_k
+
+
+def _selection(rows: list[tuple[int, int, float, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["k", "seed", "c_npmi", "u_mass", "stability"])
+
+
+NAN = float("nan")
+
+
+def test_choose_k_fixed_k_wins():
+    selection = _selection([(3, 1, 0.30, -1.0, 0.9), (4, 1, 0.10, -2.0, 0.9)])
+    k, reason = topics.choose_k(selection, fixed_k=4)
+    assert k == 4
+    assert "fixed" in reason
+
+
+def test_choose_k_best_c_npmi_among_stable_k():
+    # K=5 has the best c_npmi but is unstable (mean 0.3 < 0.5), so K=4 wins over K=3.
+    selection = _selection(
+        [
+            (3, 1, 0.05, -1.0, 0.8),
+            (3, 2, 0.07, -1.1, 0.8),
+            (4, 1, 0.10, -1.5, 0.7),
+            (4, 2, 0.12, -1.6, 0.7),
+            (5, 1, 0.40, -0.5, 0.3),
+            (5, 2, 0.42, -0.6, 0.3),
+        ]
+    )
+    k, reason = topics.choose_k(selection, min_stability=0.5)
+    assert k == 4
+    assert "c_npmi" in reason
+    assert "stability >= 0.5" in reason
+    # With the threshold lowered, the unstable K is allowed and wins.
+    assert topics.choose_k(selection, min_stability=0.2)[0] == 5
+
+
+def test_choose_k_uses_mean_over_seeds():
+    # Seed 1 of K=3 alone beats K=4, but K=4 has the better mean (0.15 vs 0.10).
+    selection = _selection(
+        [(3, 1, 0.20, -1.0, 0.9), (3, 2, 0.00, -1.0, 0.9), (4, 1, 0.15, -1.0, 0.9), (4, 2, 0.15, -1.0, 0.9)]
+    )
+    assert topics.choose_k(selection)[0] == 4
+
+
+def test_choose_k_all_nan_stability_falls_back_to_all_k():
+    selection = _selection([(3, 1, 0.05, -1.0, NAN), (4, 1, 0.20, -2.0, NAN), (5, 1, 0.10, -3.0, NAN)])
+    k, reason = topics.choose_k(selection, min_stability=0.5)
+    assert k == 4
+    assert "c_npmi" in reason
+    assert "all K" in reason
+
+
+def test_choose_k_no_stable_k_falls_back_to_all_k():
+    selection = _selection([(3, 1, 0.05, -1.0, 0.1), (4, 1, 0.20, -2.0, 0.2)])
+    k, reason = topics.choose_k(selection, min_stability=0.5)
+    assert k == 4
+    assert "all K" in reason
+
+
+def test_choose_k_all_nan_c_npmi_falls_back_to_u_mass():
+    selection = _selection([(3, 1, NAN, -4.0, 0.9), (4, 1, NAN, -1.5, 0.9), (5, 1, NAN, -2.0, 0.9)])
+    k, reason = topics.choose_k(selection)
+    assert k == 4
+    assert "u_mass" in reason
+    assert "c_npmi" not in reason
+
+
+def test_choose_k_ties_go_to_smaller_k():
+    selection = _selection([(5, 1, 0.25, -1.0, 0.9), (3, 1, 0.25, -2.0, 0.9), (4, 1, 0.10, -0.5, 0.9)])
+    assert topics.choose_k(selection)[0] == 3
+    tied_u_mass = _selection([(6, 1, NAN, -1.0, 0.9), (4, 1, NAN, -1.0, 0.9), (5, 1, NAN, -3.0, 0.9)])
+    assert topics.choose_k(tied_u_mass)[0] == 4
+
+
+# --------------------------------------------------------------------------- held-out split
+
+
+def test_heldout_mask_seeded_and_reproducible():
+    first = topics.heldout_mask(200, 0.1, seed=5)
+    assert first.dtype == bool
+    assert first.shape == (200,)
+    assert first.sum() == 20
+    np.testing.assert_array_equal(first, topics.heldout_mask(200, 0.1, seed=5))
+    assert not np.array_equal(first, topics.heldout_mask(200, 0.1, seed=6))
+
+
+def test_heldout_mask_requested_count():
+    assert topics.heldout_mask(50, 0.2, seed=0).sum() == 10
+    assert topics.heldout_mask(7, 0.5, seed=0).sum() == 4  # round(3.5) = 4
+    assert topics.heldout_mask(1000, 0.333, seed=0).sum() == 333
+
+
+def test_heldout_mask_never_holds_out_everything():
+    for n in (2, 3, 10):
+        mask = topics.heldout_mask(n, 1.0, seed=0)
+        assert mask.sum() == n - 1
+    assert topics.heldout_mask(1, 1.0, seed=0).tolist() == [False]
+    assert topics.heldout_mask(0, 0.5, seed=0).shape == (0,)
+
+
+def test_heldout_mask_share_zero_holds_out_nothing():
+    assert not topics.heldout_mask(100, 0.0, seed=0).any()
+    assert not topics.heldout_mask(100, 0.004, seed=0).any()  # rounds to 0 passages
+
+
+# --------------------------------------------------------------------------- coherence
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_coherence_degenerate_corpus_gives_nan_not_exception():
+    texts = [["政法", "政法"], ["政法", "政法"], ["政法", "政法"]]
+    settings = topics.LdaSettings(passes=2, iterations=20, no_below=1, no_above=1.0)
+    dictionary, corpus = topics.build_bow(texts, settings)
+    assert len(dictionary) == 1
+    model = topics.fit_lda(corpus, dictionary, 2, 1, settings)
+    scores = topics.coherence_scores(model, texts, dictionary, corpus)
+    assert set(scores) == {"c_v", "c_npmi", "u_mass"}
+    assert all(isinstance(value, float) for value in scores.values())
+    # One word gives no word pairs: the pairwise measures are undefined.
+    assert math.isnan(scores["c_npmi"])
+    assert math.isnan(scores["u_mass"])
+
+
+def test_coherence_measures_argument():
+    texts = [["政法", "建设"], ["政法", "建设"], ["平安", "建设"]]
+    settings = topics.LdaSettings(passes=2, iterations=20, no_below=1, no_above=1.0)
+    dictionary, corpus = topics.build_bow(texts, settings)
+    model = topics.fit_lda(corpus, dictionary, 2, 1, settings)
+    scores = topics.coherence_scores(model, texts, dictionary, corpus, measures=("u_mass",))
+    assert list(scores) == ["u_mass"]
+    assert math.isfinite(scores["u_mass"])
+
+
+def test_coherence_default_corpus_u_mass_negative(default_tokens):
+    settings = topics.LdaSettings(passes=5)
+    texts = [t.split() for t in default_tokens["tokens"]]
+    dictionary, corpus = topics.build_bow(texts, settings)
+    model = topics.fit_lda(corpus, dictionary, 3, 1, settings)
+    scores = topics.coherence_scores(model, texts, dictionary, corpus)
+    assert set(scores) == {"c_v", "c_npmi", "u_mass"}
+    assert math.isfinite(scores["u_mass"])
+    assert scores["u_mass"] < 0
+    assert 0 <= scores["c_v"] <= 1
+    assert -1 <= scores["c_npmi"] <= 1
+
+
+# --------------------------------------------------------------------------- fit_lda / select_k steps
+
+LDA_OUTPUTS = {
+    "topics": "topics.tsv",
+    "passage_topics": "passage_topics.tsv",
+    "scores": "scores.tsv",
+    "stability": "stability.tsv",
+    "topic_word": "topic_word.npy",
+    "vocabulary": "vocabulary.txt",
+}
+LDA_OPTIONS = {"passes": 3, "iterations": 50, "n_terms": 10}
+SEEDS = [1, 2]
+
+
+def _run_lda(tokens_path, folder, k: int) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
+    outputs = {name: folder / file for name, file in LDA_OUTPUTS.items()}
+    steps.lda_step(tokens_path, k, SEEDS, outputs, LDA_OPTIONS)
+    return outputs
+
+
+@pytest.fixture(scope="module")
+def lda_runs(tmp_path_factory, default_tokens):
+    root = tmp_path_factory.mktemp("lda")
+    tokens_path = root / "tokens.tsv"
+    write_tsv(default_tokens[["doc_id", "passage_no", "year", "n_tokens", "tokens"]], tokens_path)
+    return {
+        "tokens": tokens_path,
+        2: _run_lda(tokens_path, root / "k2", 2),
+        3: _run_lda(tokens_path, root / "k3", 3),
+        "3_again": _run_lda(tokens_path, root / "k3_again", 3),
+    }
+
+
+def test_lda_step_writes_all_outputs(lda_runs):
+    for name, path in lda_runs[3].items():
+        assert path.is_file(), name
+        assert path.stat().st_size > 0, name
+
+
+def test_lda_step_scores_table(lda_runs):
+    scores = read_tsv(lda_runs[3]["scores"])
+    assert list(scores.columns) == ["k", "seed", "c_v", "c_npmi", "u_mass", "perplexity", "stability"]
+    assert len(scores) == 2
+    assert scores["k"].tolist() == [3, 3]
+    assert scores["seed"].tolist() == SEEDS
+    assert scores["stability"].nunique() == 1
+    assert ((scores["stability"] > 0) & (scores["stability"] <= 1)).all()
+    assert (scores["perplexity"] > 1).all()
+    assert np.isfinite(scores["u_mass"]).all()
+
+
+def test_lda_step_stability_table(lda_runs):
+    stability = read_tsv(lda_runs[3]["stability"])
+    assert list(stability.columns) == ["k", "topic", "label", "stability"]
+    assert stability["topic"].tolist() == [0, 1, 2]
+    assert ((stability["stability"] > 0) & (stability["stability"] <= 1)).all()
+    scores = read_tsv(lda_runs[3]["scores"])
+    # The model's stability is the mean of the per-topic stabilities.
+    assert abs(stability["stability"].mean() - scores["stability"].iloc[0]) < 1e-5
+
+
+def test_lda_step_topic_word_matches_vocabulary(lda_runs):
+    vocabulary = lda_runs[3]["vocabulary"].read_text(encoding="utf-8").splitlines()
+    topic_word = np.load(lda_runs[3]["topic_word"], allow_pickle=False)
+    assert topic_word.dtype == np.float64
+    assert topic_word.shape == (3, len(vocabulary))
+    np.testing.assert_allclose(topic_word.sum(axis=1), 1.0, atol=1e-9)
+    assert len(set(vocabulary)) == len(vocabulary)
+    terms = read_tsv(lda_runs[3]["topics"])
+    assert set(terms["term"]) <= set(vocabulary)
+
+
+def test_lda_step_passage_topics(lda_runs, default_tokens):
+    table = read_tsv(lda_runs[3]["passage_topics"], dtype={"doc_id": str})
+    assert list(table.columns) == [
+        "doc_id",
+        "passage_no",
+        "year",
+        "n_tokens",
+        "topic_0",
+        "topic_1",
+        "topic_2",
+    ]
+    assert len(table) == len(default_tokens)
+    np.testing.assert_allclose(table[["topic_0", "topic_1", "topic_2"]].sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_lda_step_is_byte_identical_on_rerun(lda_runs):
+    for name in LDA_OUTPUTS:
+        first, second = lda_runs[3][name], lda_runs["3_again"][name]
+        assert first.read_bytes() == second.read_bytes(), name
+
+
+def test_lda_step_coherence_uses_every_passage_of_a_small_corpus(lda_runs):
+    # coherence_passages defaults to 5000, far more than the 78 passages: all of them are scored.
+    tokens = steps.read_tokens(lda_runs["tokens"])
+    settings = steps.lda_settings(LDA_OPTIONS)
+    texts = [t.split() for t in tokens["tokens"]]
+    dictionary, corpus = topics.build_bow(texts, settings)
+    heldout = topics.heldout_mask(len(corpus), 0.1, 0)  # the defaults heldout_share, split_seed
+    train = [corpus[i] for i in np.flatnonzero(~heldout)]
+    model = topics.fit_lda(train, dictionary, 3, SEEDS[0], settings)
+    expected = topics.coherence_scores(model, texts, dictionary, corpus)
+    scores = read_tsv(lda_runs[3]["scores"]).iloc[0]
+    for measure in ("c_v", "c_npmi", "u_mass"):
+        assert scores[measure] == pytest.approx(expected[measure], abs=1e-5), measure
+
+
+@pytest.fixture(scope="module")
+def selected(lda_runs, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("select")
+    outputs = {
+        "selection": folder / "model_selection.tsv",
+        "chosen_k": folder / "chosen_k.txt",
+        "chosen_topics": folder / "chosen_topics.tsv",
+    }
+    steps.select_k_step(
+        [lda_runs[2]["scores"], lda_runs[3]["scores"]],
+        [lda_runs[2]["topics"], lda_runs[3]["topics"]],
+        [2, 3],
+        outputs,
+        {"min_stability": 0.5},
+    )
+    return outputs
+
+
+def test_select_k_step(selected, lda_runs):
+    selection = read_tsv(selected["selection"])
+    assert list(selection.columns) == [
+        "k",
+        "seed",
+        "c_v",
+        "c_npmi",
+        "u_mass",
+        "perplexity",
+        "stability",
+        "chosen",
+    ]
+    assert selection["k"].tolist() == [2, 2, 3, 3]
+    assert selection["chosen"].dtype == bool
+    chosen_ks = selection.loc[selection["chosen"], "k"].unique().tolist()
+    assert len(chosen_ks) == 1
+    chosen = chosen_ks[0]
+    assert selection.loc[selection["k"] == chosen, "chosen"].all()
+
+    # The rule, recomputed here: best mean c_npmi among the Ks with mean stability >= 0.5.
+    means = selection.groupby("k")[["c_npmi", "stability"]].mean()
+    stable = means[means["stability"] >= 0.5]
+    pool = stable if not stable.empty else means
+    assert chosen == int(pool["c_npmi"].idxmax())
+
+    text = selected["chosen_k"].read_text(encoding="utf-8")
+    assert text.startswith(f"{chosen}\t")
+    assert "c_npmi" in text
+    assert steps.read_chosen_k(selected["chosen_k"]) == chosen
+
+    chosen_topics = read_tsv(selected["chosen_topics"])
+    assert list(chosen_topics.columns) == ["k", "topic", "rank", "term", "weight"]
+    assert (chosen_topics["k"] == chosen).all()
+    assert chosen_topics["topic"].nunique() == chosen
+    original = read_tsv(lda_runs[chosen]["topics"])
+    pd.testing.assert_frame_equal(chosen_topics.drop(columns="k"), original)
+
+
+def test_select_k_step_fixed_k(lda_runs, tmp_path):
+    outputs = {
+        "selection": tmp_path / "model_selection.tsv",
+        "chosen_k": tmp_path / "chosen_k.txt",
+        "chosen_topics": tmp_path / "chosen_topics.tsv",
+    }
+    steps.select_k_step(
+        [lda_runs[2]["scores"], lda_runs[3]["scores"]],
+        [lda_runs[2]["topics"], lda_runs[3]["topics"]],
+        [2, 3],
+        outputs,
+        {"chosen_k": 3},
+    )
+    assert steps.read_chosen_k(outputs["chosen_k"]) == 3
+    assert read_tsv(outputs["selection"])["chosen"].tolist() == [False, False, True, True]
+    assert (read_tsv(outputs["chosen_topics"])["k"] == 3).all()
+
+
+# --------------------------------------------------------------------------- theme → topic links
+
+VOCABULARY = ["数据", "治理", "平安"]
+TOPIC_WORD = np.array([[0.6, 0.1, 0.3], [0.1, 0.6, 0.3]])
+
+
+def _theme_topic_inputs():
+    tokens = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "b", "c"],
+            "passage_no": [0, 1, 0, 0],
+            "year": [2021, 2021, 2022, 2022],
+            "tokens": ["数据 平安", "治理 平安", "数据 治理", "治理 网格"],
+        }
+    )
+    passage_topics = tokens[["doc_id", "passage_no", "year"]].assign(
+        n_tokens=2, topic_0=[1.0, 0.0, 1.0, 0.5], topic_1=[0.0, 1.0, 0.0, 0.5]
+    )
+    return tokens, passage_topics
+
+
+def test_theme_topic_shares():
+    tokens, passage_topics = _theme_topic_inputs()
+    themes = {
+        "data": ["数据"],  # only in passages whose theta is (1, 0)
+        "mixed": ["治理", "平安"],
+        "oov": ["网格"],  # outside the LDA vocabulary: split by theta alone
+        "absent": ["区块链", "人工智能"],
+    }
+    table = theme_topic_shares(tokens, passage_topics, TOPIC_WORD, VOCABULARY, themes, {0: "t0", 1: "t1"})
+    assert list(table.columns) == ["theme", "k", "topic", "label", "share", "keyword_tokens"]
+    assert table["theme"].tolist() == ["data", "data", "mixed", "mixed", "oov", "oov", "absent", "absent"]
+    assert (table["k"] == 2).all()
+    assert table["label"].tolist() == ["t0", "t1"] * 4
+    shares = {(r.theme, r.topic): r.share for r in table.itertuples()}
+    counts = table.groupby("theme", sort=False)["keyword_tokens"].first().to_dict()
+
+    assert shares[("data", 0)] == 1.0
+    assert shares[("data", 1)] == 0.0
+    assert counts["data"] == 2
+    # mixed: 平安 in p0 → (1, 0); 治理, 平安 in p1 → (0, 1) each; 治理 in p2 → (1, 0);
+    # 治理 in p3: (0.5·0.1, 0.5·0.6) → (1/7, 6/7).  Mass (2 + 1/7, 2 + 6/7) / 5 = (3/7, 4/7).
+    assert shares[("mixed", 0)] == pytest.approx(3 / 7, abs=1e-6)
+    assert shares[("mixed", 1)] == pytest.approx(4 / 7, abs=1e-6)
+    assert counts["mixed"] == 5
+    assert shares[("oov", 0)] == 0.5
+    assert shares[("oov", 1)] == 0.5
+    assert counts["oov"] == 1
+    assert shares[("absent", 0)] == 0.0
+    assert shares[("absent", 1)] == 0.0
+    assert counts["absent"] == 0
+    for theme in ("data", "mixed", "oov"):
+        assert table.loc[table["theme"] == theme, "share"].sum() == pytest.approx(1.0, abs=1e-6)
