@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,14 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+FIGURES = (
+    "theme_trends",
+    "topic_trends",
+    "topic_terms",
+    "tfidf_by_year",
+    "emerging_terms",
+    "model_selection",
+)
 pytestmark = pytest.mark.workflow
 
 # Four short articles over three years; 2022 has two documents, one of them traditional script
@@ -52,7 +61,7 @@ def _project_copy(tmp_path: Path) -> Path:
         "corpus": {"dir": "tiny", "metadata": "tiny/metadata.tsv"},
         "lda": {"k": [2, 3], "seeds": [7], "passes": 3, "iterations": 50, "no_above": 0.9, "chosen_k": 2},
         "trends": {"bootstrap": 200},
-        "figures": {"formats": ["png", "pdf"]},
+        "figures": {"formats": ["png", "pdf", "svg"]},
     }
     (project / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return project
@@ -63,7 +72,9 @@ def _snakemake(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
 
 
-def _hashes(folder: Path, suffixes=(".tsv", ".json", ".png", ".pdf")) -> dict[str, str]:
+def _hashes(
+    folder: Path, suffixes=(".tsv", ".json", ".png", ".pdf", ".svg", ".txt", ".npy", ".md")
+) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
@@ -90,14 +101,18 @@ def test_every_output_is_written(finished_run):
         "lda/k2/topics.tsv",
         "lda/k3/topics.tsv",
         "lda/k2/passage_topics.tsv",
+        "lda/k2/scores.tsv",
+        "lda/model_selection.tsv",
+        "lda/chosen_k.txt",
+        "lda/chosen_topics.tsv",
+        "tfidf/keyness_by_year.tsv",
         "trends/theme_share_by_year.tsv",
         "trends/topic_share_by_year.tsv",
+        "trends/theme_topics.tsv",
+        "figures/README.md",
+        "provenance.json",
     ]
-    expected += [
-        f"figures/{n}.{f}"
-        for n in ("theme_trends", "topic_trends", "topic_terms", "tfidf_by_year")
-        for f in ("png", "pdf")
-    ]
+    expected += [f"figures/{n}.{f}" for n in FIGURES for f in ("png", "pdf", "svg")]
     missing = [name for name in expected if not (results / name).is_file()]
     assert missing == []
 
@@ -133,6 +148,49 @@ def test_no_pinyin_or_traditional_reaches_tokens(finished_run):
         assert forbidden not in text
 
 
+def test_chosen_k_is_the_configured_one_everywhere(finished_run):
+    results = finished_run / "results"
+    assert (results / "lda/chosen_k.txt").read_text(encoding="utf-8").startswith("2\t")
+    selection = pd.read_csv(results / "lda/model_selection.tsv", sep="\t")
+    assert set(selection.loc[selection["chosen"], "k"]) == {2}
+    assert set(pd.read_csv(results / "lda/chosen_topics.tsv", sep="\t")["k"]) == {2}
+    assert json.loads((results / "provenance.json").read_text(encoding="utf-8"))["chosen_k"] == 2
+
+
+def test_provenance_names_every_input_config_and_version(finished_run):
+    provenance = json.loads((finished_run / "results/provenance.json").read_text(encoding="utf-8"))
+    documents = provenance["inputs"]["documents"]
+    assert sorted(documents) == [f"tiny/{name}" for name in sorted(TINY_CORPUS)]
+    expected_hash = hashlib.sha256((finished_run / "tiny/a_2021.txt").read_bytes()).hexdigest()
+    assert documents["tiny/a_2021.txt"] == expected_hash
+    assert set(provenance["inputs"]) == {"documents", "metadata", "user_dictionaries", "stopwords", "style"}
+    assert provenance["inputs"]["metadata"] == {}
+    for package in ("python", "jieba", "gensim", "scikit-learn", "matplotlib", "opencc", "snakemake"):
+        assert provenance["versions"][package] not in ("", "not installed")
+    assert provenance["config"]["lda"]["k"] == [2, 3]
+    assert provenance["seeds"]["lda"] == [7]
+    stamp = f"config sha256:{provenance['config_sha256'][:16]}".encode()
+    assert stamp in (finished_run / "results/figures/theme_trends.png").read_bytes()
+    assert stamp in (finished_run / "results/figures/theme_trends.pdf").read_bytes()
+
+
+def test_pdfs_embed_the_cjk_font_as_truetype(finished_run):
+    for name in FIGURES:
+        pdf = (finished_run / f"results/figures/{name}.pdf").read_bytes()
+        assert b"NotoSansCJKsc-Regular" in pdf, name
+        assert b"/FontFile2" in pdf, name  # embedded TrueType outlines
+        assert b"/Type3" not in pdf, name
+
+
+def test_report_is_built(finished_run):
+    result = _snakemake(finished_run, "--report", "results/report.html")
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (finished_run / "results/report.html").read_text(encoding="utf-8")
+    assert "theme_trends.png" in html
+    assert "Keyword themes by year" in html
+    assert "documents per year" in html.lower()
+
+
 def test_rerun_has_nothing_to_do(finished_run):
     result = _snakemake(finished_run, "-n")
     assert result.returncode == 0
@@ -144,7 +202,7 @@ def test_two_clean_runs_give_identical_bytes(finished_run, tmp_path):
     result = _snakemake(project)
     assert result.returncode == 0, result.stderr[-3000:]
     first, second = _hashes(finished_run / "results"), _hashes(project / "results")
-    assert len(first) >= 18
+    assert len(first) >= 40
     assert first == second
 
 
@@ -170,3 +228,20 @@ def test_bad_config_stops_with_one_line_naming_the_key(finished_run, override, k
     assert lines[0].startswith("zhengfa-trends: config key ")
     assert f"'{key}'" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_adding_a_document_reuses_the_others_and_extends_the_years(tmp_path):
+    project = _project_copy(tmp_path)
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (project / "tiny/e_2024.txt").write_text(
+        "发布时间:2024-06-30\n\n" + "推动科技手段现代化,加快数字政法建设,运用区块链和人工智能。" * 4,
+        encoding="utf-8",
+    )
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = json.loads((project / "results/tokens/stats.json").read_text(encoding="utf-8"))
+    assert (stats["segmented"], stats["reused"]) == (1, 4)
+    themes = pd.read_csv(project / "results/trends/theme_share_by_year.tsv", sep="\t")
+    assert sorted(themes["year"].unique()) == [2021, 2022, 2023, 2024]
+    assert themes.loc[(themes["theme"] == "科技手段现代化") & (themes["year"] == 2024), "share"].iloc[0] > 0

@@ -14,7 +14,14 @@ import pandas as pd
 
 from . import features, ingest, topics, trends
 from .io import read_tsv, write_json, write_tsv
-from .tokenize import SegmenterSettings, read_user_dictionary, read_word_list, segment_texts
+from .tokenize import (
+    SegmentationCache,
+    SegmenterSettings,
+    read_user_dictionary,
+    read_word_list,
+    segment_documents,
+    settings_fingerprint,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,25 +30,58 @@ THEME_KEYWORD_FREQ = 200000
 
 
 def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapping) -> None:
-    """Rule ``ingest_corpus``: ledger of every file, passages of the included documents."""
-    metadata_path = Path(metadata) if metadata and Path(metadata).exists() else None
+    """Rule ``ingest_corpus``: ledger of every file, passages of the included documents.
+
+    Every file that is not used is logged with its reason (log file) and summarised in one
+    warning (stderr).  A metadata path that names no file is warned about, not fatal.
+
+    Raises
+    ------
+    ingest.CorpusError
+        If the corpus folder is missing or no document can be used (one line naming the folder,
+        the reasons and what to do); the reason of every file is logged first.
+    """
+
+    def log_excluded(documents: pd.DataFrame) -> None:
+        excluded = documents[documents["included"] != "yes"]
+        for row in excluded.itertuples():
+            log.info("not used: %s (%s)", row.file or row.doc_id, row.reason)
+        if not excluded.empty:
+            kinds = excluded["reason"].str.replace(r"^duplicate_of:.*", "duplicate_of", regex=True)
+            counts = ", ".join(f"{reason}: {n}" for reason, n in kinds.value_counts().sort_index().items())
+            log.warning(
+                "%d of %d corpus entries not used (%s); each one's reason is in documents.tsv",
+                len(excluded),
+                len(documents),
+                counts,
+            )
+
+    metadata_path = Path(metadata) if metadata else None
+    if metadata_path is not None and not metadata_path.is_file():
+        log.warning("metadata file %s not found: dates come from the article texts only", metadata_path)
+        metadata_path = None
     years = options.get("years") or None
-    result = ingest.ingest_corpus(
-        Path(corpus_dir),
-        metadata_path,
-        ingest.IngestOptions(
-            opencc=options.get("opencc", "t2s"),
-            max_chars=options.get("max_chars", 300),
-            min_chars=options.get("min_chars", 40),
-            min_year=options.get("min_year", 1978),
-            years=tuple(years) if years else None,
-        ),
-    )
+    try:
+        result = ingest.ingest_corpus(
+            Path(corpus_dir),
+            metadata_path,
+            ingest.IngestOptions(
+                opencc=options.get("opencc", "t2s"),
+                max_chars=options.get("max_chars", 300),
+                min_chars=options.get("min_chars", 40),
+                min_year=options.get("min_year", 1978),
+                years=tuple(years) if years else None,
+                near_duplicate_threshold=options.get("near_duplicate_threshold", 0.9),
+            ),
+        )
+    except ingest.CorpusError as error:
+        if error.documents is not None:
+            log_excluded(error.documents)
+        raise
     documents = result.documents
-    excluded = documents[documents["included"] != "yes"]
-    for row in excluded.itertuples():
-        log.warning("not used: %s (%s)", row.file or row.doc_id, row.reason)
-    log.info("%d of %d documents included", len(documents) - len(excluded), len(documents))
+    log_excluded(documents)
+    included = int((documents["included"] == "yes").sum())
+    log.info("%d of %d documents included", included, len(documents))
     write_tsv(documents, documents_out)
     write_tsv(result.passages, passages_out)
 
@@ -71,9 +111,13 @@ def segment_step(
     passages = read_tsv(passages_path, dtype={"doc_id": str, "text": str})
     passages["text"] = passages["text"].fillna("")
     settings = segmenter_settings(user_dictionaries, stopwords, themes, options)
-    joined = segment_texts(
+    cache_dir = options.get("cache_dir")
+    cache = SegmentationCache(cache_dir, settings_fingerprint(settings)) if cache_dir else None
+    joined, stats = segment_documents(
+        passages["doc_id"].to_list(),
         passages["text"].to_list(),
         settings,
+        cache=cache,
         workers=options.get("workers", 1),
         chunk_chars=options.get("chunk_chars", 2_000_000),
     )
@@ -81,9 +125,8 @@ def segment_step(
     tokens["n_tokens"] = [len(t.split()) for t in joined]
     tokens["tokens"] = joined
     write_tsv(tokens, tokens_out)
-    documents = int(passages["doc_id"].nunique())
-    write_json({"segmented": documents, "reused": 0, "passages": len(passages)}, stats_out)
-    log.info("segmented %d passages of %d documents", len(passages), documents)
+    write_json({**stats, "passages": len(passages)}, stats_out)
+    log.info("documents segmented: %d, reused from the cache: %d", stats["segmented"], stats["reused"])
 
 
 def read_tokens(path) -> pd.DataFrame:

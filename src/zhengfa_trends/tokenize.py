@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -161,3 +162,125 @@ def segment_texts(
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = pool.map(_segment_chunk, chunks)
         return [joined for chunk in results for joined in chunk]
+
+
+def settings_fingerprint(settings: SegmenterSettings) -> str:
+    """sha256 of everything that decides segmentation: dictionaries, stopwords, filters, jieba version.
+
+    Part of every segmentation-cache key, so editing the user dictionary or the stopwords
+    re-segments every document, while adding a document re-segments only that one.
+    """
+    import hashlib
+    import json
+
+    import jieba
+
+    payload = {
+        "jieba": jieba.__version__,
+        "user_dictionary": [list(entry) for entry in settings.user_dictionary],
+        "stopwords": sorted(settings.stopwords),
+        "min_chars": settings.min_chars,
+        "han_only": settings.han_only,
+        "hmm": settings.hmm,
+    }
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+class SegmentationCache:
+    """Content-addressed store of a document's segmented passages (one file per document).
+
+    The key hashes the settings fingerprint and the document's passage texts, so a cached entry is
+    valid exactly as long as neither changed; no bookkeeping of "which documents are new" is needed,
+    and a corpus of 20,000+ documents costs one small file each instead of one Snakemake job each.
+
+    Parameters
+    ----------
+    folder : path
+        Cache folder (created on demand); entries live in ``folder/<key[:2]>/<key>.txt``.
+    fingerprint : str
+        :func:`settings_fingerprint` of the segmenter settings.
+    """
+
+    def __init__(self, folder: str | Path, fingerprint: str):
+        self.folder = Path(folder)
+        self.fingerprint = fingerprint
+
+    def key(self, passages: Sequence[str]) -> str:
+        """Cache key of one document's passages under these settings."""
+        import hashlib
+
+        digest = hashlib.sha256(self.fingerprint.encode("ascii"))
+        for text in passages:
+            digest.update(b"\x1e")
+            digest.update(text.encode("utf-8"))
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.txt"
+
+    def get(self, key: str, n_passages: int) -> list[str] | None:
+        """The cached token lines of a document, or None (missing or not matching ``n_passages``)."""
+        path = self._path(key)
+        if not path.is_file():
+            return None
+        lines = path.read_text(encoding="utf-8").split("\n")[:-1]
+        return lines if len(lines) == n_passages else None
+
+    def put(self, key: str, token_lines: Sequence[str]) -> None:
+        """Store a document's token lines (written to a temporary file, then renamed: never half-written)."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".tmp{os.getpid()}")
+        temporary.write_text("".join(line + "\n" for line in token_lines), encoding="utf-8")
+        os.replace(temporary, path)
+
+
+def segment_documents(
+    doc_ids: Sequence[str],
+    texts: Sequence[str],
+    settings: SegmenterSettings,
+    cache: SegmentationCache | None = None,
+    workers: int = 1,
+    chunk_chars: int = 2_000_000,
+) -> tuple[list[str], dict[str, int]]:
+    """Segment passages grouped by document, reusing cached documents.
+
+    Parameters
+    ----------
+    doc_ids, texts : sequences of equal length
+        Passages in order; consecutive passages of one document share its id.
+    settings : SegmenterSettings
+    cache : SegmentationCache or None
+    workers, chunk_chars : see :func:`segment_texts`
+
+    Returns
+    -------
+    (token_lines, stats)
+        Space-joined tokens per passage in input order, and ``{"segmented": n, "reused": m}``
+        counted in documents.
+    """
+    spans: list[tuple[str, int, int]] = []
+    start = 0
+    for index in range(1, len(doc_ids) + 1):
+        if index == len(doc_ids) or doc_ids[index] != doc_ids[start]:
+            spans.append((doc_ids[start], start, index))
+            start = index
+    output: list[str | None] = [None] * len(texts)
+    missing: list[tuple[str | None, int, int]] = []
+    for _doc_id, begin, end in spans:
+        key = cache.key(texts[begin:end]) if cache else None
+        cached = cache.get(key, end - begin) if cache else None
+        if cached is None:
+            missing.append((key, begin, end))
+        else:
+            output[begin:end] = cached
+    if missing:
+        todo = [texts[i] for _, begin, end in missing for i in range(begin, end)]
+        done = iter(segment_texts(todo, settings, workers=workers, chunk_chars=chunk_chars))
+        for key, begin, end in missing:
+            lines = [next(done) for _ in range(begin, end)]
+            output[begin:end] = lines
+            if cache:
+                cache.put(key, lines)
+    stats = {"segmented": len(missing), "reused": len(spans) - len(missing)}
+    return [line if line is not None else "" for line in output], stats

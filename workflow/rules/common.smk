@@ -26,16 +26,21 @@ wildcard_constraints:
 
 
 def corpus_files(wildcards=None):
-    """Every file of the corpus folder (sorted): adding or removing one re-runs the ingest."""
-    corpus_dir = Path(config["corpus"]["dir"])
-    if not corpus_dir.is_dir():
-        sys.exit(
-            f"zhengfa-trends: corpus folder not found: {corpus_dir} (set corpus.dir in your config)"
+    """Every file of the corpus folder (sorted): adding or removing one re-runs the ingest.
+
+    The ingest also lists subfolders, broken links and the like in documents.tsv, but only
+    regular files are inputs (Snakemake needs existing files; a folder's time stamp changes
+    whenever anything inside it does).  A missing folder stops the run with one line.
+    """
+    from zhengfa_trends.ingest import CorpusError, list_corpus_files
+
+    try:
+        entries = list_corpus_files(
+            Path(config["corpus"]["dir"]), exclude=metadata_file()
         )
-    metadata = metadata_file()
-    return sorted(
-        str(p) for p in corpus_dir.iterdir() if p.is_file() and [str(p)] != metadata
-    )
+    except CorpusError as error:
+        sys.exit(f"zhengfa-trends: {error}")
+    return [str(p) for p in entries if p.is_file()]
 
 
 def metadata_file(wildcards=None):
