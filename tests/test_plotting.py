@@ -1,0 +1,191 @@
+"""Figure structure (axes, lines, labels, markers), fonts and byte-stable saving; no pixel tests."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_rgba
+
+from zhengfa_trends import plotting
+from zhengfa_trends.plotting.models import plot_model_selection
+from zhengfa_trends.plotting.terms import plot_emerging_terms, plot_tfidf_by_year, plot_topic_terms
+from zhengfa_trends.plotting.trends import plot_theme_trends, plot_topic_trends
+
+STYLE = "config/figures.mplstyle"
+
+
+def _theme_table() -> pd.DataFrame:
+    rows = []
+    for theme, base in (("数字政法", 2.0), ("科技手段现代化", 1.0)):
+        for year, n_docs in ((2021, 1), (2022, 4), (2023, 5), (2024, 6), (2026, 2)):
+            share = base * (year - 2020)
+            rows.append(
+                {
+                    "theme": theme,
+                    "year": year,
+                    "share": share,
+                    "ci_low": share - 0.5,
+                    "ci_high": share + 0.5,
+                    "n_docs": n_docs,
+                    "small_n": n_docs < 3,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(autouse=True)
+def _style(repo_root, monkeypatch):
+    monkeypatch.chdir(repo_root)
+    with plotting.style_context(STYLE):
+        yield
+
+
+def test_theme_trends_has_one_line_per_theme_and_breaks_at_the_missing_year():
+    fig = plot_theme_trends(_theme_table(), language="zh", min_docs=3)
+    (ax,) = fig.axes
+    labelled = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert labelled == ["数字政法", "科技手段现代化"]
+    # 2021-2024 are consecutive; 2026 stands alone (2025 has no documents): a line never crosses 2025.
+    for line in ax.get_lines():
+        xs = np.asarray(line.get_xdata(), dtype=float)
+        assert not ((xs.min() < 2025) and (xs.max() > 2025))
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["2021\nn=1", "2022\nn=4", "2023\nn=5", "2024\nn=6", "2025\n无文档", "2026\nn=2"]
+    assert ax.get_ylabel() == "关键词频率(每千词)"
+    assert ax.get_ylim()[0] == 0
+
+
+def test_theme_trends_draws_small_years_hollow():
+    fig = plot_theme_trends(_theme_table(), language="en", min_docs=3)
+    (ax,) = fig.axes
+    hollow = [
+        c
+        for c in ax.collections
+        if len(c.get_offsets())
+        and len(c.get_facecolor())
+        and np.allclose(c.get_facecolor()[0], to_rgba("white"))
+    ]
+    hollow_years = sorted({round(float(x)) for c in hollow for x in c.get_offsets()[:, 0]})
+    assert hollow_years == [2021, 2026]
+    assert ax.get_xlabel() == "Year"
+    legend_texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "fewer than 3 documents (hollow markers)" in legend_texts
+
+
+def test_topic_trends_has_one_panel_per_topic_titled_by_label():
+    table = pd.DataFrame(
+        [
+            {
+                "k": 3,
+                "topic": t,
+                "label": f"词{t}·法治·安全",
+                "year": y,
+                "share": 1 / 3,
+                "ci_low": 0.2,
+                "ci_high": 0.5,
+                "n_docs": 4,
+                "small_n": False,
+            }
+            for t in range(3)
+            for y in (2021, 2022, 2023)
+        ]
+    )
+    fig = plot_topic_trends(table, language="zh", ncols=2)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 3
+    assert [ax.get_title() for ax in visible] == [
+        "主题 0: 词0·法治·安全",
+        "主题 1: 词1·法治·安全",
+        "主题 2: 词2·法治·安全",
+    ]
+    assert "K=3" in fig._suptitle.get_text()
+
+
+def test_term_panels_show_the_top_terms_in_rank_order():
+    terms = pd.DataFrame(
+        [
+            {"topic": t, "rank": r, "term": f"术语{t}{r}", "weight": 1.0 / r, "k": 2}
+            for t in range(2)
+            for r in range(1, 13)
+        ]
+    )
+    fig = plot_topic_terms(terms, k=2, language="zh", n_terms=10)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 2
+    ticks = dict(
+        zip(visible[0].get_yticks(), (t.get_text() for t in visible[0].get_yticklabels()), strict=True)
+    )
+    assert len(ticks) == 10
+    assert ticks[max(ticks)] == "术语01"  # rank 1 on top
+    assert ticks[min(ticks)] == "术语010"
+    assert visible[0].get_xlabel() == "权重"
+
+
+def test_year_panels_for_tfidf_and_keyness():
+    table = pd.DataFrame(
+        [
+            {"year": y, "rank": r, "term": f"词{y}{r}", "score": 1.0 / r, "g2": 10.0 / r}
+            for y in (2021, 2022)
+            for r in (1, 2, 3)
+        ]
+    )
+    tfidf = plot_tfidf_by_year(table, language="en")
+    assert [ax.get_title() for ax in tfidf.axes if ax.get_visible()] == ["2021", "2022"]
+    assert "TF-IDF" in tfidf._suptitle.get_text()
+    keyness = plot_emerging_terms(table, language="en")
+    bars = [ax for ax in keyness.axes if ax.get_visible()][0].patches
+    assert sorted(round(b.get_width(), 6) for b in bars) == [round(10 / 3, 6), 5.0, 10.0]
+
+
+def test_model_selection_marks_the_chosen_k_in_every_panel():
+    selection = pd.DataFrame(
+        [
+            {
+                "k": k,
+                "seed": s,
+                "c_v": 0.3,
+                "c_npmi": -0.1 * k,
+                "u_mass": -2.0,
+                "perplexity": 100.0 * k,
+                "stability": np.nan,
+                "chosen": k == 4,
+            }
+            for k in (3, 4, 5)
+            for s in (1, 2)
+        ]
+    )
+    fig = plot_model_selection(selection, language="en")
+    assert [ax.get_title() for ax in fig.axes] == ["c_npmi", "c_v", "u_mass", "perplexity", "stability"]
+    for ax in fig.axes:
+        dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+        assert len(dashed) == 1
+        assert list(dashed[0].get_xdata()) == [4, 4]
+    assert "K=4" in fig._suptitle.get_text()
+
+
+def test_unknown_language_is_a_clear_error():
+    with pytest.raises(ValueError, match="figures.language"):
+        plotting.labels("fr")
+
+
+def test_cjk_font_comes_from_the_installed_package_and_is_used():
+    assert plotting.cjk_font_path().name == "NotoSansCJKsc-Regular.otf"
+    assert plotting.register_cjk_font() == "Noto Sans CJK SC"
+    fig = plot_theme_trends(_theme_table())
+    title = fig.axes[0].title
+    assert title.get_fontname() == "Noto Sans CJK SC"
+
+
+def test_saved_files_are_byte_identical_and_carry_the_stamp(tmp_path):
+    digests = []
+    for attempt in range(2):
+        fig = plot_theme_trends(_theme_table())
+        paths = {fmt: tmp_path / f"f{attempt}.{fmt}" for fmt in ("png", "pdf", "svg")}
+        plotting.save_figure(fig, paths, dpi=200, stamp="zhengfa-trends test; config sha256:abc")
+        digests.append([hashlib.sha256(p.read_bytes()).hexdigest() for p in paths.values()])
+        for path in paths.values():
+            assert b"config sha256:abc" in path.read_bytes()
+    assert digests[0] == digests[1]
