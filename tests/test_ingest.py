@@ -302,16 +302,10 @@ SHORT_GB = (
 )
 
 
-@pytest.mark.xfail(
-    reason="decode_bytes breaks a GB18030/Big5 rarity tie by encoding name, so 'big5hkscs' wins "
-    "and GB18030 text whose bytes also decode as Big5 comes out as mojibake",
-    strict=True,
-)
 def test_decode_bytes_prefers_gb18030_on_a_tie():
     assert decode_bytes(SHORT_GB.encode("gb18030")) == (SHORT_GB, "gb18030")
 
 
-@pytest.mark.xfail(reason="same GB18030-vs-Big5 tie in decode_bytes, seen through ingest_corpus", strict=True)
 def test_short_gb18030_article_is_not_mojibake(tmp_path):
     _write(tmp_path, "gb.txt", SHORT_GB.encode("gb18030"))
     _write(tmp_path, "metadata.tsv", "doc_id\tdate\ngb\t2023-01-01\n")

@@ -20,6 +20,7 @@ _PINYIN_LETTERS = "a-zü\u0101\u00e1\u01ce\u00e0\u0113\u00e9\u011b\u00e8\u012b\u
 PINYIN_DEBRIS = re.compile(rf"(?<=[\u4e00-\u9fff])[(（][{_PINYIN_LETTERS}]{{1,6}}[)）]")
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
+_NON_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 
 # Lines that are page chrome as a whole.  Matched against a stripped, simplified line.
 CHROME_LINE_PATTERNS: tuple[str, ...] = (
@@ -40,6 +41,7 @@ CHROME_LINE_PATTERNS: tuple[str, ...] = (
     r"本网站所有内容",
     r"未经许可不得转载",
     r"版权所有",
+    r"^(?i:copyright\b|©)",  # Copyright © 2024 …  /  © 2024 …
     r"^下转第.{1,3}(版)?$",
     r"^上接第.{1,3}(版)?$",
     r"^[□■●]?\s*[\u4e00-\u9fff·]{0,12}记者[\s\u4e00-\u9fff·]{0,30}$",  # bylines
@@ -47,7 +49,8 @@ CHROME_LINE_PATTERNS: tuple[str, ...] = (
     r"^[(（][^()（）]{0,40}(供图|摄)[)）]$",
 )
 _CHROME_LINE = re.compile("|".join(f"(?:{p})" for p in CHROME_LINE_PATTERNS))
-_RAIL_EDGES = re.compile(r"^[|｜\s]+|[|｜\s]+$")
+# Stripped from both ends of every line (table rails and spaces); str.strip stays linear on huge lines.
+_RAIL_CHARS = "|｜ \t\n\r\f\v\u3000\u00a0"
 _SPACES = re.compile(r"[ \t\u3000\u00a0]+")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 
@@ -69,6 +72,11 @@ def opencc_converter(config: str = "t2s"):
 def to_simplified(text: str, config: str = "t2s") -> str:
     """Convert traditional characters to simplified with OpenCC (no-op for simplified text)."""
     return opencc_converter(config).convert(text)
+
+
+def han_only(text: str) -> str:
+    """The Han characters of ``text`` in order, as one string (no per-character objects)."""
+    return _NON_HAN.sub("", text)
 
 
 def remove_pinyin_debris(text: str) -> str:
@@ -134,11 +142,11 @@ def clean_text(raw: str, opencc_config: str = "t2s") -> CleanResult:
     seen: set[str] = set()
     chrome = duplicates = 0
     for line in text.split("\n"):
-        line = _SPACES.sub(" ", _RAIL_EDGES.sub("", line)).strip()
+        line = _SPACES.sub(" ", line.strip(_RAIL_CHARS)).strip()
         if is_chrome_line(line):
             chrome += 1 if line else 0
             continue
-        key = "".join(HAN.findall(line)) or line
+        key = han_only(line) or line
         if key in seen:
             duplicates += 1
             continue
@@ -153,7 +161,12 @@ def split_passages(paragraphs: tuple[str, ...] | list[str], max_chars: int, min_
     A paragraph longer than ``max_chars`` is split between sentences; pieces shorter than
     ``min_chars`` (headings, one-line leads) are joined to the passage that follows, so that every
     passage carries enough words for a topic model.  A single sentence longer than ``max_chars``
-    stays whole rather than being cut mid-sentence.
+    stays whole rather than being cut mid-sentence, unless it is longer than
+    ``OVERLONG_FACTOR * max_chars`` (text without sentence punctuation, e.g. a scraped table or a
+    whole file on one line): that is cut at commas, or failing that every ``max_chars`` characters.
+
+    Runs in time linear in the text length (pieces are collected in lists, never by repeated
+    concatenation of a growing string).
 
     Parameters
     ----------
@@ -171,14 +184,10 @@ def split_passages(paragraphs: tuple[str, ...] | list[str], max_chars: int, min_
         if len(paragraph) <= max_chars:
             pieces.append(paragraph)
             continue
-        current = ""
-        for sentence in _SENTENCE_END.split(paragraph):
-            if current and len(current) + len(sentence) > max_chars:
-                pieces.append(current.strip())
-                current = ""
-            current += sentence
-        if current.strip():
-            pieces.append(current.strip())
+        sentences = _SENTENCE_END.split(paragraph)
+        if any(len(s) > OVERLONG_FACTOR * max_chars for s in sentences):
+            sentences = [part for s in sentences for part in _cut_overlong(s, max_chars)]
+        pieces.extend(_pack(sentences, max_chars))
     passages: list[str] = []
     carry = ""
     for piece in pieces:
@@ -194,3 +203,40 @@ def split_passages(paragraphs: tuple[str, ...] | list[str], max_chars: int, min_
         else:
             passages.append(carry)
     return passages
+
+
+# A "sentence" longer than this many times max_chars is no sentence: it is cut (split_passages).
+OVERLONG_FACTOR = 4
+_CLAUSE_END = re.compile(r"(?<=[,，、:：])")
+
+
+def _pack(parts: list[str], max_chars: int) -> list[str]:
+    """Join consecutive parts into pieces of at most ``max_chars`` (a longer part stays alone)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    length = 0
+    for part in parts:
+        if current and length + len(part) > max_chars:
+            piece = "".join(current).strip()
+            if piece:
+                pieces.append(piece)
+            current, length = [], 0
+        current.append(part)
+        length += len(part)
+    piece = "".join(current).strip()
+    if piece:
+        pieces.append(piece)
+    return pieces
+
+
+def _cut_overlong(sentence: str, max_chars: int) -> list[str]:
+    """Cut an over-long sentence at clause ends (commas), else every ``max_chars`` characters."""
+    if len(sentence) <= OVERLONG_FACTOR * max_chars:
+        return [sentence]
+    parts: list[str] = []
+    for clause in _CLAUSE_END.split(sentence):
+        if len(clause) <= max_chars:
+            parts.append(clause)
+        else:
+            parts.extend(clause[i : i + max_chars] for i in range(0, len(clause), max_chars))
+    return _pack(parts, max_chars)

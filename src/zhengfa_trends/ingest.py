@@ -1,7 +1,8 @@
 """Ingest: read every file of a corpus folder, decode, date, clean, and account for each one.
 
-The result is a ledger with one row per file found (and per metadata row naming a missing file)
-and the passages of the included documents.  A problem with one document never raises: it
+The result is a ledger with one row per entry of the corpus folder (files, subfolders, links; the
+metadata file excepted) and per metadata row naming a missing file, and the passages of the
+included documents.  A problem with one document never raises: it
 becomes the ``reason`` of that document's ledger row.  Only problems that leave nothing to
 analyse raise :class:`CorpusError`.
 """
@@ -9,18 +10,21 @@ analyse raise :class:`CorpusError`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .clean import (
-    HAN,
     clean_text,
+    han_only,
     normalize_width,
     remove_pinyin_debris,
     split_passages,
@@ -34,13 +38,17 @@ TEXT_SUFFIXES = frozenset({".txt", ".text", ".htm", ".html"})
 # The fixed reason vocabulary of documents.tsv (README: "Preparing your corpus").
 REASONS = {
     "not_text": "file name does not end in .txt/.text/.htm/.html",
+    "folder": "a subfolder of the corpus folder (files in subfolders are not read)",
+    "unreadable": "the file cannot be read (permission denied, broken link, not a regular file)",
     "empty": "file is empty or whitespace only",
-    "binary": "file content is binary (NUL bytes or a known binary signature)",
+    "binary": "file content is binary (NUL or control bytes, or a known binary signature)",
     "undecodable": "no text encoding decodes the bytes",
     "no_text": "nothing but page chrome is left after cleaning",
     "no_date": "no date in metadata.tsv and none found in the text",
-    "bad_date": "the date found is malformed or outside the plausible range",
-    "duplicate_of:<doc_id>": "same article as an earlier document (exact or after cleaning)",
+    "bad_date": "the date is malformed, before corpus.min_year or later than today",
+    "duplicate_of:<doc_id>": "same bytes as an earlier file, or the same or nearly the same clean text "
+    "as an earlier included document (character 5-gram Jaccard similarity >= "
+    "corpus.near_duplicate_threshold)",
     "year_filtered": "the year lies outside corpus.years",
     "missing_file": "metadata.tsv names a file that is not in the corpus folder",
 }
@@ -63,25 +71,56 @@ LEDGER_COLUMNS = [
 ]
 PASSAGE_COLUMNS = ["doc_id", "year", "passage_no", "n_chars", "text"]
 
-_BINARY_SIGNATURES = (b"\x89PNG", b"PK\x03\x04", b"%PDF", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b")
+_BINARY_SIGNATURES = (
+    b"\x89PNG",
+    b"PK\x03\x04",  # zip, docx, xlsx, epub
+    b"PK\x05\x06",
+    b"%PDF",
+    b"\xff\xd8\xff",  # jpeg
+    b"GIF8",
+    b"\x1f\x8b",  # gzip
+    b"\xd0\xcf\x11\xe0",  # doc, xls (OLE)
+    b"Rar!",
+    b"7z\xbc\xaf",
+    b"\x7fELF",
+    b"RIFF",
+    b"OggS",
+    b"ID3",
+    b"wOFF",
+    b"BZh",
+)
+# Control bytes that no text encoding of Chinese produces (tab, line ends, form feed and ESC allowed).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 # Publication-date evidence, most specific first.  Applied to simplified text line by line; a line
 # holding the scrape date (``今天是 2024年12月28日``) is never used.
 _YMD = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("text:发布时间", re.compile(r"(?:发布|发表)(?:时间|日期)\s*[:：]\s*" + _YMD)),
+    # The colon may be missing where an HTML table cell held the label: 发布时间</td><td>2024-…
+    ("text:发布时间", re.compile(r"(?:发布|发表)(?:时间|日期)\s*[:：]?\s*" + _YMD)),
     ("text:(日期)", re.compile(r"[(（]\s*" + _YMD + r"\s*[)）]")),
     ("text:日期", re.compile(r"(?:日期|时间)\s*[:：]\s*" + _YMD)),
 )
-_SCRAPE_DATE_LINE = re.compile(r"今天是|当前时间|访问时间")
+_SCRAPE_MARK = r"今天是|今日是|当前时间|访问时间|现在时间"
+_SCRAPE_DATE_LINE = re.compile(_SCRAPE_MARK)
+_SCRAPE_DATE = re.compile(rf"(?:{_SCRAPE_MARK})\s*[:：]?\s*{_YMD}\s*日?(?:\s*(?:星期|周)[一二三四五六日天])?")
 _TITLE_YEAR = re.compile(r"(?<!\d)(\d{4})年")
 _HTML_TAG = re.compile(r"<[^>]+>")
-_HTML_DROP = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>", re.S | re.I)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_HTML_DROP = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.S | re.I)
+_HTML_MARKUP = re.compile(r"<(?:p|div|br|span|td|tr|table|a|h\d|li|ul|meta|font|strong)\b[^>]*>", re.I)
 _HTML_BREAK = re.compile(r"<\s*(br|/p|/div|/h\d|/li|/tr|p|div|h\d|li|tr)\b[^>]*>", re.I)
 
 
 class CorpusError(Exception):
-    """The corpus as a whole cannot be analysed (missing folder, nothing included)."""
+    """The corpus as a whole cannot be analysed (missing folder, nothing included).
+
+    ``documents`` holds the ledger when the folder was read but nothing could be used.
+    """
+
+    documents: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +134,7 @@ class IngestOptions:
     max_year: int | None = None
     years: tuple[int, int] | None = None
     title_year_lines: int = 5
+    near_duplicate_threshold: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -111,70 +151,109 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def is_binary(data: bytes) -> bool:
-    """True for bytes that are not text: known signatures, or NUL bytes without a UTF-16 BOM."""
+    """True for bytes that are not text.
+
+    A known binary signature (PNG, JPEG, zip/docx, PDF, OLE, …), or, without a UTF-16/32 BOM,
+    NUL bytes or more than 5 % control bytes in the first 8 KiB (no encoding of Chinese text
+    produces those).
+    """
     if data.startswith(_BINARY_SIGNATURES):
         return True
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(_UTF32_BOMS + _UTF16_BOMS):
         return False
-    return b"\x00" in data[:8192]
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    return len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head)
 
 
 def decode_bytes(data: bytes) -> tuple[str, str] | None:
     """Decode file bytes; return ``(text, encoding)`` or ``None`` if nothing fits.
 
-    BOMs decide first; then strict UTF-8; then GB18030 and Big5 are both tried and the one
-    whose result has fewer rare characters wins (GB18030 decodes nearly any byte string, so
-    "it decodes" alone proves nothing); charset-normalizer is the last resort.
+    BOMs decide first (UTF-8, UTF-32, UTF-16).  Then strict UTF-8, and UTF-8 with at most a few
+    invalid sequences (a file cut in the middle of a character; they become U+FFFD and the
+    encoding reads ``utf-8 (N invalid sequences replaced)``).  Then GB18030 and Big5 are both tried and the one whose
+    text consists of more common characters wins, ties going to GB18030 (GB18030 decodes nearly
+    any byte string, so "it decodes" alone proves nothing).  charset-normalizer is the last resort.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            return None
+    if data.startswith(_UTF32_BOMS):
+        return data.decode("utf-32", errors="replace"), "utf-32"
+    if data.startswith(_UTF16_BOMS):
+        text = data.decode("utf-16", errors="replace")
+        return (text, "utf-16") if _replaced(text) <= max(2, len(text) // 1000) else None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    text = data.decode("utf-8", errors="replace")
+    bad = _replaced(text)
+    if bad <= max(2, len(text) // 1000):
+        return text, f"utf-8 ({bad} invalid sequences replaced)"
     candidates = []
-    for encoding in ("gb18030", "big5hkscs"):
+    for order, encoding in enumerate(("gb18030", "big5hkscs")):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        candidates.append((_rarity(text), encoding, text))
+        candidates.append((-common_share(text), order, encoding, text))
     if candidates:
-        _, encoding, text = min(candidates)
-        return text, encoding
+        share, _, encoding, text = min(candidates)
+        if -share >= 0.5:
+            return text, encoding
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is None:
-        return None
-    return str(best), best.encoding
+    if best is not None:
+        return str(best), best.encoding
+    if candidates:
+        _, _, encoding, text = min(candidates)
+        return text, encoding
+    return None
 
 
-def _rarity(text: str) -> float:
-    """Share of characters outside common Han, ASCII and CJK punctuation (lower = more plausible)."""
-    sample = text[:20000]
-    if not sample:
+def _replaced(text: str) -> int:
+    return text.count("\ufffd")
+
+
+@functools.cache
+def _common_han() -> frozenset[str]:
+    """The 3,755 level-1 characters of GB 2312: by definition the commonly used ones."""
+    chars = bytes(
+        byte for lead in range(0xB0, 0xD8) for trail in range(0xA1, 0xFF) for byte in (lead, trail)
+    ).decode("gb2312", errors="ignore")
+    return frozenset(chars)
+
+
+_COMMON_MARKS = frozenset("“”‘’…—·")
+
+
+def common_share(text: str, sample: int = 20000) -> float:
+    """Share of the non-ASCII characters of ``text`` that are common in Chinese writing.
+
+    Characters are converted to simplified script first (so Big5 text scores like GB text) and
+    count as common if they are level-1 GB 2312 characters or CJK/full-width punctuation.  Text
+    decoded with the wrong one of GB18030 and Big5 consists of rare characters and scores low.
+    """
+    head = "".join(ch for ch in text[:sample] if not ch.isascii() and not ch.isspace())
+    if not head:
         return 1.0
-    common = sum(
+    common = _common_han()
+    simplified = to_simplified(head)
+    hits = sum(
         1
-        for ch in sample
-        if ch.isascii()
-        or "\u4e00" <= ch <= "\u9fa5"
-        or "\u3000" <= ch <= "\u303f"
-        or "\uff00" <= ch <= "\uffef"
+        for ch in simplified
+        if ch in common or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in _COMMON_MARKS
     )
-    return 1.0 - common / len(sample)
+    return hits / len(simplified)
 
 
 def strip_html(text: str) -> str:
-    """Reduce an HTML page to its text: drop scripts and styles, tags become line breaks."""
+    """Reduce an HTML page to its text: drop comments, scripts and styles; tags become breaks."""
     import html
 
+    text = _HTML_COMMENT.sub(" ", text)
     text = _HTML_DROP.sub(" ", text)
     text = _HTML_BREAK.sub("\n", text)
     text = _HTML_TAG.sub(" ", text)
@@ -182,9 +261,12 @@ def strip_html(text: str) -> str:
 
 
 def looks_like_html(text: str) -> bool:
-    """True if the text is an HTML page saved as text."""
-    head = text[:2000].lower()
-    return "<html" in head or "<!doctype html" in head or ("<body" in head and "</" in head)
+    """True if the text is an HTML page (or an HTML fragment) saved as text."""
+    head = text[:5000]
+    lowered = head.lower()
+    if "<html" in lowered or "<!doctype html" in lowered or ("<body" in lowered and "</" in lowered):
+        return True
+    return len(_HTML_MARKUP.findall(head)) >= 3
 
 
 def parse_date(value: str) -> tuple[str, int] | None:
@@ -216,13 +298,18 @@ def find_text_date(text: str, title_year_lines: int = 5) -> tuple[str, int, str]
 
     Looks for a labelled publication date (``发布时间:2024-01-24``), then a parenthesised date
     (``( 2023-05-08 )``), then a ``YYYY年`` in one of the first ``title_year_lines`` non-empty
-    lines (the headline).  Lines carrying the scrape date (``今天是 …``) are skipped.
+    lines (the headline).  The scrape date of a page header (``今天是 2024年12月28日 星期六``) is
+    removed first, and a short line that still carries such a marker is skipped.
 
     Returns
     -------
     tuple of (date, year, source) or None
     """
-    lines = [line for line in text.split("\n") if not _SCRAPE_DATE_LINE.search(line)]
+    lines = [
+        line
+        for line in _SCRAPE_DATE.sub(" ", text).split("\n")
+        if len(line) > 200 or not _SCRAPE_DATE_LINE.search(line)
+    ]
     for source, pattern in DATE_PATTERNS:
         for line in lines:
             match = pattern.search(line)
@@ -249,32 +336,269 @@ def guess_title(paragraphs: Iterable[str]) -> str:
 def read_metadata(path: Path | None) -> tuple[pd.DataFrame, list[str]]:
     """Read metadata.tsv (doc_id, date, optional title/source); return table and warnings.
 
-    A missing file gives an empty table.  Duplicated doc_ids keep their first row.
+    A missing file gives an empty table.  The file may be in any encoding :func:`decode_bytes`
+    knows (Excel writes GB18030 or UTF-8 with BOM); it is tab-separated without quoting, column
+    names are case-insensitive and a repeated column name counts only the first time.  A doc_id
+    may carry its file suffix (``a.txt``, ``a.html``).  Rows with too many fields are cut to the
+    header's length, rows without a doc_id are skipped, and a doc_id that appears more than once
+    keeps its first row; each of these gives a warning.
+
+    Raises
+    ------
+    CorpusError
+        If the file is binary (a spreadsheet), cannot be decoded or has no ``doc_id`` column.
     """
     columns = ["doc_id", "date", "title", "source"]
-    if path is None or not Path(path).exists():
-        return pd.DataFrame(columns=columns), []
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment=None)
+    empty = pd.DataFrame(columns=columns)
+    if path is None or not Path(path).is_file():
+        return empty, []
+    name = Path(path).name
+    data = Path(path).read_bytes()
+    decoded = None if is_binary(data) else decode_bytes(data)
+    if decoded is None:
+        raise CorpusError(
+            f"metadata file {path} is not text (a spreadsheet?); save it as tab-separated text with "
+            "the header doc_id, date[, title, source], or leave corpus.metadata empty"
+        )
+    warnings: list[str] = []
+    lines = [line for line in decoded[0].splitlines() if line.strip()]
+    if not lines:
+        return empty, [f"{name}: the metadata file is empty"]
+    header = []
+    for field in lines[0].split("\t"):
+        field = field.strip().lower()
+        header.append(field if field not in header else f"{field} ({len(header) + 1})")
+    records = []
+    for line in lines[1:]:
+        fields = line.split("\t")
+        if len(fields) > len(header):
+            warnings.append(
+                f"{name}: the row of {fields[0]!r} has {len(fields)} fields, the header {len(header)}; "
+                "the extra ones are ignored"
+            )
+        records.append((fields + [""] * len(header))[: len(header)])
+    table = pd.DataFrame(records, columns=header, dtype=str)
     if "doc_id" not in table.columns:
-        raise CorpusError(f"{path}: metadata needs a 'doc_id' column (found: {', '.join(table.columns)})")
+        raise CorpusError(
+            f"metadata file {path} needs a 'doc_id' column (found: {', '.join(table.columns)}); "
+            "its first line must be the tab-separated header doc_id, date[, title, source]"
+        )
     for column in columns:
         if column not in table.columns:
             table[column] = ""
-    table["doc_id"] = table["doc_id"].str.strip().map(lambda s: Path(s).stem if s.endswith(".txt") else s)
-    warnings = []
+        table[column] = table[column].astype(str).str.strip()
+    table["doc_id"] = table["doc_id"].map(_strip_text_suffix)
+    blank = table["doc_id"] == ""
+    if blank.any():
+        warnings.append(f"{name}: {int(blank.sum())} row(s) without a doc_id are ignored")
+        table = table.loc[~blank]
     duplicated = table["doc_id"].duplicated(keep="first")
     for doc_id in table.loc[duplicated, "doc_id"]:
-        warnings.append(f"metadata.tsv: doc_id {doc_id} appears more than once; the first row is used")
+        warnings.append(f"{name}: doc_id {doc_id} appears more than once; the first row is used")
     return table.loc[~duplicated, columns].reset_index(drop=True), warnings
 
 
+def _strip_text_suffix(name: str) -> str:
+    path = Path(name)
+    return path.stem if path.suffix.lower() in TEXT_SUFFIXES else name
+
+
 def list_corpus_files(corpus_dir: Path, exclude: Iterable[Path] = ()) -> list[Path]:
-    """All regular files directly in ``corpus_dir``, sorted by name, minus ``exclude``."""
+    """Every entry directly in ``corpus_dir`` (files, subfolders, links), sorted by name, minus ``exclude``.
+
+    Raises
+    ------
+    CorpusError
+        If ``corpus_dir`` is not an existing folder.
+    """
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus folder not found: {corpus_dir} (set corpus.dir in your config)")
-    skip = {Path(p).resolve() for p in exclude}
-    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.resolve() not in skip)
+        what = "is a file, not a folder" if corpus_dir.exists() else "not found"
+        raise CorpusError(
+            f"corpus folder {what}: {corpus_dir} (resolved: {corpus_dir.resolve()}); create it and put "
+            "the articles in it, or set corpus.dir in your config to the folder that holds them"
+        )
+    skip = {_resolve(Path(p)) for p in exclude}
+    names = {Path(p).name for p in exclude} | {p.name for p in skip}  # resolve only these
+    return sorted(
+        (p for p in corpus_dir.iterdir() if p.name not in names or _resolve(p) not in skip),
+        key=lambda p: p.name,
+    )
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path.absolute()
+
+
+# --- near-duplicate detection -------------------------------------------------------------------
+
+SHINGLE_CHARS = 5
+MINHASH_BINS = 128
+_MASK57 = np.uint64((1 << 57) - 1)
+
+
+def _mix64(values: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads polynomial shingle hashes over all 64 bits."""
+    values = values + np.uint64(0x9E3779B97F4A7C15)
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def shingle_text(text: str) -> str:
+    """What shingles are taken of: the Han characters of ``text`` (else its non-space characters).
+
+    Spacing, punctuation, digits and Latin letters (where re-scraped copies differ most) are left out.
+    """
+    return han_only(text) or re.sub(r"\s+", "", text)
+
+
+def shingle_hashes(text: str, k: int = SHINGLE_CHARS, chunk: int = 1 << 18) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the character ``k``-grams of :func:`shingle_text`.
+
+    Vectorised over code points in chunks, so a 10 MB document needs no per-shingle Python objects.
+    A text shorter than ``k`` characters is one shingle.
+    """
+    chars = shingle_text(text)
+    if not chars:
+        return np.zeros(0, dtype=np.uint64)
+    points = np.frombuffer(chars.encode("utf-32-le"), dtype="<u4")
+    k = min(k, len(points))
+    n_shingles = len(points) - k + 1
+    parts = []
+    for start in range(0, n_shingles, chunk):
+        stop = min(start + chunk, n_shingles)
+        window = points[start : stop + k - 1].astype(np.uint64)
+        hashes = np.zeros(stop - start, dtype=np.uint64)
+        for j in range(k):
+            hashes = hashes * np.uint64(1_000_003) + window[j : j + stop - start]
+        parts.append(_sorted_unique(_mix64(hashes)))
+    return _sorted_unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted unique values (np.unique's hash path is many times slower on millions of uint64)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted unique hash arrays."""
+    if len(a) == 0 and len(b) == 0:
+        return 1.0
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common)
+
+
+def minhash_signature(hashes: np.ndarray, bins: int = MINHASH_BINS) -> np.ndarray:
+    """One-permutation MinHash with rotation densification (Shrivastava & Li 2014).
+
+    Each shingle hash falls into one of ``bins`` bins by its top bits; a bin keeps the minimum of
+    the remaining 57 bits.  An empty bin borrows the value of the next non-empty bin to its right,
+    plus ``distance * 2**57`` so that only equal borrowings agree.  Two documents agree in a bin
+    with probability close to the Jaccard similarity of their shingle sets; one hash per shingle
+    keeps this linear in the text length.  Deterministic (no random seeds involved).
+    """
+    shift = np.uint64(64 - int(bins).bit_length() + 1)
+    signature = np.full(bins, np.iinfo(np.uint64).max, dtype=np.uint64)
+    if len(hashes) == 0:
+        return signature
+    np.minimum.at(signature, (hashes >> shift).astype(np.intp), hashes & _MASK57)
+    empty = signature == np.iinfo(np.uint64).max
+    if empty.any():
+        filled = np.flatnonzero(~empty)
+        positions = np.flatnonzero(empty)
+        # the next filled bin to the right, circularly
+        nxt = filled[np.searchsorted(filled, positions) % len(filled)]
+        distance = (nxt - positions) % bins
+        signature[positions] = signature[nxt] + distance.astype(np.uint64) * np.uint64(1 << 57)
+    return signature
+
+
+def lsh_rows(threshold: float, bins: int = MINHASH_BINS, recall: float = 0.999) -> int:
+    """Rows per LSH band: the most (fewest candidates) that still find a pair at ``threshold``.
+
+    A pair with Jaccard similarity ``s`` becomes a candidate with probability
+    ``1 - (1 - s**rows) ** (bins / rows)``; the largest power of two ``rows`` for which that is at
+    least ``recall`` at ``s = threshold`` is chosen (8 rows x 16 bands at the default 0.9).
+    """
+    best = 1
+    rows = 1
+    while rows <= bins:
+        if 1 - (1 - threshold**rows) ** (bins // rows) >= recall:
+            best = rows
+        rows *= 2
+    return best
+
+
+class NearDuplicateIndex:
+    """Earlier documents whose shingle sets may be similar to a new one (MinHash LSH).
+
+    Signatures are cut into bands; documents sharing a whole band land in the same bucket.  Only
+    documents sharing a bucket are candidates, so looking a document up costs the number of
+    bands plus its (few) candidates, not the size of the corpus.  Candidates must then be
+    verified with the exact :func:`jaccard`.
+    """
+
+    def __init__(self, threshold: float, bins: int = MINHASH_BINS):
+        self.threshold = threshold
+        self.bins = bins
+        self.rows = lsh_rows(threshold, bins)
+        self.buckets: dict[tuple[int, bytes], list[int]] = {}
+        self.size = 0
+
+    def _keys(self, signature: np.ndarray) -> list[tuple[int, bytes]]:
+        return [
+            (band, signature[band * self.rows : (band + 1) * self.rows].tobytes())
+            for band in range(self.bins // self.rows)
+        ]
+
+    def candidates(self, signature: np.ndarray) -> list[int]:
+        """Numbers of the added documents sharing a band with ``signature``, earliest first."""
+        found: set[int] = set()
+        for key in self._keys(signature):
+            found.update(self.buckets.get(key, ()))
+        return sorted(found)
+
+    def add(self, signature: np.ndarray) -> int:
+        """Add a document; return its number (0, 1, …)."""
+        number = self.size
+        for key in self._keys(signature):
+            self.buckets.setdefault(key, []).append(number)
+        self.size += 1
+        return number
+
+
+# --- the ingest ----------------------------------------------------------------------------------
+
+
+def _new_row(doc_id: str, file: str, meta: dict) -> dict:
+    row = dict.fromkeys(LEDGER_COLUMNS, "")
+    row.update(doc_id=doc_id, file=file, included="no", chars_raw=0, chars_clean=0, passages=0)
+    row.update(title=meta.get("title", ""), source=meta.get("source", ""))
+    return row
+
+
+def _read_document(path: Path) -> tuple[str, bytes | None]:
+    """``(reason, bytes)`` of a corpus entry: a reason for entries that are not read, else ``""``."""
+    if path.is_dir():
+        return "folder", None
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        return "not_text", None
+    if not path.is_file():  # broken link, fifo, socket: never opened (a fifo would block)
+        return "unreadable", None
+    try:
+        return "", path.read_bytes()
+    except OSError:
+        return "unreadable", None
 
 
 def ingest_corpus(corpus_dir: Path, metadata_path: Path | None, options: IngestOptions) -> IngestResult:
@@ -283,7 +607,7 @@ def ingest_corpus(corpus_dir: Path, metadata_path: Path | None, options: IngestO
     Parameters
     ----------
     corpus_dir : Path
-        Folder of article files; every file in it gets a ledger row.
+        Folder of article files; every entry in it (file, subfolder, link) gets a ledger row.
     metadata_path : Path or None
         Optional metadata.tsv; its dates win over dates found in the text.
     options : IngestOptions
@@ -291,35 +615,41 @@ def ingest_corpus(corpus_dir: Path, metadata_path: Path | None, options: IngestO
     Returns
     -------
     IngestResult
-        ``documents`` (one row per file and per metadata row without a file, columns
-        :data:`LEDGER_COLUMNS`) and ``passages`` (:data:`PASSAGE_COLUMNS`).
+        ``documents`` (one row per entry of the folder and per metadata row without a file,
+        columns :data:`LEDGER_COLUMNS`) and ``passages`` (:data:`PASSAGE_COLUMNS`).
 
     Raises
     ------
     CorpusError
-        If the folder is missing or no document is included.
+        If the folder is missing or no document is included; the ledger built so far is the
+        error's ``documents`` attribute.
     """
     metadata, warnings = read_metadata(metadata_path)
     for warning in warnings:
         log.warning(warning)
     meta_by_id = metadata.set_index("doc_id").to_dict("index")
-    files = list_corpus_files(corpus_dir, exclude=[metadata_path] if metadata_path else [])
-    max_year = options.max_year or dt.date.today().year
+    entries = list_corpus_files(corpus_dir, exclude=[metadata_path] if metadata_path else [])
+    today = dt.date.today()
+    max_year = options.max_year or today.year
     rows: list[dict] = []
     passages: list[dict] = []
     seen_raw: dict[str, str] = {}
     seen_clean: dict[str, str] = {}
-    for path in files:
-        doc_id = path.stem
+    near = NearDuplicateIndex(options.near_duplicate_threshold)
+    kept: list[tuple[str, int, int]] = []  # doc_id and passage range of each included document
+    doc_ids: set[str] = set()
+    for path in entries:
+        # a.txt and a.html would share the id "a": the second one is called by its file name
+        doc_id = path.stem if path.stem not in doc_ids else path.name
+        while doc_id in doc_ids:
+            doc_id += "~"
+        doc_ids.add(doc_id)
         meta = meta_by_id.get(doc_id, {})
-        row = dict.fromkeys(LEDGER_COLUMNS, "")
-        row.update(doc_id=doc_id, file=path.name, included="no", chars_raw=0, chars_clean=0, passages=0)
-        row.update(title=meta.get("title", ""), source=meta.get("source", ""))
+        row = _new_row(doc_id, path.name, meta)
         rows.append(row)
-        if path.suffix.lower() not in TEXT_SUFFIXES:
-            row["reason"] = "not_text"
+        row["reason"], data = _read_document(path)
+        if data is None:
             continue
-        data = path.read_bytes()
         row["sha256"] = sha256_bytes(data)
         if not data.strip():
             row["reason"] = "empty"
@@ -332,7 +662,7 @@ def ingest_corpus(corpus_dir: Path, metadata_path: Path | None, options: IngestO
             row["reason"] = "undecodable"
             continue
         raw, row["encoding"] = decoded
-        del data
+        del data, decoded
         if not raw.strip():
             row["reason"] = "empty"
             continue
@@ -351,54 +681,113 @@ def ingest_corpus(corpus_dir: Path, metadata_path: Path | None, options: IngestO
         if not cleaned.paragraphs:
             row["reason"] = "no_text"
             continue
-        date = _document_date(meta.get("date", ""), raw, options)
-        row["date"], row["year"], row["date_source"] = date
+        row["date"], row["year"], row["date_source"] = _document_date(meta.get("date", ""), raw, options)
+        del raw
         if not row["year"]:
             row["reason"] = "no_date" if not row["date"] else "bad_date"
             continue
-        if not options.min_year <= row["year"] <= max_year:
+        if (
+            not options.min_year <= row["year"] <= max_year
+            or row["date"] > today.isoformat()[: len(row["date"])]
+        ):
             row["reason"] = "bad_date"
             continue
         if options.years and not options.years[0] <= row["year"] <= options.years[1]:
             row["reason"] = "year_filtered"
             continue
-        fingerprint = sha256_bytes("".join(HAN.findall(cleaned.text)).encode())
+        text = cleaned.text
+        fingerprint = sha256_bytes(shingle_text(text).encode())
         if fingerprint in seen_clean:
             row["reason"] = f"duplicate_of:{seen_clean[fingerprint]}"
             continue
+        shingles = shingle_hashes(text)
+        signature = minhash_signature(shingles)
+        original = _near_duplicate_of(shingles, near.candidates(signature), kept, passages, options)
+        if original:
+            row["reason"] = f"duplicate_of:{original}"
+            continue
         seen_clean[fingerprint] = doc_id
+        near.add(signature)
 
         texts = split_passages(cleaned.paragraphs, options.max_chars, options.min_chars)
+        del cleaned, text
+        kept.append((doc_id, len(passages), len(passages) + len(texts)))
         row.update(passages=len(texts), included="yes")
-        for number, text in enumerate(texts):
+        for number, passage in enumerate(texts):
             passages.append(
                 {
                     "doc_id": doc_id,
                     "year": row["year"],
                     "passage_no": number,
-                    "n_chars": len(text),
-                    "text": text,
+                    "n_chars": len(passage),
+                    "text": passage,
                 }
             )
-    found = {row["doc_id"] for row in rows}
     for doc_id, meta in meta_by_id.items():
-        if doc_id not in found:
-            row = dict.fromkeys(LEDGER_COLUMNS, "")
-            row.update(
-                doc_id=doc_id, included="no", reason="missing_file", chars_raw=0, chars_clean=0, passages=0
-            )
-            row.update(title=meta.get("title", ""), source=meta.get("source", ""), date=meta.get("date", ""))
+        if doc_id not in doc_ids:
+            row = _new_row(doc_id, "", meta)
+            row.update(reason="missing_file", date=meta.get("date", ""))
             rows.append(row)
     documents = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
     documents["year"] = pd.to_numeric(documents["year"], errors="coerce").astype("Int64")
     passage_table = pd.DataFrame(passages, columns=PASSAGE_COLUMNS)
     if not (documents["included"] == "yes").any():
-        reasons = documents["reason"].value_counts().to_dict()
-        raise CorpusError(
-            f"no document in {corpus_dir} could be used ({len(documents)} files; reasons: {reasons}); "
-            "see the ledger for each file"
-        )
+        error = CorpusError(nothing_usable_message(corpus_dir, documents, options))
+        error.documents = documents
+        raise error
     return IngestResult(documents, passage_table)
+
+
+def _near_duplicate_of(
+    shingles: np.ndarray,
+    candidates: list[int],
+    kept: list[tuple[str, int, int]],
+    passages: list[dict],
+    options: IngestOptions,
+) -> str:
+    """doc_id of the earliest kept document whose shingle set is similar enough, else ``""``.
+
+    The kept document's shingles are recomputed from its passages (same Han characters, in
+    order, as its clean text), so nothing but the MinHash buckets is held per document.
+    """
+    for number in candidates:
+        doc_id, first, last = kept[number]
+        other = shingle_hashes("".join(p["text"] for p in passages[first:last]))
+        if jaccard(shingles, other) >= options.near_duplicate_threshold:
+            return doc_id
+    return ""
+
+
+def nothing_usable_message(corpus_dir: Path, documents: pd.DataFrame, options: IngestOptions) -> str:
+    """One line saying why no document of ``corpus_dir`` is usable and what to do about it."""
+    if documents.empty:
+        return (
+            f"corpus folder {corpus_dir} is empty; put the articles in it (one per .txt or .html "
+            "file, UTF-8 preferred) or set corpus.dir in your config to the folder that holds them"
+        )
+    reasons = documents["reason"].map(lambda r: "duplicate_of" if r.startswith("duplicate_of:") else r)
+    counts = Counter(reasons)
+    parts = []
+    for reason, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        names = documents.loc[reasons == reason]
+        names = (names["file"].where(names["file"] != "", names["doc_id"])).head(3).tolist()
+        more = ", …" if count > len(names) else ""
+        parts.append(f"{count} {reason} ({', '.join(names)}{more})")
+    summary = (
+        f"no document in corpus folder {corpus_dir} can be used: {len(documents)} entries, "
+        + "; ".join(parts)
+    )
+    if counts.get("year_filtered") and options.years:
+        years = documents.loc[reasons == "year_filtered", "year"].dropna().astype(int)
+        return (
+            f"{summary}. corpus.years {list(options.years)} excludes every dated document "
+            f"(their years: {years.min()}-{years.max()}); widen corpus.years or set it to []"
+        )
+    return (
+        f"{summary}. Put the articles in {corpus_dir} (one per .txt or .html file, with a date in the "
+        "text or in metadata.tsv), or set corpus.dir in your config to the folder that holds them; "
+        "the reasons are explained in the README section 'Preparing your corpus'"
+    )
 
 
 def _document_date(meta_date: str, raw: str, options: IngestOptions) -> tuple[str, int | str, str]:

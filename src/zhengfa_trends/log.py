@@ -39,5 +39,8 @@ def run_script(log_path: str | Path | None, main: Callable[[], None]) -> None:
     try:
         main()
     except EXPECTED_ERRORS as error:
+        # The log file gets the record; the terminal gets exactly one line, from sys.exit.
+        for handler in [h for h in logger.handlers if not isinstance(h, logging.FileHandler)]:
+            logger.removeHandler(handler)
         logger.error("%s", error)
         sys.exit(f"zhengfa-trends: {error}")

@@ -42,7 +42,7 @@ def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapp
         the reasons and what to do); the reason of every file is logged first.
     """
 
-    def log_excluded(documents: pd.DataFrame) -> None:
+    def log_excluded(documents: pd.DataFrame, listed: str) -> None:
         excluded = documents[documents["included"] != "yes"]
         for row in excluded.itertuples():
             log.info("not used: %s (%s)", row.file or row.doc_id, row.reason)
@@ -50,10 +50,11 @@ def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapp
             kinds = excluded["reason"].str.replace(r"^duplicate_of:.*", "duplicate_of", regex=True)
             counts = ", ".join(f"{reason}: {n}" for reason, n in kinds.value_counts().sort_index().items())
             log.warning(
-                "%d of %d corpus entries not used (%s); each one's reason is in documents.tsv",
+                "%d of %d corpus entries not used (%s); %s",
                 len(excluded),
                 len(documents),
                 counts,
+                listed,
             )
 
     metadata_path = Path(metadata) if metadata else None
@@ -76,10 +77,10 @@ def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapp
         )
     except ingest.CorpusError as error:
         if error.documents is not None:
-            log_excluded(error.documents)
+            log_excluded(error.documents, "the log of this step lists each file with its reason")
         raise
     documents = result.documents
-    log_excluded(documents)
+    log_excluded(documents, f"documents.tsv gives each file's reason ({documents_out})")
     included = int((documents["included"] == "yes").sum())
     log.info("%d of %d documents included", included, len(documents))
     write_tsv(documents, documents_out)

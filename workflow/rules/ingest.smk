@@ -24,6 +24,7 @@ rule ingest_corpus:
             "min_chars": config["passages"]["min_chars"],
             "min_year": config["corpus"]["min_year"],
             "years": config["corpus"]["years"],
+            "near_duplicate_threshold": config["corpus"]["near_duplicate_threshold"],
         },
     script:
         "../../scripts/ingest_corpus.py"
