@@ -58,13 +58,13 @@ def _dunning_g2(a: float, b: float, n1: float, n2: float) -> float:
 
 
 def test_keyness_columns():
-    table = keyness_by_year(_three_years(), min_freq=3)
+    table = keyness_by_year(_three_years(), min_g2=0, min_freq=3)
     assert list(table.columns) == KEYNESS_COLUMNS
     assert table["year"].is_monotonic_increasing
 
 
 def test_term_of_one_year_ranks_first():
-    table = keyness_by_year(_three_years(), min_freq=5)
+    table = keyness_by_year(_three_years(), min_g2=0, min_freq=5)
     first = table[(table["year"] == 2020) & (table["rank"] == 1)].iloc[0]
     assert first["term"] == "独有"
     assert first["freq_year"] == 5
@@ -78,7 +78,7 @@ def test_term_of_one_year_ranks_first():
 
 
 def test_evenly_spread_term_never_appears():
-    table = keyness_by_year(_three_years(), min_freq=1)
+    table = keyness_by_year(_three_years(), min_g2=0, min_freq=1)
     assert "政法" not in set(table["term"])
     # Terms under-represented in a year are never listed for it.
     assert table[table["year"] == 2020]["term"].tolist() == ["独有", "稀少"]
@@ -86,22 +86,22 @@ def test_evenly_spread_term_never_appears():
 
 
 def test_min_freq_filters():
-    with_rare = keyness_by_year(_three_years(), min_freq=3)
+    with_rare = keyness_by_year(_three_years(), min_g2=0, min_freq=3)
     assert with_rare[with_rare["year"] == 2020]["term"].tolist() == ["独有", "稀少"]
     assert with_rare[with_rare["year"] == 2020]["rank"].tolist() == [1, 2]
-    without_rare = keyness_by_year(_three_years(), min_freq=4)
+    without_rare = keyness_by_year(_three_years(), min_g2=0, min_freq=4)
     assert without_rare[without_rare["year"] == 2020]["term"].tolist() == ["独有"]
-    assert keyness_by_year(_three_years(), min_freq=9).empty
+    assert keyness_by_year(_three_years(), min_g2=0, min_freq=9).empty
 
 
 def test_n_terms_limits_rows_per_year():
-    table = keyness_by_year(_three_years(), min_freq=1, n_terms=1)
+    table = keyness_by_year(_three_years(), min_g2=0, min_freq=1, n_terms=1)
     assert table.groupby("year").size().max() == 1
 
 
 def test_log_ratio_hand_computation():
     # 平安 in 2021: a = 8 of 14, b = 8 of 28 → log2((8/14) / (8/28)) = 1.
-    table = keyness_by_year(_three_years(), min_freq=5)
+    table = keyness_by_year(_three_years(), min_g2=0, min_freq=5)
     row = table[(table["year"] == 2021) & (table["term"] == "平安")].iloc[0]
     assert row["freq_year"] == 8
     assert row["freq_other"] == 8
@@ -122,7 +122,7 @@ def test_dunning_helper_agrees_with_scipy():
 def test_g2_equals_dunning_2x2_hand_computation():
     tokens = _passages({2020: ["甲 甲 甲 甲 甲 乙 乙 乙 乙 乙 乙 乙 乙 乙"], 2021: ["乙 " * 27 + "甲"]})
     # 甲: a = 5 of n1 = 14 in 2020, b = 1 of n2 = 28 elsewhere.
-    table = keyness_by_year(tokens, min_freq=5)
+    table = keyness_by_year(tokens, min_g2=0, min_freq=5)
     row = table[(table["year"] == 2020) & (table["term"] == "甲")].iloc[0]
     assert (row["freq_year"], row["freq_other"]) == (5, 1)
     # E = 14·6/42 = 2, 28·6/42 = 4, 14·36/42 = 12, 28·36/42 = 24 for O = 5, 1, 9, 27.
@@ -225,3 +225,11 @@ def test_yearly_shares_no_resamples_gives_nan_bounds():
     assert table["ci_low"].isna().all()
     assert table["ci_high"].isna().all()
     assert table["share"].notna().all()
+
+
+def test_min_g2_drops_terms_that_are_not_clearly_over_represented():
+    everything = keyness_by_year(_three_years(), min_g2=0, min_freq=1)
+    screened = keyness_by_year(_three_years(), min_freq=1)  # default 3.84, chi-square 5 % (1 df)
+    assert (screened["g2"] >= 3.84).all()
+    assert len(screened) < len(everything)
+    assert set(screened["term"]) <= set(everything["term"])

@@ -71,7 +71,9 @@ def _log_likelihood_g2(a: np.ndarray, b: np.ndarray, n1: float, n2: float) -> np
     return 2.0 * sum(_xlogx_ratio(observed, expected) for observed, expected in cells)
 
 
-def keyness_by_year(tokens: pd.DataFrame, min_freq: int = 5, n_terms: int = 30) -> pd.DataFrame:
+def keyness_by_year(
+    tokens: pd.DataFrame, min_freq: int = 5, n_terms: int = 30, min_g2: float = 3.84
+) -> pd.DataFrame:
     """Terms over-represented in each year against all other years (emerging terms).
 
     For each year and term, the 2×2 table (term / other tokens × this year / other years) gives the
@@ -86,6 +88,9 @@ def keyness_by_year(tokens: pd.DataFrame, min_freq: int = 5, n_terms: int = 30) 
     tokens : DataFrame
         ``year`` and ``tokens`` (space-joined) per passage.
     min_freq : int
+    min_g2 : float
+        Terms with a smaller G² are left out; 3.84 is the 5 % critical value of χ² with one degree
+        of freedom (no correction for the many terms tested: read it as a screen, not a test).
     n_terms : int
         Terms kept per year, by descending G².
 
@@ -131,6 +136,13 @@ def keyness_by_year(tokens: pd.DataFrame, min_freq: int = 5, n_terms: int = 30) 
         if not terms:
             continue
         g2 = _log_likelihood_g2(a, b, n1, n2)
+        strong = g2 >= min_g2
+        terms, a, b, g2 = (
+            [t for t, k in zip(terms, strong, strict=True) if k],
+            a[strong],
+            b[strong],
+            g2[strong],
+        )
         log_ratio = np.log2((a / n1) / (np.where(b > 0, b, 0.5) / n2))
         order = np.lexsort((np.array(terms), -np.round(g2, 9)))[:n_terms]
         for rank, i in enumerate(order, 1):

@@ -285,7 +285,10 @@ def topic_trends_step(
 def keyness_step(tokens_path, keyness_out, options: Mapping) -> None:
     """Rule ``rank_emerging_terms``: G² keyness of each year against the other years."""
     table = features.keyness_by_year(
-        read_tokens(tokens_path), min_freq=options.get("min_freq", 5), n_terms=options.get("n_terms", 30)
+        read_tokens(tokens_path),
+        min_freq=options.get("min_freq", 5),
+        n_terms=options.get("n_terms", 30),
+        min_g2=options.get("min_g2", 3.84),
     )
     write_tsv(table, keyness_out)
 
