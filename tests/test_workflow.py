@@ -245,3 +245,26 @@ def test_adding_a_document_reuses_the_others_and_extends_the_years(tmp_path):
     themes = pd.read_csv(project / "results/trends/theme_share_by_year.tsv", sep="\t")
     assert sorted(themes["year"].unique()) == [2021, 2022, 2023, 2024]
     assert themes.loc[(themes["theme"] == "科技手段现代化") & (themes["year"] == 2024), "share"].iloc[0] > 0
+
+
+def test_a_killed_run_resumes_to_identical_results(finished_run, tmp_path):
+    import os
+    import signal
+    import time
+
+    project = _project_copy(tmp_path)
+    command = [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", "tiny.yaml"]
+    process = subprocess.Popen(
+        command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    # Kill the whole run (Snakemake and its job) once the first LDA model is being written.
+    while not (project / "results/lda").exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    # A hard kill leaves Snakemake's lock behind: --unlock, then --rerun-incomplete (README).
+    assert _snakemake(project, "--unlock").returncode == 0
+    result = _snakemake(project, "--rerun-incomplete")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _hashes(project / "results") == _hashes(finished_run / "results")
