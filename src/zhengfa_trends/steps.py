@@ -146,7 +146,7 @@ def lda_settings(options: Mapping) -> topics.LdaSettings:
     """LdaSettings from the ``lda`` config section."""
     return topics.LdaSettings(
         passes=options.get("passes", 20),
-        iterations=options.get("iterations", 400),
+        iterations=options.get("iterations", 50),
         alpha=options.get("alpha", "symmetric"),
         no_below=options.get("no_below", 2),
         no_above=options.get("no_above", 0.5),

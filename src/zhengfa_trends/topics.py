@@ -17,7 +17,7 @@ class LdaSettings:
     """LDA and vocabulary settings (the ``lda`` config section)."""
 
     passes: int = 10
-    iterations: int = 200
+    iterations: int = 50
     alpha: str = "symmetric"
     eta: str | None = None
     no_below: int = 2
