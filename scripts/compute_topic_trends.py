@@ -7,6 +7,11 @@ smk = snakemake  # noqa: F821  (injected by Snakemake)
 run_script(
     smk.log[0],
     lambda: topic_trends_step(
-        smk.input.topics, smk.input.passage_topics, smk.params.ks, smk.output.shares, smk.params.options
+        smk.input.topics,
+        smk.input.passage_topics,
+        smk.params.ks,
+        smk.input.topic_ids,
+        smk.output.shares,
+        smk.params.options,
     ),
 )

@@ -7,6 +7,11 @@ smk = snakemake  # noqa: F821  (injected by Snakemake)
 run_script(
     smk.log[0],
     lambda: lda_step(
-        smk.input.tokens, smk.params.k, smk.params.seeds, dict(smk.output.items()), smk.params.options
+        smk.input.tokens,
+        smk.input.ledger,
+        smk.params.k,
+        smk.params.seeds,
+        dict(smk.output.items()),
+        smk.params.options,
     ),
 )

@@ -111,6 +111,8 @@ def test_every_output_is_written(finished_run):
         "trends/theme_topics.tsv",
         "figures/README.md",
         "provenance.json",
+        "changes.tsv",
+        "lda/topic_ids.tsv",
     ]
     expected += [f"figures/{n}.{f}" for n in FIGURES for f in ("png", "pdf", "svg")]
     missing = [name for name in expected if not (results / name).is_file()]
@@ -245,6 +247,50 @@ def test_adding_a_document_reuses_the_others_and_extends_the_years(tmp_path):
     themes = pd.read_csv(project / "results/trends/theme_share_by_year.tsv", sep="\t")
     assert sorted(themes["year"].unique()) == [2021, 2022, 2023, 2024]
     assert themes.loc[(themes["theme"] == "科技手段现代化") & (themes["year"] == 2024), "share"].iloc[0] > 0
+    changes = pd.read_csv(project / "results/changes.tsv", sep="\t", dtype={"key": str})
+    assert changes.loc[changes["change"] == "document_added", "key"].tolist() == ["e_2024"]
+    assert changes.loc[changes["change"] == "year_added", "year"].tolist() == [2024]
+    # refit: every topic that found its previous self keeps that topic's id
+    ids = pd.read_csv(project / "results/lda/topic_ids.tsv", sep="\t")
+    assert set(ids["status"]) <= {"matched", "new", "vanished"}
+    matched = ids[ids["status"] == "matched"]
+    assert (matched["similarity"] >= 0.5).all()
+    previous_ids = set(range(2))  # the first run's ids of K=2
+    assert set(matched["topic_id"]) <= previous_ids
+    assert set(ids.loc[ids["status"] == "new", "topic_id"]).isdisjoint(previous_ids)
+
+
+def test_freeze_mode_extends_without_changing_past_numbers(tmp_path):
+    project = _project_copy(tmp_path)
+    config = yaml.safe_load((project / "tiny.yaml").read_text(encoding="utf-8"))
+    config["lda"]["mode"] = "freeze"
+    (project / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    held_back = project / "d_2023.txt"
+    (project / "tiny/d_2023.txt").rename(held_back)
+    assert _snakemake(project).returncode == 0
+    before_topics = pd.read_csv(project / "results/trends/topic_share_by_year.tsv", sep="\t")
+    before_themes = pd.read_csv(project / "results/trends/theme_share_by_year.tsv", sep="\t")
+    held_back.rename(project / "tiny/d_2023.txt")
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = json.loads((project / "results/tokens/stats.json").read_text(encoding="utf-8"))
+    assert (stats["segmented"], stats["reused"]) == (1, 3)
+    after_topics = pd.read_csv(project / "results/trends/topic_share_by_year.tsv", sep="\t")
+    after_themes = pd.read_csv(project / "results/trends/theme_share_by_year.tsv", sep="\t")
+    assert sorted(after_themes["year"].unique()) == [2021, 2022, 2023]
+    past = after_topics[after_topics["year"] < 2023].reset_index(drop=True)
+    # K=3 rows (no stable ids) made the first table's topic_id column float; compare K=2 as integers.
+    before_k2 = before_topics[before_topics["k"] == 2].reset_index(drop=True).astype({"topic_id": int})
+    pd.testing.assert_frame_equal(past, before_k2)
+    pd.testing.assert_frame_equal(
+        after_themes[after_themes["year"] < 2023].reset_index(drop=True), before_themes.reset_index(drop=True)
+    )
+    ids = pd.read_csv(project / "results/lda/topic_ids.tsv", sep="\t")
+    assert ids["status"].tolist() == ["matched", "matched"]
+    assert ids["topic_id"].tolist() == [0, 1]
+    changes = pd.read_csv(project / "results/changes.tsv", sep="\t", dtype={"key": str})
+    assert changes.loc[changes["change"] == "document_added", "key"].tolist() == ["d_2023"]
+    assert set(changes.loc[changes["change"] == "topic_share", "year"]) == {2023}
 
 
 def test_a_killed_run_resumes_to_identical_results(finished_run, tmp_path):

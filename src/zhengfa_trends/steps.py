@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import features, ingest, topics, trends
+from . import features, history, ingest, topics, trends
 from .io import read_tsv, write_json, write_tsv
 from .tokenize import (
     SegmentationCache,
@@ -154,17 +154,27 @@ def lda_settings(options: Mapping) -> topics.LdaSettings:
     )
 
 
-def lda_step(tokens_path, k: int, seeds: Sequence[int], outputs: Mapping, options: Mapping) -> None:
+def lda_step(
+    tokens_path, ledger_path, k: int, seeds: Sequence[int], outputs: Mapping, options: Mapping
+) -> None:
     """Rule ``fit_lda``: LDA with ``k`` topics for every seed; the first seed's model is reported.
 
     Each seed's model is fitted on the same training passages (a seeded ``heldout_share`` is held
     out for perplexity), scored for coherence, and matched to the first seed's model for stability.
-    ``outputs`` holds the paths ``topics, passage_topics, scores, stability, topic_word, vocabulary``.
+    ``outputs`` holds the paths ``topics, passage_topics, scores, stability, topic_word, vocabulary,
+    lambda, alpha``.  In ``freeze`` mode (``options["mode"]``) with a stored model of this K under
+    ``options["history_dir"]``, the stored model is reused instead: see :func:`frozen_lda_step`.
     """
     import numpy as np
 
     tokens = read_tokens(tokens_path)
     settings = lda_settings(options)
+    if options.get("mode") == "freeze":
+        stored = history.load_model(options["history_dir"])
+        if stored is not None and stored.k == k:
+            frozen_lda_step(tokens, stored, seeds[0], ledger_path, outputs, settings)
+            return
+        log.warning("lda.mode is freeze but no stored model with K=%d was found: fitting a new one", k)
     token_lists = [t.split() for t in tokens["tokens"]]
     dictionary, corpus = topics.build_bow(token_lists, settings)
     heldout = topics.heldout_mask(
@@ -216,11 +226,92 @@ def lda_step(tokens_path, k: int, seeds: Sequence[int], outputs: Mapping, option
     write_tsv(
         topics.passage_topic_table(tokens, topics.passage_topics(reported, corpus)), outputs["passage_topics"]
     )
-    with open(outputs["topic_word"], "wb") as handle:
-        np.save(handle, reported.get_topics().astype(np.float64), allow_pickle=False)
-    Path(outputs["vocabulary"]).write_text(
-        "".join(dictionary[i] + "\n" for i in range(len(dictionary))), encoding="utf-8"
+    _write_model_files(
+        outputs, *topics.model_parameters(reported), [dictionary[i] for i in range(len(dictionary))]
     )
+
+
+def _save_npy(path, array) -> None:
+    import numpy as np
+
+    with open(path, "wb") as handle:
+        np.save(handle, np.asarray(array, dtype=np.float64), allow_pickle=False)
+
+
+def _write_model_files(outputs: Mapping, lam, alpha, vocabulary: Sequence[str]) -> None:
+    _save_npy(outputs["topic_lambda"], lam)
+    _save_npy(outputs["alpha"], alpha)
+    _save_npy(outputs["topic_word"], lam / lam.sum(axis=1, keepdims=True))
+    Path(outputs["vocabulary"]).write_text("".join(word + "\n" for word in vocabulary), encoding="utf-8")
+
+
+def frozen_lda_step(tokens: pd.DataFrame, stored, seed: int, ledger_path, outputs: Mapping, settings) -> None:
+    """``freeze`` mode: keep the stored model; only passages of new or changed documents are inferred.
+
+    Passages of documents whose content hash is unchanged keep their stored topic shares exactly,
+    so every number of the past years stays as published.  Scores are not recomputed (NaN).
+    """
+    import numpy as np
+    from gensim.corpora import Dictionary
+
+    # Word ids must be the stored model's column order (building from documents would sort them).
+    dictionary = Dictionary()
+    dictionary.token2id = {word: i for i, word in enumerate(stored.vocabulary)}
+    dictionary.id2token = dict(enumerate(stored.vocabulary))
+    if len(dictionary.token2id) != len(stored.vocabulary):
+        raise ValueError(f"{stored.folder}: the stored vocabulary repeats words; delete that folder and refit")
+    model = topics.model_from_parameters(stored.topic_word_lambda, stored.alpha, dictionary, seed)
+    ledger = read_tsv(ledger_path, dtype={"doc_id": str})
+    previous_ledger = read_tsv(stored.folder / "documents.tsv", dtype={"doc_id": str})
+    unchanged = set(
+        pd.merge(ledger, previous_ledger, on=["doc_id", "sha256"], how="inner")["doc_id"].astype(str)
+    )
+    columns = [f"topic_{i}" for i in range(stored.k)]
+    old = stored.passage_topics.set_index(["doc_id", "passage_no"])[columns]
+    keys = list(zip(tokens["doc_id"], tokens["passage_no"], strict=True))
+    reuse = np.array([doc in unchanged and (doc, number) in old.index for doc, number in keys], dtype=bool)
+    theta = np.zeros((len(tokens), stored.k))
+    if reuse.any():
+        theta[reuse] = old.loc[[keys[i] for i in np.flatnonzero(reuse)]].to_numpy(dtype=float)
+    if (~reuse).any():
+        new_bows = [dictionary.doc2bow(tokens["tokens"].iloc[i].split()) for i in np.flatnonzero(~reuse)]
+        theta[~reuse] = topics.passage_topics(model, new_bows)
+    log.info(
+        "frozen LDA K=%d: %d passages reused, %d inferred", stored.k, int(reuse.sum()), int((~reuse).sum())
+    )
+    terms = topics.topic_terms(model, settings.n_terms)
+    write_tsv(terms, outputs["topics"])
+    write_tsv(topics.passage_topic_table(tokens, theta), outputs["passage_topics"])
+    nan = float("nan")
+    write_tsv(
+        pd.DataFrame(
+            [
+                {
+                    "k": stored.k,
+                    "seed": seed,
+                    "c_v": nan,
+                    "c_npmi": nan,
+                    "u_mass": nan,
+                    "perplexity": nan,
+                    "stability": nan,
+                }
+            ]
+        ),
+        outputs["scores"],
+    )
+    labels = topics.topic_labels(terms)
+    write_tsv(
+        pd.DataFrame(
+            {
+                "k": stored.k,
+                "topic": range(stored.k),
+                "label": [labels[t] for t in range(stored.k)],
+                "stability": nan,
+            }
+        ),
+        outputs["stability"],
+    )
+    _write_model_files(outputs, stored.topic_word_lambda, stored.alpha, stored.vocabulary)
 
 
 def select_k_step(
@@ -269,9 +360,14 @@ def theme_trends_step(tokens_path, themes: Mapping[str, Sequence[str]], shares_o
 
 
 def topic_trends_step(
-    topic_tables: Sequence, passage_tables: Sequence, ks: Sequence[int], shares_out, options
+    topic_tables: Sequence, passage_tables: Sequence, ks: Sequence[int], topic_ids_path, shares_out, options
 ) -> None:
-    """Rule ``compute_topic_trends``: topic shares per year for every K, with intervals."""
+    """Rule ``compute_topic_trends``: topic shares per year for every K, with intervals.
+
+    The chosen K's rows carry the stable ``topic_id`` of ``topic_ids.tsv`` (empty for other Ks).
+    """
+    topic_ids = read_tsv(topic_ids_path)
+    topic_ids = topic_ids[topic_ids["topic"] >= 0]
     parts = []
     for k, terms_path, passages_path in zip(ks, topic_tables, passage_tables, strict=True):
         labels = topics.topic_labels(read_tsv(terms_path))
@@ -279,7 +375,12 @@ def topic_trends_step(
         parts.append(
             trends.topic_share_by_year(passage_topics, int(k), labels, **_bootstrap_options(options))
         )
-    write_tsv(pd.concat(parts, ignore_index=True), shares_out)
+    table = pd.concat(parts, ignore_index=True)
+    table = table.merge(topic_ids[["k", "topic", "topic_id"]], on=["k", "topic"], how="left")
+    table["topic_id"] = table["topic_id"].astype("Int64")
+    columns = list(trends.TOPIC_COLUMNS)
+    columns.insert(columns.index("topic") + 1, "topic_id")
+    write_tsv(table[columns], shares_out)
 
 
 def keyness_step(tokens_path, keyness_out, options: Mapping) -> None:
@@ -316,6 +417,14 @@ def theme_topics_step(
     write_tsv(pd.concat(parts, ignore_index=True), theme_topics_out)
 
 
+def _stable_topic_ids(table: pd.DataFrame, topic_ids_path) -> pd.DataFrame:
+    """The chosen model's rows with ``topic`` replaced by the stable id (what readers see in figures)."""
+    ids = read_tsv(topic_ids_path)
+    ids = ids[ids["topic"] >= 0]
+    mapping = dict(zip(ids["topic"], ids["topic_id"], strict=True))
+    return table.assign(topic=table["topic"].map(mapping).astype(int))
+
+
 def _figure_paths(paths: Sequence[str]) -> dict[str, str]:
     return {Path(p).suffix.lstrip("."): str(p) for p in paths}
 
@@ -337,10 +446,15 @@ def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str],
         if name == "theme_trends":
             fig = trend_plots.plot_theme_trends(table, language=language, min_docs=options.get("min_docs", 3))
         elif name == "topic_trends":
-            k = read_chosen_k(inputs["chosen_k"])
-            fig = trend_plots.plot_topic_trends(table[table["k"] == k], language=language)
+            chosen = _stable_topic_ids(
+                table[table["k"] == read_chosen_k(inputs["chosen_k"])], inputs["topic_ids"]
+            )
+            fig = trend_plots.plot_topic_trends(chosen, language=language)
         elif name == "topic_terms":
-            fig = terms.plot_topic_terms(table, k=int(table["k"].iloc[0]), language=language, n_terms=n_terms)
+            chosen = _stable_topic_ids(table, inputs["topic_ids"])
+            fig = terms.plot_topic_terms(
+                chosen, k=int(table["k"].iloc[0]), language=language, n_terms=n_terms
+            )
         elif name == "tfidf_by_year":
             fig = terms.plot_tfidf_by_year(table, language=language, n_terms=n_terms)
         elif name == "emerging_terms":
@@ -372,3 +486,75 @@ def provenance_step(inputs: Mapping, config: Mapping, provenance_out) -> None:
     hashed = {role: ([paths] if isinstance(paths, str) else list(paths)) for role, paths in inputs.items()}
     hashed.pop("chosen_k")
     write_json(build_provenance(hashed, dict(config), chosen_k), provenance_out)
+
+
+def align_topics_step(
+    chosen_k_path, ks: Sequence[int], inputs: Mapping, options: Mapping, topic_ids_out
+) -> None:
+    """Rule ``align_topics``: stable topic ids of the chosen model against the previous run's model.
+
+    ``inputs`` holds per-K lists ``topics``, ``topic_word``, ``vocabulary``.
+    """
+    import numpy as np
+
+    k = read_chosen_k(chosen_k_path)
+    i = list(ks).index(k)
+    labels = topics.topic_labels(read_tsv(inputs["topics"][i]))
+    topic_word = np.load(inputs["topic_word"][i], allow_pickle=False)
+    vocabulary = Path(inputs["vocabulary"][i]).read_text(encoding="utf-8").splitlines()
+    previous = history.load_model(options["history_dir"])
+    ids = history.assign_topic_ids(
+        topic_word, vocabulary, labels, previous, options.get("match_similarity", 0.5)
+    )
+    for row in ids.itertuples(index=False):
+        if row.status in ("new", "vanished"):
+            log.warning("topic id %s is %s (%s)", row.topic_id, row.status, row.label)
+    write_tsv(ids, topic_ids_out)
+
+
+def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, changes_out) -> None:
+    """Rule ``record_changes``: compare this run with the stored previous one, then store this one.
+
+    ``inputs``: ``documents``, ``theme_shares``, ``topic_shares``, ``topic_ids``, ``chosen_k`` and per-K
+    lists ``lambda``, ``alpha``, ``vocabulary``, ``passage_topics``.
+    """
+    history_dir = Path(options["history_dir"])
+    k = read_chosen_k(inputs["chosen_k"])
+    i = list(ks).index(k)
+
+    def previous(name):
+        path = history_dir / name
+        return read_tsv(path, dtype={"doc_id": str}) if path.is_file() else None
+
+    documents = read_tsv(inputs["documents"], dtype={"doc_id": str})
+    themes = read_tsv(inputs["theme_shares"])
+    topic_shares = read_tsv(inputs["topic_shares"])
+    topic_shares = topic_shares[topic_shares["k"] == k]
+    topic_ids = read_tsv(inputs["topic_ids"])
+    changes = history.compare_runs(
+        previous("documents.tsv"),
+        documents,
+        previous("theme_share_by_year.tsv"),
+        themes,
+        previous("topic_share_by_year.tsv"),
+        topic_shares,
+        topic_ids,
+    )
+    write_tsv(changes, changes_out)
+    counts = changes["change"].value_counts()
+    log.info(
+        "changes: %s",
+        ", ".join(
+            f"{name} {int(counts.get(name, 0))}"
+            for name in ("document_added", "document_removed", "year_added")
+        ),
+    )
+    model_files = {
+        "lambda.npy": inputs["topic_lambda"][i],
+        "alpha.npy": inputs["alpha"][i],
+        "vocabulary.txt": inputs["vocabulary"][i],
+        "passage_topics.tsv": inputs["passage_topics"][i],
+    }
+    history.save_state(
+        history_dir, inputs["documents"], inputs["theme_shares"], topic_shares, model_files, topic_ids
+    )

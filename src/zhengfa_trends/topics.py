@@ -231,3 +231,24 @@ def choose_k(
             best = values[values == values.max()].index.min()
             return int(best), f"best mean {measure} among {scope}"
     return int(candidates.index.min()), "smallest K (no coherence could be computed)"
+
+
+def model_parameters(model) -> tuple[np.ndarray, np.ndarray]:
+    """``(lambda, alpha)`` of a fitted model: all that inference on new passages needs."""
+    return model.state.get_lambda().astype(np.float64), np.asarray(model.alpha, dtype=np.float64)
+
+
+def model_from_parameters(lam: np.ndarray, alpha: np.ndarray, dictionary, seed: int):
+    """Rebuild an ``LdaModel`` for inference from stored ``lambda`` and ``alpha`` (no training).
+
+    The model's variational topic-word parameters are set to ``lambda``, so ``inference`` on new
+    passages gives what the stored model would have given.
+    """
+    from gensim.models import LdaModel
+
+    model = LdaModel(
+        id2word=dictionary, num_topics=lam.shape[0], alpha=alpha, random_state=seed, dtype=np.float64
+    )
+    model.state.sstats = lam - model.eta
+    model.sync_state()
+    return model

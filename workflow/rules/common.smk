@@ -4,6 +4,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from zhengfa_trends.config import config_errors
+from zhengfa_trends.history import stored_k
 from zhengfa_trends.io import read_tsv
 from zhengfa_trends.plotting.captions import caption, documents_per_year
 from zhengfa_trends.provenance import figure_stamp
@@ -18,7 +19,13 @@ validate(config, "../schemas/config.schema.yaml")
 
 ENV = "../envs/zhengfa-trends.yaml"
 FIGURE_FORMATS = config["figures"]["formats"]
-LDA_KS = config["lda"]["k"]
+# freeze mode keeps the stored model: its K replaces lda.k (first run: nothing stored, K as configured).
+FROZEN_K = (
+    stored_k(config["lda"]["history_dir"])
+    if config["lda"]["mode"] == "freeze"
+    else None
+)
+LDA_KS = [FROZEN_K] if FROZEN_K else config["lda"]["k"]
 
 
 wildcard_constraints:
@@ -67,4 +74,5 @@ def final_outputs():
         *figure_files(list(FIGURE_INPUTS)),
         "results/figures/README.md",
         "results/provenance.json",
+        "results/changes.tsv",
     ]

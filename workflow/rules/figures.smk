@@ -4,8 +4,12 @@ FIGURE_INPUTS = {
     "topic_trends": {
         "table": "results/trends/topic_share_by_year.tsv",
         "chosen_k": "results/lda/chosen_k.txt",
+        "topic_ids": "results/lda/topic_ids.tsv",
     },
-    "topic_terms": {"table": "results/lda/chosen_topics.tsv"},
+    "topic_terms": {
+        "table": "results/lda/chosen_topics.tsv",
+        "topic_ids": "results/lda/topic_ids.tsv",
+    },
     "tfidf_by_year": {"table": "results/tfidf/top_terms_by_year.tsv"},
     "emerging_terms": {"table": "results/tfidf/keyness_by_year.tsv"},
     "model_selection": {"table": "results/lda/model_selection.tsv"},

@@ -17,7 +17,14 @@ rule segment_passages:
         themes=config["themes"],
         options={
             key: config["segment"][key]
-            for key in ("min_chars", "han_only", "hmm", "workers", "chunk_chars", "cache_dir")
+            for key in (
+                "min_chars",
+                "han_only",
+                "hmm",
+                "workers",
+                "chunk_chars",
+                "cache_dir",
+            )
         },
     script:
         "../../scripts/segment_passages.py"

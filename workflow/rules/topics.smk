@@ -1,6 +1,7 @@
 rule fit_lda:
     input:
         tokens="results/tokens/tokens.tsv",
+        ledger="results/corpus/documents.tsv",
     output:
         topics="results/lda/k{k}/topics.tsv",
         passage_topics="results/lda/k{k}/passage_topics.tsv",
@@ -8,6 +9,8 @@ rule fit_lda:
         stability="results/lda/k{k}/topic_stability.tsv",
         topic_word="results/lda/k{k}/topic_word.npy",
         vocabulary="results/lda/k{k}/vocabulary.txt",
+        topic_lambda="results/lda/k{k}/lambda.npy",
+        alpha="results/lda/k{k}/alpha.npy",
     log:
         "logs/fit_lda/k{k}.log",
     benchmark:
@@ -30,6 +33,8 @@ rule fit_lda:
                 "split_seed",
                 "coherence_passages",
                 "max_train_passages",
+                "mode",
+                "history_dir",
             )
         },
     script:
@@ -55,8 +60,30 @@ rule select_k:
     params:
         ks=LDA_KS,
         options={
-            "chosen_k": config["lda"].get("chosen_k"),
+            "chosen_k": FROZEN_K or config["lda"].get("chosen_k"),
             "min_stability": config["lda"]["min_stability"],
         },
     script:
         "../../scripts/select_k.py"
+
+
+rule align_topics:
+    input:
+        chosen_k="results/lda/chosen_k.txt",
+        topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
+        topic_word=expand("results/lda/k{k}/topic_word.npy", k=LDA_KS),
+        vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
+    output:
+        topic_ids="results/lda/topic_ids.tsv",
+    log:
+        "logs/align_topics.log",
+    conda:
+        ENV
+    params:
+        ks=LDA_KS,
+        options={
+            "history_dir": config["lda"]["history_dir"],
+            "match_similarity": config["lda"]["match_similarity"],
+        },
+    script:
+        "../../scripts/align_topics.py"

@@ -24,6 +24,7 @@ rule compute_topic_trends:
     input:
         topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
         passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
+        topic_ids="results/lda/topic_ids.tsv",
     output:
         shares=report(
             "results/trends/topic_share_by_year.tsv",
@@ -63,3 +64,31 @@ rule link_themes_to_topics:
         themes=config["themes"],
     script:
         "../../scripts/link_themes_to_topics.py"
+
+
+rule record_changes:
+    input:
+        documents="results/corpus/documents.tsv",
+        theme_shares="results/trends/theme_share_by_year.tsv",
+        topic_shares="results/trends/topic_share_by_year.tsv",
+        topic_ids="results/lda/topic_ids.tsv",
+        chosen_k="results/lda/chosen_k.txt",
+        topic_lambda=expand("results/lda/k{k}/lambda.npy", k=LDA_KS),
+        alpha=expand("results/lda/k{k}/alpha.npy", k=LDA_KS),
+        vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
+        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
+    output:
+        changes=report(
+            "results/changes.tsv",
+            caption="../report/changes.rst",
+            category="4 Changes",
+        ),
+    log:
+        "logs/record_changes.log",
+    conda:
+        ENV
+    params:
+        ks=LDA_KS,
+        options={"history_dir": config["lda"]["history_dir"]},
+    script:
+        "../../scripts/record_changes.py"

@@ -1,0 +1,230 @@
+"""What the previous run left behind, and what changed since: topic identities and changes.tsv.
+
+A finished run stores its state under ``results/history/`` (the ledger, the yearly shares and the
+chosen LDA model's parameters).  The next run matches its topics to the stored ones, so a topic keeps
+its id when its word distribution is still there, lists what changed, and, in ``freeze`` mode,
+reuses the stored model to give new documents topic shares without touching the past numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .io import read_tsv, write_tsv
+from .topics import match_topics
+
+log = logging.getLogger(__name__)
+
+MODEL_FILES = ("lambda.npy", "alpha.npy", "vocabulary.txt", "passage_topics.tsv", "topic_ids.tsv")
+RUN_FILES = ("documents.tsv", "theme_share_by_year.tsv", "topic_share_by_year.tsv")
+TOPIC_ID_COLUMNS = ["k", "topic", "topic_id", "label", "similarity", "status"]
+CHANGE_COLUMNS = ["change", "key", "year", "before", "after", "detail"]
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """The chosen LDA model of the previous run."""
+
+    folder: Path  # the history folder (documents.tsv and the shares of that run are beside model/)
+    k: int
+    topic_word_lambda: np.ndarray  # (k, V) variational parameters
+    alpha: np.ndarray
+    vocabulary: list[str]
+    passage_topics: pd.DataFrame
+    topic_ids: pd.DataFrame
+
+    @property
+    def topic_word(self) -> np.ndarray:
+        """Topic-word distributions (rows of lambda normalised)."""
+        return self.topic_word_lambda / self.topic_word_lambda.sum(axis=1, keepdims=True)
+
+
+def load_model(history_dir: str | Path) -> StoredModel | None:
+    """The stored model, or None if the previous run left none (first run, or history deleted)."""
+    folder = Path(history_dir) / "model"
+    if not all((folder / name).is_file() for name in MODEL_FILES):
+        return None
+    if not all((Path(history_dir) / name).is_file() for name in RUN_FILES):
+        return None
+    lam = np.load(folder / "lambda.npy", allow_pickle=False)
+    return StoredModel(
+        folder=Path(history_dir),
+        k=lam.shape[0],
+        topic_word_lambda=lam,
+        alpha=np.load(folder / "alpha.npy", allow_pickle=False),
+        vocabulary=(folder / "vocabulary.txt").read_text(encoding="utf-8").splitlines(),
+        passage_topics=read_tsv(folder / "passage_topics.tsv", dtype={"doc_id": str}),
+        topic_ids=read_tsv(folder / "topic_ids.tsv"),
+    )
+
+
+def stored_k(history_dir: str | Path) -> int | None:
+    """K of the stored model, if any (read at workflow start for ``freeze`` mode)."""
+    model = load_model(history_dir)
+    return model.k if model is not None else None
+
+
+def align_to_vocabulary(topic_word: np.ndarray, vocabulary: list[str], target: list[str]) -> np.ndarray:
+    """Re-express topic-word rows over another vocabulary (absent words get 0, rows renormalised)."""
+    index = {word: i for i, word in enumerate(vocabulary)}
+    aligned = np.zeros((topic_word.shape[0], len(target)))
+    for j, word in enumerate(target):
+        i = index.get(word)
+        if i is not None:
+            aligned[:, j] = topic_word[:, i]
+    sums = aligned.sum(axis=1, keepdims=True)
+    return np.divide(aligned, sums, out=np.zeros_like(aligned), where=sums > 0)
+
+
+def assign_topic_ids(
+    topic_word: np.ndarray,
+    vocabulary: list[str],
+    labels: Mapping[int, str],
+    previous: StoredModel | None,
+    min_similarity: float = 0.5,
+) -> pd.DataFrame:
+    """Stable topic ids: a topic matched to a previous topic with similarity ≥ ``min_similarity``
+    keeps that topic's id; the others get new ids; previous topics left unmatched are ``vanished``.
+
+    Matching is Hungarian on the cosine similarity of word distributions over the current
+    vocabulary.  Without a previous model, topic ``i`` gets id ``i``.
+
+    Returns
+    -------
+    DataFrame
+        :data:`TOPIC_ID_COLUMNS`; one row per current topic, plus one per vanished topic
+        (``topic`` = -1).
+    """
+    k = topic_word.shape[0]
+    rows = []
+    if previous is None:
+        for topic in range(k):
+            rows.append((k, topic, topic, labels.get(topic, ""), np.nan, "first_run"))
+        return pd.DataFrame(rows, columns=TOPIC_ID_COLUMNS)
+    previous_ids = previous.topic_ids.loc[previous.topic_ids["topic"] >= 0].sort_values("topic")
+    previous_id_of = dict(zip(previous_ids["topic"], previous_ids["topic_id"], strict=True))
+    previous_words = align_to_vocabulary(previous.topic_word, previous.vocabulary, vocabulary)
+    match, similarity = match_topics(topic_word, previous_words)
+    next_id = int(max(previous.topic_ids["topic_id"].max(), -1)) + 1
+    used = set()
+    for topic in range(k):
+        if match[topic] >= 0 and similarity[topic] >= min_similarity:
+            topic_id = int(previous_id_of[int(match[topic])])
+            status = "matched"
+            used.add(int(match[topic]))
+        else:
+            topic_id = next_id
+            next_id += 1
+            status = "new"
+        rows.append((k, topic, topic_id, labels.get(topic, ""), round(float(similarity[topic]), 6), status))
+    for old_topic, old_id in previous_id_of.items():
+        if old_topic not in used:
+            old_label = previous.topic_ids.loc[previous.topic_ids["topic"] == old_topic, "label"].iloc[0]
+            rows.append((previous.k, -1, int(old_id), old_label, np.nan, "vanished"))
+    return pd.DataFrame(rows, columns=TOPIC_ID_COLUMNS)
+
+
+def _share_changes(kind: str, key_column: str, before: pd.DataFrame | None, after: pd.DataFrame) -> list:
+    rows = []
+    columns = [key_column, "year", "share"]
+    before = before[columns] if before is not None and not before.empty else pd.DataFrame(columns=columns)
+    merged = pd.merge(
+        before.rename(columns={"share": "before"}),
+        after[columns].rename(columns={"share": "after"}),
+        on=[key_column, "year"],
+        how="outer",
+        sort=True,
+    )
+    for row in merged.itertuples(index=False):
+        key, year, old, new = row
+        if pd.isna(old) or pd.isna(new) or abs(float(old) - float(new)) > 1e-9:
+            rows.append((kind, str(key), int(year), old, new, ""))
+    return rows
+
+
+def compare_runs(
+    previous_documents: pd.DataFrame | None,
+    documents: pd.DataFrame,
+    previous_themes: pd.DataFrame | None,
+    themes: pd.DataFrame,
+    previous_topics: pd.DataFrame | None,
+    topics: pd.DataFrame,
+    topic_ids: pd.DataFrame,
+) -> pd.DataFrame:
+    """Everything that changed against the previous run, as one long table (:data:`CHANGE_COLUMNS`).
+
+    Rows: ``document_added`` / ``document_removed`` / ``document_changed`` (content hash differs),
+    ``year_added`` / ``year_removed``, ``theme_share`` and ``topic_share`` (only where a yearly share
+    differs; ``before`` empty for a new year), and one ``topic_id`` row per topic with its match.
+    Without a previous run every document and year is "added".
+    """
+    rows: list = []
+    now = documents[documents["included"] == "yes"]
+    then = (
+        previous_documents[previous_documents["included"] == "yes"]
+        if previous_documents is not None
+        else now.iloc[0:0]
+    )
+    now_hash = dict(zip(now["doc_id"], now["sha256"], strict=True))
+    then_hash = dict(zip(then["doc_id"], then["sha256"], strict=True))
+    now_year = dict(zip(now["doc_id"], now["year"], strict=True))
+    then_year = dict(zip(then["doc_id"], then["year"], strict=True))
+    for doc_id in sorted(set(now_hash) | set(then_hash)):
+        if doc_id not in then_hash:
+            rows.append(("document_added", doc_id, int(now_year[doc_id]), None, None, ""))
+        elif doc_id not in now_hash:
+            rows.append(("document_removed", doc_id, int(then_year[doc_id]), None, None, ""))
+        elif now_hash[doc_id] != then_hash[doc_id]:
+            rows.append(("document_changed", doc_id, int(now_year[doc_id]), None, None, "content differs"))
+    years_now, years_then = set(now_year.values()), set(then_year.values())
+    rows += [("year_added", "", int(y), None, None, "") for y in sorted(years_now - years_then)]
+    rows += [("year_removed", "", int(y), None, None, "") for y in sorted(years_then - years_now)]
+    rows += _share_changes("theme_share", "theme", previous_themes, themes)
+    rows += _share_changes("topic_share", "topic_id", previous_topics, topics)
+    for row in topic_ids.itertuples(index=False):
+        detail = f"topic {row.topic} of K={row.k}" if row.topic >= 0 else f"previous K={row.k}"
+        rows.append(
+            (
+                "topic_id",
+                str(row.topic_id),
+                None,
+                None,
+                row.similarity,
+                f"{row.status}: {detail} ({row.label})",
+            )
+        )
+    table = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    table["year"] = table["year"].astype("Int64")
+    return table
+
+
+def save_state(
+    history_dir: str | Path,
+    documents: str | Path,
+    theme_shares: str | Path,
+    topic_shares: pd.DataFrame,
+    model_files: Mapping[str, str | Path],
+    topic_ids: pd.DataFrame,
+) -> None:
+    """Store this run's state for the next run (written to a temporary folder, then swapped in)."""
+    history = Path(history_dir)
+    staging = history.with_name(history.name + ".new")
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / "model").mkdir(parents=True)
+    shutil.copyfile(documents, staging / "documents.tsv")
+    shutil.copyfile(theme_shares, staging / "theme_share_by_year.tsv")
+    write_tsv(topic_shares, staging / "topic_share_by_year.tsv")
+    for name, path in model_files.items():
+        shutil.copyfile(path, staging / "model" / name)
+    write_tsv(topic_ids[topic_ids["topic"] >= 0], staging / "model" / "topic_ids.tsv")
+    if history.exists():
+        shutil.rmtree(history)
+    staging.rename(history)

@@ -1,0 +1,162 @@
+"""Topic identities across runs, the changes table, and the stored state of a run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from zhengfa_trends import history
+from zhengfa_trends.io import write_tsv
+
+VOCABULARY = [f"词{i}" for i in range(30)]
+
+
+def _topics(seed: int, k: int = 4) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    words = rng.gamma(0.3, size=(k, len(VOCABULARY)))
+    return words / words.sum(axis=1, keepdims=True)
+
+
+def _stored(tmp_path, topic_word, topic_ids) -> history.StoredModel:
+    return history.StoredModel(
+        folder=tmp_path,
+        k=topic_word.shape[0],
+        topic_word_lambda=topic_word * 100,
+        alpha=np.full(topic_word.shape[0], 0.25),
+        vocabulary=list(VOCABULARY),
+        passage_topics=pd.DataFrame(),
+        topic_ids=topic_ids,
+    )
+
+
+def _ids(k, ids):
+    return pd.DataFrame({"k": k, "topic": range(k), "topic_id": ids, "label": [f"t{i}" for i in range(k)]})
+
+
+def test_first_run_ids_are_the_topic_numbers():
+    table = history.assign_topic_ids(_topics(0), VOCABULARY, {}, None)
+    assert table["topic_id"].tolist() == [0, 1, 2, 3]
+    assert set(table["status"]) == {"first_run"}
+
+
+def test_permuted_topics_keep_their_previous_ids(tmp_path):
+    previous = _topics(1)
+    stored = _stored(tmp_path, previous, _ids(4, [10, 11, 12, 13]))
+    order = [2, 0, 3, 1]
+    table = history.assign_topic_ids(previous[order], VOCABULARY, {}, stored)
+    assert table["topic_id"].tolist() == [12, 10, 13, 11]
+    assert set(table["status"]) == {"matched"}
+    assert np.allclose(table["similarity"], 1.0)
+
+
+def test_a_new_topic_gets_a_fresh_id_and_the_lost_one_is_reported_vanished(tmp_path):
+    previous = _topics(2)
+    stored = _stored(tmp_path, previous, _ids(4, [0, 1, 2, 5]))
+    current = previous.copy()
+    current[3] = 0.0
+    current[3, :3] = 1 / 3  # a topic unlike any previous one
+    table = history.assign_topic_ids(current, VOCABULARY, {}, stored, min_similarity=0.5)
+    current_rows = table[table["topic"] >= 0]
+    assert current_rows["topic_id"].tolist()[:3] == [0, 1, 2]
+    assert current_rows.iloc[3]["status"] == "new"
+    assert current_rows.iloc[3]["topic_id"] == 6  # one past the largest id ever given
+    vanished = table[table["status"] == "vanished"]
+    assert vanished["topic_id"].tolist() == [5]
+
+
+def test_matching_works_across_different_vocabularies(tmp_path):
+    previous = _topics(3)
+    stored = _stored(tmp_path, previous, _ids(4, [0, 1, 2, 3]))
+    grown = [*VOCABULARY, "新词"]
+    current = np.hstack([previous[[1, 0, 2, 3]], np.zeros((4, 1))])
+    table = history.assign_topic_ids(current, grown, {}, stored)
+    assert table["topic_id"].tolist() == [1, 0, 2, 3]
+
+
+def test_align_to_vocabulary_reorders_and_fills_missing_words():
+    rows = np.array([[0.5, 0.3, 0.2]])
+    aligned = history.align_to_vocabulary(rows, ["a", "b", "c"], ["c", "x", "a"])
+    assert aligned.tolist() == [[pytest.approx(0.2 / 0.7), 0.0, pytest.approx(0.5 / 0.7)]]
+
+
+def _ledger(rows):
+    return pd.DataFrame(rows, columns=["doc_id", "year", "included", "sha256"])
+
+
+def test_compare_runs_lists_documents_years_and_changed_shares():
+    before_docs = _ledger([("a", 2021, "yes", "h1"), ("b", 2022, "yes", "h2"), ("c", 2022, "yes", "h3")])
+    after_docs = _ledger([("a", 2021, "yes", "h1"), ("b", 2022, "yes", "h2x"), ("d", 2026, "yes", "h4")])
+    themes_before = pd.DataFrame({"theme": ["数字政法"] * 2, "year": [2021, 2022], "share": [1.0, 2.0]})
+    themes_after = pd.DataFrame(
+        {"theme": ["数字政法"] * 3, "year": [2021, 2022, 2026], "share": [1.0, 2.5, 7.0]}
+    )
+    topics = pd.DataFrame({"topic_id": [0], "year": [2021], "share": [0.5]})
+    ids = pd.DataFrame(
+        {"k": [2], "topic": [0], "topic_id": [0], "label": ["x"], "similarity": [0.9], "status": ["matched"]}
+    )
+    changes = history.compare_runs(before_docs, after_docs, themes_before, themes_after, topics, topics, ids)
+    by_change = {c: g for c, g in changes.groupby("change")}
+    assert by_change["document_added"]["key"].tolist() == ["d"]
+    assert by_change["document_removed"]["key"].tolist() == ["c"]
+    assert by_change["document_changed"]["key"].tolist() == ["b"]
+    assert by_change["year_added"]["year"].tolist() == [2026]
+    assert "year_removed" not in by_change
+    theme = by_change["theme_share"].set_index("year")
+    assert sorted(theme.index) == [2022, 2026]  # 2021 did not change
+    assert theme.loc[2022, "before"] == 2.0 and theme.loc[2022, "after"] == 2.5
+    assert pd.isna(theme.loc[2026, "before"])
+    assert "topic_share" not in by_change
+    assert by_change["topic_id"]["detail"].iloc[0].startswith("matched")
+
+
+def test_saved_state_loads_back(tmp_path):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    documents = folder / "documents.tsv"
+    write_tsv(_ledger([("a", 2021, "yes", "h1")]), documents)
+    themes = folder / "themes.tsv"
+    write_tsv(pd.DataFrame({"theme": ["t"], "year": [2021], "share": [1.0]}), themes)
+    lam = _topics(4, k=2) * 50
+    np.save(folder / "lambda.npy", lam)
+    np.save(folder / "alpha.npy", np.array([0.5, 0.5]))
+    (folder / "vocabulary.txt").write_text("".join(w + "\n" for w in VOCABULARY), encoding="utf-8")
+    write_tsv(
+        pd.DataFrame(
+            {
+                "doc_id": ["a"],
+                "passage_no": [0],
+                "year": [2021],
+                "n_tokens": [3],
+                "topic_0": [0.4],
+                "topic_1": [0.6],
+            }
+        ),
+        folder / "passage_topics.tsv",
+    )
+    ids = pd.DataFrame(
+        {
+            "k": [2, 2, 3],
+            "topic": [0, 1, -1],
+            "topic_id": [0, 1, 7],
+            "label": ["a", "b", "c"],
+            "similarity": [1, 1, None],
+            "status": ["matched", "matched", "vanished"],
+        }
+    )
+    store = tmp_path / "history"
+    assert history.load_model(store) is None
+    history.save_state(
+        store,
+        documents,
+        themes,
+        pd.DataFrame({"topic_id": [0], "year": [2021], "share": [0.4]}),
+        {name: folder / name for name in ("lambda.npy", "alpha.npy", "vocabulary.txt", "passage_topics.tsv")},
+        ids,
+    )
+    stored = history.load_model(store)
+    assert stored.k == 2
+    assert np.array_equal(stored.topic_word_lambda, lam)
+    assert stored.vocabulary == VOCABULARY
+    assert stored.topic_ids["topic_id"].tolist() == [0, 1]  # vanished rows are not carried over
+    assert history.stored_k(store) == 2
