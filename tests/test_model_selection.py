@@ -235,6 +235,8 @@ LDA_OUTPUTS = {
     "stability": "stability.tsv",
     "topic_word": "topic_word.npy",
     "vocabulary": "vocabulary.txt",
+    "topic_lambda": "lambda.npy",
+    "alpha": "alpha.npy",
 }
 LDA_OPTIONS = {"passes": 3, "iterations": 50, "n_terms": 10}
 SEEDS = [1, 2]
@@ -243,7 +245,9 @@ SEEDS = [1, 2]
 def _run_lda(tokens_path, folder, k: int) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     outputs = {name: folder / file for name, file in LDA_OUTPUTS.items()}
-    steps.lda_step(tokens_path, k, SEEDS, outputs, LDA_OPTIONS)
+    steps.lda_step(
+        tokens_path, None, k, SEEDS, outputs, LDA_OPTIONS
+    )  # the ledger is read in freeze mode only
     return outputs
 
 
@@ -462,3 +466,24 @@ def test_theme_topic_shares():
     assert counts["absent"] == 0
     for theme in ("data", "mixed", "oov"):
         assert table.loc[table["theme"] == theme, "share"].sum() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_heldout_perplexity_of_a_uniform_model_is_the_vocabulary_size():
+    from gensim.corpora import Dictionary
+
+    vocabulary = [f"词{i}" for i in range(12)]
+    dictionary = Dictionary([vocabulary])
+    model = topics.model_from_parameters(np.ones((3, 12)), np.full(3, 1 / 3), dictionary, seed=0)
+    bows = [dictionary.doc2bow(["词1", "词2", "词2"]), dictionary.doc2bow(["词5"]), []]
+    assert topics.heldout_perplexity(model, bows) == pytest.approx(12.0)
+    assert np.isnan(topics.heldout_perplexity(model, [[]]))
+
+
+def test_heldout_perplexity_rewards_a_model_that_knows_the_words():
+    from gensim.corpora import Dictionary
+
+    dictionary = Dictionary([["甲", "乙", "丙", "丁"]])
+    lam = np.array([[100.0, 100.0, 0.01, 0.01], [0.01, 0.01, 100.0, 100.0]])
+    model = topics.model_from_parameters(lam, np.array([0.5, 0.5]), dictionary, seed=0)
+    bows = [dictionary.doc2bow(["甲", "乙", "甲"]), dictionary.doc2bow(["丙", "丁"])]
+    assert topics.heldout_perplexity(model, bows) < 2.5  # close to the 2 equally likely words per topic

@@ -145,7 +145,7 @@ def tfidf_step(tokens_path, top_terms_out, n_terms: int) -> None:
 def lda_settings(options: Mapping) -> topics.LdaSettings:
     """LdaSettings from the ``lda`` config section."""
     return topics.LdaSettings(
-        passes=options.get("passes", 20),
+        passes=options.get("passes", 10),
         iterations=options.get("iterations", 50),
         alpha=options.get("alpha", "symmetric"),
         no_below=options.get("no_below", 2),
@@ -178,10 +178,13 @@ def lda_step(
     token_lists = [t.split() for t in tokens["tokens"]]
     dictionary, corpus = topics.build_bow(token_lists, settings)
     heldout = topics.heldout_mask(
-        len(corpus), options.get("heldout_share", 0.1), options.get("split_seed", 0)
+        len(corpus),
+        options.get("heldout_share", 0.1),
+        options.get("split_seed", 0),
+        options.get("max_heldout_passages", 2000),
     )
     train_index = np.flatnonzero(~heldout)
-    max_train = options.get("max_train_passages", 20000)
+    max_train = options.get("max_train_passages", 5000)
     if len(train_index) > max_train:
         # A seeded sample trains the model; inference still gives every passage its topic shares.
         rng = np.random.default_rng(options.get("split_seed", 0))
@@ -259,7 +262,9 @@ def frozen_lda_step(tokens: pd.DataFrame, stored, seed: int, ledger_path, output
     dictionary.token2id = {word: i for i, word in enumerate(stored.vocabulary)}
     dictionary.id2token = dict(enumerate(stored.vocabulary))
     if len(dictionary.token2id) != len(stored.vocabulary):
-        raise ValueError(f"{stored.folder}: the stored vocabulary repeats words; delete that folder and refit")
+        raise ValueError(
+            f"{stored.folder}: the stored vocabulary repeats words; delete that folder and refit"
+        )
     model = topics.model_from_parameters(stored.topic_word_lambda, stored.alpha, dictionary, seed)
     ledger = read_tsv(ledger_path, dtype={"doc_id": str})
     previous_ledger = read_tsv(stored.folder / "documents.tsv", dtype={"doc_id": str})

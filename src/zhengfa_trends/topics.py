@@ -109,10 +109,15 @@ def passage_topic_table(passages: pd.DataFrame, theta: np.ndarray) -> pd.DataFra
     return pd.concat([table, shares], axis=1)
 
 
-def heldout_mask(n_passages: int, share: float, seed: int) -> np.ndarray:
-    """Boolean mask of the passages held out for perplexity (seeded; at least one kept for training)."""
+def heldout_mask(n_passages: int, share: float, seed: int, max_count: int | None = None) -> np.ndarray:
+    """Boolean mask of the passages held out for perplexity (seeded; at least one kept for training).
+
+    ``share`` of the passages, but at most ``max_count`` of them.
+    """
     mask = np.zeros(n_passages, dtype=bool)
     n_heldout = int(round(share * n_passages))
+    if max_count is not None:
+        n_heldout = min(n_heldout, max_count)
     if n_heldout <= 0 or n_passages < 2:
         return mask
     n_heldout = min(n_heldout, n_passages - 1)
@@ -122,16 +127,26 @@ def heldout_mask(n_passages: int, share: float, seed: int) -> np.ndarray:
 
 
 def heldout_perplexity(model, heldout_corpus) -> float:
-    """Perplexity ``exp(-bound)`` of held-out passages; NaN if none.
+    """Per-word perplexity of held-out passages; NaN if there are none.
 
-    gensim's ``log_perplexity`` returns a per-word variational bound in natural logarithms (its own
-    log message prints ``2 ** -bound``, which is not a perplexity).  The bound includes the
-    topic-word prior, so with few held-out passages it grows with K: compare Ks with caution.
+    Each held-out passage's topic shares are inferred with the model, then
+    ``perplexity = exp(-Σ log Σ_t θ_dt φ_tw / N)`` over its words.  gensim's ``log_perplexity``
+    bound is not used: it adds the whole model's prior term, divided by the held-out words only,
+    so on small held-out sets it grows with K regardless of fit.
     """
     heldout = [bow for bow in heldout_corpus if bow]
     if not heldout:
         return float("nan")
-    return float(np.exp(-model.log_perplexity(heldout)))
+    theta = passage_topics(model, heldout)
+    phi = model.get_topics()
+    log_likelihood = 0.0
+    words = 0
+    for row, bow in enumerate(heldout):
+        ids = np.fromiter((i for i, _ in bow), dtype=np.int64, count=len(bow))
+        counts = np.fromiter((c for _, c in bow), dtype=np.float64, count=len(bow))
+        log_likelihood += float(counts @ np.log(theta[row] @ phi[:, ids]))
+        words += counts.sum()
+    return float(np.exp(-log_likelihood / words))
 
 
 def coherence_scores(model, texts, dictionary, corpus, measures=("c_v", "c_npmi", "u_mass")) -> dict:

@@ -33,6 +33,7 @@ rule fit_lda:
                 "split_seed",
                 "coherence_passages",
                 "max_train_passages",
+                "max_heldout_passages",
                 "mode",
                 "history_dir",
             )

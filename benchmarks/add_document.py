@@ -1,0 +1,93 @@
+"""Issue 6 measure: wall time of adding one document and re-running, against the full run.
+
+    python benchmarks/add_document.py --docs 2000 --mode freeze [--workdir /tmp/zf-add]
+
+Generates a synthetic corpus (our own generator), copies the project beside it, runs the full
+workflow once on all but the last document, then adds that document and runs again.  Both runs use
+the same config; the ratio (rerun / full run) is printed and appended to benchmarks/ADD_DOCUMENT.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _copy_project(target: Path) -> None:
+    for part in ("Snakefile", "workflow", "scripts", "config", "data/dictionaries"):
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target / part)
+
+
+def _run(project: Path, cores: int) -> float:
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--configfile", "bench.yaml", "-q"]
+    subprocess.run(command, cwd=project, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--mode", choices=["freeze", "refit"], default="freeze")
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/zf-add"))
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "ADD_DOCUMENT.md")
+    args = parser.parse_args()
+
+    if args.workdir.exists():
+        shutil.rmtree(args.workdir)
+    corpus = args.workdir / "corpus"
+    subprocess.run(
+        [sys.executable, "-m", "zhengfa_trends.synthetic", str(corpus), "--docs", str(args.docs)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    project = args.workdir / "project"
+    _copy_project(project)
+    config = {
+        "corpus": {"dir": str(corpus / "docs"), "metadata": str(corpus / "metadata.tsv")},
+        "lda": {"k": [3, 4, 5, 6], "seeds": [1, 2, 3], "mode": args.mode},
+    }
+    (project / "bench.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    last = sorted((corpus / "docs").glob("*.txt"))[-1]
+    held_back = args.workdir / last.name
+    last.rename(held_back)
+    full = _run(project, args.cores)
+    held_back.rename(last)
+    rerun = _run(project, args.cores)
+    stats = json.loads((project / "results/tokens/stats.json").read_text(encoding="utf-8"))
+    ratio = rerun / full
+    line = (
+        f"| {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} | {args.docs} | {args.mode} | {args.cores} | {full:.1f} | "
+        f"{rerun:.1f} | {ratio:.2f} | {stats['segmented']} / {stats['reused']} |"
+    )
+    print(line)
+    if not args.out.exists():
+        args.out.write_text(
+            "# Adding one document (issue 6)\n\n`python benchmarks/add_document.py --docs 2000 --mode freeze`: "
+            "full run on all but one document, then the same run after adding it (default config but "
+            "`lda.mode`).\n\n| date (UTC) | docs | mode | cores | full run s | rerun s | ratio | "
+            "segmented / reused |\n|---|---:|---|---:|---:|---:|---:|---|\n",
+            encoding="utf-8",
+        )
+    with args.out.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()
