@@ -52,6 +52,10 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+# What is benchmarked: the working tree (default), or a snapshot of a commit (--ref), whose src/ is
+# put first on PYTHONPATH of every subprocess so that it shadows the editable install.
+SOURCE = REPO
+CHILD_ENV: dict[str, str] | None = None
 BASELINE = Path(__file__).resolve().parent / "baseline.py"
 PROJECT_PARTS = ("Snakefile", "workflow", "scripts", "config", "data/dictionaries")
 PACKAGES = (
@@ -70,7 +74,7 @@ GNU_TIME = Path("/usr/bin/time")
 
 def default_seed() -> int:
     """The first of ``lda.seeds`` in config/config.yaml (the seed of the reported model)."""
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((SOURCE / "config" / "config.yaml").read_text(encoding="utf-8"))
     return int(config["lda"]["seeds"][0])
 
 
@@ -201,7 +205,7 @@ def measure(command: list[str], cwd: Path, log_path: Path, timeout: float | None
         log.flush()
         start = time.perf_counter()
         process = subprocess.Popen(
-            full, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            full, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=CHILD_ENV
         )
         sampler = TreeSampler(process.pid)
         sampler.start()
@@ -251,7 +255,7 @@ def project_copy(dest: Path, with_default_corpus: bool = False) -> Path:
         shutil.rmtree(dest)
     parts = [*PROJECT_PARTS, "data/corpus"] if with_default_corpus else list(PROJECT_PARTS)
     for part in parts:
-        source, target = REPO / part, dest / part
+        source, target = SOURCE / part, dest / part
         if source.is_dir():
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
@@ -316,6 +320,11 @@ def segmentation_details(project: Path) -> dict:
         details["passages"] = len(texts)
         details["passage_chars"] = sum(len(t) for t in texts)
         details["passage_bytes"] = sum(len(t.encode("utf-8")) for t in texts)
+    stats = project / "results" / "tokens" / "stats.json"
+    if stats.is_file():
+        counts = json.loads(stats.read_text(encoding="utf-8"))
+        details["documents_segmented"] = counts.get("segmented")
+        details["documents_from_cache"] = counts.get("reused")
     log = project / "logs" / "segment_passages.log"
     if log.is_file():
         match = re.search(
@@ -482,9 +491,9 @@ def scale_run(docs: int, workdir: Path, cores: str, corpus_seed: int, timeout: f
 
 
 def default_corpus_run(workdir: Path) -> Run:
-    run = Run(kind="default", docs=len(list((REPO / "data" / "corpus").glob("*.txt"))))
-    run.corpus_dir = str(REPO / "data" / "corpus")
-    run.corpus_mb = corpus_bytes(REPO / "data" / "corpus") / 1e6
+    run = Run(kind="default", docs=len(list((SOURCE / "data" / "corpus").glob("*.txt"))))
+    run.corpus_dir = str(SOURCE / "data" / "corpus")
+    run.corpus_mb = corpus_bytes(SOURCE / "data" / "corpus") / 1e6
     project = project_copy(workdir / "project-default", with_default_corpus=True)
     if run_workflow(run, project, "all", None, workdir, 1800).ok:
         run_noop(run, project, "all", None, workdir)
@@ -492,6 +501,31 @@ def default_corpus_run(workdir: Path) -> Run:
 
 
 # --------------------------------------------------------------------------- machine and report
+
+
+def use_snapshot(ref: str, workdir: Path) -> str:
+    """Benchmark commit ``ref``: extract it (``git archive``) and put its src/ first on PYTHONPATH."""
+    global SOURCE, CHILD_ENV
+    sha = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    snapshot = workdir / f"snapshot-{sha[:12]}"
+    if not (snapshot / "Snakefile").is_file():
+        if snapshot.exists():
+            shutil.rmtree(snapshot)
+        snapshot.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", sha], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(snapshot)], input=archive.stdout, check=True)
+    SOURCE = snapshot
+    CHILD_ENV = dict(os.environ)
+    CHILD_ENV["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(snapshot / "src"), os.environ.get("PYTHONPATH")])
+    )
+    print(f"benchmarking {ref} = {sha[:12]} from {snapshot}", flush=True)
+    return sha[:12]
 
 
 def machine_info() -> dict:
@@ -543,6 +577,14 @@ def machine_info() -> dict:
     )
     info["commit"] = git.stdout.strip() or "unknown"
     info["dirty"] = bool(dirty.stdout.strip())
+    info["source"] = "working tree"
+    where = subprocess.run(
+        [sys.executable, "-c", "import zhengfa_trends; print(zhengfa_trends.__file__)"],
+        capture_output=True,
+        text=True,
+        env=CHILD_ENV,
+    )
+    info["package_file"] = where.stdout.strip() or "not importable"
     try:
         info["loadavg"] = " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
     except OSError:
@@ -713,7 +755,13 @@ def write_report(path: Path, info: dict, runs: list[Run], cores: str, workdir: P
         f"- machine: {info['nproc']} CPUs (nproc), {info['cpu']}, {_f(info['ram_gib'])} GiB RAM, {info['platform']}",
         f"- Python {info['python']}; {packages}",
         f"- load average when the run started: {info.get('loadavg', '?')}",
-        f"- project commit {info['commit']}{' with uncommitted changes in src/workflow/scripts/config' if info['dirty'] else ''}",
+        (
+            f"- benchmarked: snapshot of commit {info['ref_commit']} (`--ref {info['ref']}`) in `{SOURCE}`"
+            if info.get("ref")
+            else f"- benchmarked: the working tree at commit {info['commit']}"
+            + (" with uncommitted changes in src/workflow/scripts/config" if info["dirty"] else "")
+        ),
+        f"- zhengfa_trends imported by the jobs from `{info['package_file']}`",
         "",
         "## Targets",
         "",
@@ -744,7 +792,9 @@ def write_report(path: Path, info: dict, runs: list[Run], cores: str, workdir: P
             lines.append(
                 f"The workflow segmented {seg['passages']:,} passages ({seg['passage_chars']:,} characters, "
                 f"{seg['passage_bytes'] / 1e6:.2f} MB of clean text) with {seg.get('workers_used', '?')} worker "
-                f"process(es) in {seg.get('chunks', '?')} chunk(s)."
+                f"process(es) in {seg.get('chunks', '?')} chunk(s); documents segmented "
+                f"{seg.get('documents_segmented', '?')}, taken from the segmentation cache "
+                f"{seg.get('documents_from_cache', '?')}."
             )
         lines += ["", *PROCESS_HEADER]
         if run.baseline is not None:
@@ -796,7 +846,7 @@ def write_report(path: Path, info: dict, runs: list[Run], cores: str, workdir: P
         "- The baseline segments whole documents with jieba's global tokenizer, fits TF-IDF and LDA on",
         "  documents with gensim's defaults (iterations 50, chunksize 2000, eval_every 10) and draws one",
         "  plot; the workflow also cleans text, cuts passages, filters tokens, fits LDA on passages",
-        "  (iterations from config, default 400), bootstraps intervals and draws every figure of the",
+        "  (`lda.iterations` of the config), bootstraps intervals and draws every figure of the",
         "  workflow in PNG and PDF (see the per-rule table for what ran).",
         "- The jieba dictionary cache (`jieba.cache` in the temp folder) and the OS file cache are warm",
         '  for every run; "cold" means a fresh project copy without `.snakemake/` or results.',
@@ -826,6 +876,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/zf-bench"), help="scratch folder (reused)")
     parser.add_argument("--cores", default="2", help="--cores of the comparison and scale runs (default 2)")
     parser.add_argument(
+        "--ref",
+        help="benchmark this commit (e.g. HEAD) from a git-archive snapshot instead of the working tree",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="run baseline and workflow of each comparison this many times"
     )
     parser.add_argument(
@@ -852,11 +906,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sizes = sorted(set(args.docs or [2000]))
-    seed = args.seed if args.seed is not None else default_seed()
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    ref_commit = use_snapshot(args.ref, workdir) if args.ref else None
+    seed = args.seed if args.seed is not None else default_seed()
     out = args.out if args.out.is_absolute() else Path.cwd() / args.out
     info = machine_info()
+    if args.ref:
+        info["ref"], info["ref_commit"] = args.ref, ref_commit
     runs: list[Run] = []
     for docs in [n for n in sizes if n < args.scale_threshold]:
         runs.append(comparison_run(docs, workdir, args.cores, seed, args.corpus_seed, args.repeat))

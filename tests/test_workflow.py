@@ -261,36 +261,41 @@ def test_adding_a_document_reuses_the_others_and_extends_the_years(tmp_path):
 
 
 def test_freeze_mode_extends_without_changing_past_numbers(tmp_path):
+    """Issue 6 acceptance: the default corpus without its 2026 article, then with it, in freeze mode."""
     project = _project_copy(tmp_path)
+    corpus = project / "default_corpus"
+    shutil.copytree(REPO / "data/corpus", corpus)
+    article_2026 = next(corpus.glob("003_*.txt"))
+    held_back = project / article_2026.name
+    article_2026.rename(held_back)
     config = yaml.safe_load((project / "tiny.yaml").read_text(encoding="utf-8"))
+    config["corpus"] = {"dir": "default_corpus", "metadata": "default_corpus/metadata.tsv"}
     config["lda"]["mode"] = "freeze"
     (project / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    held_back = project / "d_2023.txt"
-    (project / "tiny/d_2023.txt").rename(held_back)
     assert _snakemake(project).returncode == 0
     before_topics = pd.read_csv(project / "results/trends/topic_share_by_year.tsv", sep="\t")
     before_themes = pd.read_csv(project / "results/trends/theme_share_by_year.tsv", sep="\t")
-    held_back.rename(project / "tiny/d_2023.txt")
+    held_back.rename(article_2026)
     result = _snakemake(project)
     assert result.returncode == 0, result.stderr[-3000:]
     stats = json.loads((project / "results/tokens/stats.json").read_text(encoding="utf-8"))
-    assert (stats["segmented"], stats["reused"]) == (1, 3)
+    assert (stats["segmented"], stats["reused"]) == (1, 4)
     after_topics = pd.read_csv(project / "results/trends/topic_share_by_year.tsv", sep="\t")
     after_themes = pd.read_csv(project / "results/trends/theme_share_by_year.tsv", sep="\t")
-    assert sorted(after_themes["year"].unique()) == [2021, 2022, 2023]
-    past = after_topics[after_topics["year"] < 2023].reset_index(drop=True)
+    assert sorted(after_themes["year"].unique()) == [2021, 2022, 2023, 2024, 2026]
     # K=3 rows (no stable ids) made the first table's topic_id column float; compare K=2 as integers.
     before_k2 = before_topics[before_topics["k"] == 2].reset_index(drop=True).astype({"topic_id": int})
-    pd.testing.assert_frame_equal(past, before_k2)
+    pd.testing.assert_frame_equal(after_topics[after_topics["year"] < 2026].reset_index(drop=True), before_k2)
     pd.testing.assert_frame_equal(
-        after_themes[after_themes["year"] < 2023].reset_index(drop=True), before_themes.reset_index(drop=True)
+        after_themes[after_themes["year"] < 2026].reset_index(drop=True), before_themes.reset_index(drop=True)
     )
     ids = pd.read_csv(project / "results/lda/topic_ids.tsv", sep="\t")
     assert ids["status"].tolist() == ["matched", "matched"]
     assert ids["topic_id"].tolist() == [0, 1]
     changes = pd.read_csv(project / "results/changes.tsv", sep="\t", dtype={"key": str})
-    assert changes.loc[changes["change"] == "document_added", "key"].tolist() == ["d_2023"]
-    assert set(changes.loc[changes["change"] == "topic_share", "year"]) == {2023}
+    assert changes.loc[changes["change"] == "document_added", "key"].tolist() == [article_2026.stem]
+    assert changes.loc[changes["change"] == "year_added", "year"].tolist() == [2026]
+    assert set(changes.loc[changes["change"] == "topic_share", "year"]) == {2026}
 
 
 def test_a_killed_run_resumes_to_identical_results(finished_run, tmp_path):
