@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 def _split_tokens(joined: str) -> list[str]:
@@ -33,6 +32,9 @@ def top_terms_by_year(tokens: pd.DataFrame, n_terms: int = 20, sublinear_tf: boo
         Columns ``year, rank, term, score``; rank 1 is the most distinctive term; ties are broken
         by the term so that the order is reproducible.
     """
+    # Imported here: scikit-learn costs half a second of start-up in every job that imports this module.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     pooled = tokens.groupby("year", sort=True)["tokens"].agg(" ".join)
     pooled = pooled[pooled.str.strip().astype(bool)]
     columns = ["year", "rank", "term", "score"]

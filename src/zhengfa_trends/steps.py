@@ -120,7 +120,7 @@ def segment_step(
         settings,
         cache=cache,
         workers=options.get("workers", 1),
-        chunk_chars=options.get("chunk_chars", 2_000_000),
+        chunk_chars=options.get("chunk_chars", 200_000),
     )
     tokens = passages[["doc_id", "passage_no", "year"]].copy()
     tokens["n_tokens"] = [len(t.split()) for t in joined]

@@ -120,7 +120,7 @@ def _segment_chunk(texts: Sequence[str]) -> list[str]:
 
 
 def segment_texts(
-    texts: Sequence[str], settings: SegmenterSettings, workers: int = 1, chunk_chars: int = 2_000_000
+    texts: Sequence[str], settings: SegmenterSettings, workers: int = 1, chunk_chars: int = 200_000
 ) -> list[str]:
     """Segment many texts; return each one's filtered tokens joined by single spaces.
 
@@ -241,7 +241,7 @@ def segment_documents(
     settings: SegmenterSettings,
     cache: SegmentationCache | None = None,
     workers: int = 1,
-    chunk_chars: int = 2_000_000,
+    chunk_chars: int = 200_000,
 ) -> tuple[list[str], dict[str, int]]:
     """Segment passages grouped by document, reusing cached documents.
 
