@@ -102,6 +102,10 @@ def test_topic_trends_has_one_panel_per_topic_titled_by_label():
         "主题 2: 词2·法治·安全",
     ]
     assert "K=3" in fig._suptitle.get_text()
+    # every panel without a panel below it shows the years
+    fig.canvas.draw()
+    labelled = [any(t.get_visible() and t.get_text() for t in ax.get_xticklabels()) for ax in visible]
+    assert labelled == [False, True, True]
 
 
 def test_term_panels_show_the_top_terms_in_rank_order():

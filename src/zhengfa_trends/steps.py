@@ -191,7 +191,7 @@ def lda_step(
         train_index = np.sort(rng.choice(train_index, size=max_train, replace=False))
     train = [corpus[i] for i in train_index]
     test = [bow for bow, out in zip(corpus, heldout, strict=True) if out]
-    n_coherence = options.get("coherence_passages", 5000)
+    n_coherence = options.get("coherence_passages", 2000)
     if n_coherence >= len(corpus):
         sample = np.ones(len(corpus), dtype=bool)
     else:

@@ -161,6 +161,10 @@ def plot_topic_trends(
         ax.set_title(f"{text['topic']} {topic}: {rows['label'].iloc[0]}", fontsize=7.5)
         annotate_years(ax, counts, axis_years, text)
         ax.set_ylim(bottom=0)
+    for index, ax in enumerate(axes.flat[: len(topics)]):
+        # Shared x axes label only the bottom row; a panel with no panel below needs its own years.
+        if index + ncols >= len(topics):
+            ax.xaxis.set_tick_params(labelbottom=True)
     for ax in axes[:, 0]:
         ax.set_ylabel(text["topic_share"])
     fig.suptitle(text["topic_title"].format(k=k))
