@@ -176,6 +176,15 @@ def test_provenance_names_every_input_config_and_version(finished_run):
     assert stamp in (finished_run / "results/figures/theme_trends.pdf").read_bytes()
 
 
+def test_figure_index_lists_every_figure_with_its_caption_and_counts(finished_run):
+    index = (finished_run / "results/figures/README.md").read_text(encoding="utf-8")
+    assert "Corpus: 4 documents included of 4 files; documents per year: 2021: 1, 2022: 2, 2023: 1." in index
+    for name in FIGURES:
+        assert f"## {name}" in index
+        assert f"`{name}.png`, `{name}.pdf`, `{name}.svg`" in index
+    assert "200 resamples" in index  # the caption quotes the configured trends.bootstrap
+
+
 def test_pdfs_embed_the_cjk_font_as_truetype(finished_run):
     for name in FIGURES:
         pdf = (finished_run / f"results/figures/{name}.pdf").read_bytes()
