@@ -80,3 +80,17 @@ def test_a_truncated_cache_entry_is_not_trusted(passages, segmenter_settings, tm
     entry.write_text("半截\n", encoding="utf-8")
     _, stats = _run(passages, segmenter_settings, cache)
     assert stats == {"segmented": 1, "reused": 4}
+
+
+def test_prune_keeps_only_the_current_settings(passages, segmenter_settings, tmp_path):
+    old = SegmentationCache(tmp_path, settings_fingerprint(segmenter_settings))
+    _run(passages, segmenter_settings, old)
+    changed = dataclasses.replace(segmenter_settings, min_chars=3)
+    new = SegmentationCache(tmp_path, settings_fingerprint(changed))
+    _run(passages, changed, new)
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 2
+    assert new.prune() == 1
+    assert [p.name for p in tmp_path.iterdir()] == [new.folder.name]
+    assert len(list(tmp_path.rglob("*.txt"))) == 5
+    _, stats = _run(passages, changed, new)
+    assert stats == {"segmented": 0, "reused": 5}

@@ -196,14 +196,16 @@ class SegmentationCache:
     Parameters
     ----------
     folder : path
-        Cache folder (created on demand); entries live in ``folder/<key[:2]>/<key>.txt``.
+        Cache folder (created on demand); entries live in
+        ``folder/<fingerprint[:16]>/<key[:2]>/<key>.txt``, one subfolder per settings fingerprint.
     fingerprint : str
         :func:`settings_fingerprint` of the segmenter settings.
     """
 
     def __init__(self, folder: str | Path, fingerprint: str):
-        self.folder = Path(folder)
+        self.base = Path(folder)
         self.fingerprint = fingerprint
+        self.folder = self.base / fingerprint[:16]
 
     def key(self, passages: Sequence[str]) -> str:
         """Cache key of one document's passages under these settings."""
@@ -214,6 +216,19 @@ class SegmentationCache:
             digest.update(b"\x1e")
             digest.update(text.encode("utf-8"))
         return digest.hexdigest()
+
+    def prune(self) -> int:
+        """Delete the entries made under other settings (they can never be hit again); return how many
+        settings folders were removed.  Without this the cache would grow with every dictionary edit."""
+        import shutil
+
+        removed = 0
+        if self.base.is_dir():
+            for child in self.base.iterdir():
+                if child.is_dir() and child != self.folder:
+                    shutil.rmtree(child)
+                    removed += 1
+        return removed
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.txt"
