@@ -46,10 +46,11 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 import yaml
+
+from zhengfa_trends.provenance import TRACKED_PACKAGES, package_version
 
 REPO = Path(__file__).resolve().parents[1]
 # What is benchmarked: the working tree (default), or a snapshot of a commit (--ref), whose src/ is
@@ -58,17 +59,6 @@ SOURCE = REPO
 CHILD_ENV: dict[str, str] | None = None
 BASELINE = Path(__file__).resolve().parent / "baseline.py"
 PROJECT_PARTS = ("Snakefile", "workflow", "scripts", "config", "data/dictionaries")
-PACKAGES = (
-    "snakemake",
-    "jieba",
-    "gensim",
-    "scikit-learn",
-    "numpy",
-    "scipy",
-    "pandas",
-    "matplotlib",
-    "opencc",
-)
 GNU_TIME = Path("/usr/bin/time")
 
 
@@ -548,13 +538,8 @@ def machine_info() -> dict:
     except (OSError, AttributeError):
         info["ram_gib"] = None
     info["python"] = platform.python_version()
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    info["packages"] = versions
+    # The same list (and lookup) as results/provenance.json, so a benchmark and a run can be compared.
+    info["packages"] = {name: package_version(name) for name in TRACKED_PACKAGES}
     git = subprocess.run(
         ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     )

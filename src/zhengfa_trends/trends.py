@@ -14,33 +14,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-THEME_COLUMNS = [
-    "theme",
-    "year",
-    "share",
-    "ci_low",
-    "ci_high",
-    "ci_unit",
-    "n_docs",
-    "n_passages",
-    "n_tokens",
-    "n_hits",
-    "small_n",
-]
-TOPIC_COLUMNS = [
-    "k",
-    "topic",
-    "label",
-    "year",
-    "share",
-    "ci_low",
-    "ci_high",
-    "ci_unit",
-    "n_docs",
-    "n_passages",
-    "n_tokens",
-    "small_n",
-]
+# Columns every yearly table shares: the estimate, its interval, and how much data it rests on.
+_YEARLY = ["year", "share", "ci_low", "ci_high", "ci_unit", "n_docs", "n_passages", "n_tokens"]
+THEME_COLUMNS = ["theme", *_YEARLY, "n_hits", "small_n"]
+TOPIC_COLUMNS = ["k", "topic", "label", *_YEARLY, "small_n"]
 
 
 def bootstrap_ratio(
