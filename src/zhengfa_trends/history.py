@@ -46,6 +46,11 @@ class StoredModel:
         return self.topic_word_lambda / self.topic_word_lambda.sum(axis=1, keepdims=True)
 
 
+def current_topics(topic_ids: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a topic-id table that are topics of the model (vanished topics have ``topic`` -1)."""
+    return topic_ids[topic_ids["topic"] >= 0]
+
+
 def load_model(history_dir: str | Path) -> StoredModel | None:
     """The stored model, or None if the previous run left none (first run, or history deleted)."""
     folder = Path(history_dir) / "model"
@@ -108,7 +113,7 @@ def assign_topic_ids(
         for topic in range(k):
             rows.append((k, topic, topic, labels.get(topic, ""), np.nan, "first_run"))
         return pd.DataFrame(rows, columns=TOPIC_ID_COLUMNS)
-    previous_ids = previous.topic_ids.loc[previous.topic_ids["topic"] >= 0].sort_values("topic")
+    previous_ids = current_topics(previous.topic_ids).sort_values("topic")
     previous_id_of = dict(zip(previous_ids["topic"], previous_ids["topic_id"], strict=True))
     previous_words = align_to_vocabulary(previous.topic_word, previous.vocabulary, vocabulary)
     match, similarity = match_topics(topic_word, previous_words)
@@ -224,7 +229,7 @@ def save_state(
     write_tsv(topic_shares, staging / "topic_share_by_year.tsv")
     for name, path in model_files.items():
         shutil.copyfile(path, staging / "model" / name)
-    write_tsv(topic_ids[topic_ids["topic"] >= 0], staging / "model" / "topic_ids.tsv")
+    write_tsv(current_topics(topic_ids), staging / "model" / "topic_ids.tsv")
     if history.exists():
         shutil.rmtree(history)
     staging.rename(history)

@@ -199,6 +199,7 @@ def lda_step(
     else:
         sample = topics.heldout_mask(len(corpus), n_coherence / len(corpus), 1)
     texts = [toks for toks, keep in zip(token_lists, sample, strict=True) if keep]
+    coherence_corpus = [corpus[i] for i in np.flatnonzero(sample)]
     log.info(
         "LDA k=%d: %d training / %d held-out passages, vocabulary %d",
         k,
@@ -209,9 +210,7 @@ def lda_step(
     models, rows = [], []
     for seed in seeds:
         model = topics.fit_lda(train, dictionary, k, seed, settings)
-        scores = topics.coherence_scores(
-            model, texts, dictionary, [corpus[i] for i in np.flatnonzero(sample)]
-        )
+        scores = topics.coherence_scores(model, texts, dictionary, coherence_corpus)
         rows.append({"k": k, "seed": seed, **scores, "perplexity": topics.heldout_perplexity(model, test)})
         models.append(model)
     stability = topics.seed_stability([m.get_topics() for m in models])
@@ -221,19 +220,21 @@ def lda_step(
     reported = models[0]
     terms = topics.topic_terms(reported, settings.n_terms)
     write_tsv(terms, outputs["topics"])
-    labels = topics.topic_labels(terms)
-    write_tsv(
-        pd.DataFrame(
-            {"k": k, "topic": range(k), "label": [labels[t] for t in range(k)], "stability": stability}
-        ).round(6),
-        outputs["stability"],
-    )
+    write_tsv(_stability_table(terms, k, stability), outputs["stability"])
     write_tsv(
         topics.passage_topic_table(tokens, topics.passage_topics(reported, corpus)), outputs["passage_topics"]
     )
     _write_model_files(
         outputs, *topics.model_parameters(reported), [dictionary[i] for i in range(len(dictionary))]
     )
+
+
+def _stability_table(terms: pd.DataFrame, k: int, stability) -> pd.DataFrame:
+    """topic_stability.tsv: each topic's label and its stability across seeds (NaN if not assessed)."""
+    labels = topics.topic_labels(terms)
+    return pd.DataFrame(
+        {"k": k, "topic": range(k), "label": [labels[t] for t in range(k)], "stability": stability}
+    ).round(6)
 
 
 def _save_npy(path, array) -> None:
@@ -306,18 +307,7 @@ def frozen_lda_step(tokens: pd.DataFrame, stored, seed: int, ledger_path, output
         ),
         outputs["scores"],
     )
-    labels = topics.topic_labels(terms)
-    write_tsv(
-        pd.DataFrame(
-            {
-                "k": stored.k,
-                "topic": range(stored.k),
-                "label": [labels[t] for t in range(stored.k)],
-                "stability": nan,
-            }
-        ),
-        outputs["stability"],
-    )
+    write_tsv(_stability_table(terms, stored.k, nan), outputs["stability"])
     _write_model_files(outputs, stored.topic_word_lambda, stored.alpha, stored.vocabulary)
 
 
@@ -373,8 +363,7 @@ def topic_trends_step(
 
     The chosen K's rows carry the stable ``topic_id`` of ``topic_ids.tsv`` (empty for other Ks).
     """
-    topic_ids = read_tsv(topic_ids_path)
-    topic_ids = topic_ids[topic_ids["topic"] >= 0]
+    topic_ids = history.current_topics(read_tsv(topic_ids_path))
     parts = []
     for k, terms_path, passages_path in zip(ks, topic_tables, passage_tables, strict=True):
         labels = topics.topic_labels(read_tsv(terms_path))
@@ -426,8 +415,7 @@ def theme_topics_step(
 
 def _stable_topic_ids(table: pd.DataFrame, topic_ids_path) -> pd.DataFrame:
     """The chosen model's rows with ``topic`` replaced by the stable id (what readers see in figures)."""
-    ids = read_tsv(topic_ids_path)
-    ids = ids[ids["topic"] >= 0]
+    ids = history.current_topics(read_tsv(topic_ids_path))
     mapping = dict(zip(ids["topic"], ids["topic_id"], strict=True))
     return table.assign(topic=table["topic"].map(mapping).astype(int))
 
