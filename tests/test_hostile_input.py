@@ -291,6 +291,30 @@ def test_lsh_finds_near_duplicates_without_comparing_all_pairs():
     assert 1234 in index.candidates(minhash_signature(shingle_hashes(near)))
 
 
+def test_lsh_drops_band_sharers_that_agree_in_too_few_bins():
+    # Documents drawn from a small common stock of sentences share whole bands often, at
+    # similarities far below 0.9; the bin-agreement filter keeps them from being verified.
+    rng = np.random.default_rng(2)
+    han = np.arange(0x4E00, 0x4E00 + 3000)
+    stock = ["".join(map(chr, rng.choice(han, 30))) for _ in range(40)]
+    texts = ["".join(rng.choice(stock, 20, replace=False)) for _ in range(300)]
+    signatures = [minhash_signature(shingle_hashes(text)) for text in texts]
+    unfiltered = NearDuplicateIndex(0.9, margin=1.0)  # agreement threshold 0: band sharing only
+    filtered = NearDuplicateIndex(0.9)
+    assert filtered.min_agreement == pytest.approx(0.7)
+    shared_band = kept = 0
+    for signature in signatures:
+        shared_band += len(unfiltered.candidates(signature))
+        kept += len(filtered.candidates(signature))
+        unfiltered.add(signature)
+        filtered.add(signature)
+    assert shared_band > 50
+    assert kept == 0
+    near = texts[123][:-12] + "新增的页面文字"
+    assert jaccard(shingle_hashes(near), shingle_hashes(texts[123])) >= 0.9
+    assert 123 in filtered.candidates(minhash_signature(shingle_hashes(near)))
+
+
 def test_lsh_rows_follow_the_threshold():
     assert lsh_rows(0.9) == 8
     assert lsh_rows(0.8) < lsh_rows(0.95)

@@ -191,15 +191,15 @@ def lda_step(
         # A seeded sample trains the model; inference still gives every passage its topic shares.
         rng = np.random.default_rng(options.get("split_seed", 0))
         train_index = np.sort(rng.choice(train_index, size=max_train, replace=False))
-    train = [corpus[i] for i in train_index]
-    test = [bow for bow, out in zip(corpus, heldout, strict=True) if out]
+    train = corpus[train_index]
+    test = corpus[np.flatnonzero(heldout)]
     n_coherence = options.get("coherence_passages", 2000)
     if n_coherence >= len(corpus):
         sample = np.ones(len(corpus), dtype=bool)
     else:
         sample = topics.heldout_mask(len(corpus), n_coherence / len(corpus), 1)
     texts = [toks for toks, keep in zip(token_lists, sample, strict=True) if keep]
-    coherence_corpus = [corpus[i] for i in np.flatnonzero(sample)]
+    coherence_corpus = corpus[np.flatnonzero(sample)]
     log.info(
         "LDA k=%d: %d training / %d held-out passages, vocabulary %d",
         k,

@@ -1,0 +1,277 @@
+"""gensim LDA on a sparse (CSR) bag-of-words matrix.
+
+* :class:`BowCorpus`: the passages × terms count matrix behind gensim's corpus protocol (a sequence
+  of bag-of-words documents), so gensim code can iterate it while this module's code works on the
+  matrix directly;
+* :func:`bow_corpus`: builds the vocabulary (a gensim ``Dictionary``, the same ids and filtering as
+  ``Dictionary(texts).filter_extremes(...)`` followed by ``compactify()``) and the count matrix in
+  one vectorised pass instead of a ``doc2bow`` call per passage;
+* :class:`BatchedLdaModel`: a gensim ``LdaModel`` whose E-step is vectorised over a chunk.
+
+gensim's ``LdaModel.inference`` updates one document at a time in a Python loop; on short passages
+the loop overhead dominates (profiled in ``benchmarks/PROFILE.md``).  :func:`batched_inference`
+computes the same fixed-point iteration (Hoffman, Blei & Bach 2010, with the Lee & Seung trick
+gensim uses) for every document of the chunk at once with sparse matrix products:
+
+* the same random start (``random_state.gamma(100, 1/100)``, drawn in the same order);
+* the same per-document stopping rule (mean absolute change of γ below ``gamma_threshold``, at most
+  ``iterations`` updates); a converged document is frozen while the others go on;
+* the same sufficient statistics for the M-step.
+
+Everything else (M-step, α and η, online blending, passes, seeding) is gensim's own code: the model
+is a gensim ``LdaModel``, trained in one process.  Results agree with gensim's loop to floating-point
+rounding (``tests/test_topics.py`` compares both).
+
+This module imports gensim, so import it only where a model is fitted or applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+
+import numpy as np
+from gensim.corpora import Dictionary
+from gensim.models import LdaModel
+from scipy import sparse
+from scipy.special import psi
+
+# Once fewer than this share of the working set is still iterating, the working set is compacted to
+# the active documents (amortises the row gathers against the work saved on converged documents).
+COMPACT_BELOW = 0.5
+
+
+class BowRow:
+    """One document of a :class:`BowCorpus`: iterates as gensim ``(term id, count)`` pairs."""
+
+    __slots__ = ("corpus", "index")
+
+    def __init__(self, corpus: BowCorpus, index: int):
+        self.corpus = corpus
+        self.index = index
+
+    def _slice(self):
+        matrix = self.corpus.matrix
+        start, stop = matrix.indptr[self.index], matrix.indptr[self.index + 1]
+        return matrix.indices[start:stop], matrix.data[start:stop]
+
+    def __len__(self) -> int:
+        matrix = self.corpus.matrix
+        return int(matrix.indptr[self.index + 1] - matrix.indptr[self.index])
+
+    def __iter__(self):
+        ids, counts = self._slice()
+        return iter(list(zip(ids.tolist(), counts.tolist(), strict=True)))
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"BowRow({list(self)!r})"
+
+
+class BowCorpus(Sequence):
+    """Passages × terms word counts (CSR) as a gensim corpus: a sequence of :class:`BowRow`.
+
+    Indexing with an int gives one document; with a slice or an array of positions, a
+    :class:`BowCorpus` of those rows.
+    """
+
+    def __init__(self, matrix: sparse.csr_matrix):
+        self.matrix = matrix
+
+    def __len__(self) -> int:
+        return self.matrix.shape[0]
+
+    def __getitem__(self, key):
+        if isinstance(key, int | np.integer):
+            if not -len(self) <= key < len(self):
+                raise IndexError(key)
+            return BowRow(self, int(key) % len(self))
+        if isinstance(key, slice):
+            return BowCorpus(self.matrix[key])
+        return BowCorpus(self.matrix[np.asarray(key)])
+
+    def __iter__(self):
+        return (BowRow(self, i) for i in range(len(self)))
+
+
+def bow_corpus(
+    token_lists: Sequence[Sequence[str]], no_below: int, no_above: float, keep_n: int | None
+) -> tuple[Dictionary, BowCorpus]:
+    """Vocabulary and count matrix of tokenised passages, filtered as gensim's ``filter_extremes``.
+
+    Term ids are those gensim's ``Dictionary(token_lists)`` would give (by the first passage a term
+    occurs in, then by the term itself), kept terms are those ``filter_extremes(no_below,
+    no_above, keep_n)`` keeps (document frequency at least ``no_below`` and at most
+    ``int(no_above * passages)``; of those, the ``keep_n`` most frequent, ties by id) and ids are
+    then made contiguous in the same order, as ``compactify`` does.
+    """
+    n_docs = len(token_lists)
+    lengths = np.fromiter((len(tokens) for tokens in token_lists), dtype=np.int64, count=n_docs)
+    codes_of: dict[str, int] = {}
+    codes = np.fromiter(
+        (codes_of.setdefault(token, len(codes_of)) for tokens in token_lists for token in tokens),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    words = np.array(list(codes_of), dtype=str) if codes_of else np.zeros(0, dtype=str)
+    rows = np.repeat(np.arange(n_docs), lengths)
+    counts = sparse.csr_matrix(
+        (np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(n_docs, len(words))
+    )
+    counts.sum_duplicates()
+    doc_freq = np.bincount(counts.indices, minlength=len(words))
+    # gensim's id order: first passage of occurrence, then the term (it sorts each passage's new terms).
+    first_seen = np.full(len(words), n_docs, dtype=np.int64)
+    np.minimum.at(first_seen, codes, rows)
+    gensim_order = np.lexsort((words, first_seen))
+    keep = (doc_freq >= no_below) & (doc_freq <= int(no_above * n_docs))
+    kept = gensim_order[keep[gensim_order]]
+    if keep_n is not None:
+        kept = kept[np.argsort(-doc_freq[kept], kind="stable")][:keep_n]
+        gensim_id = np.empty(len(words), dtype=np.int64)
+        gensim_id[gensim_order] = np.arange(len(words))
+        kept = kept[np.argsort(gensim_id[kept])]
+    matrix = counts[:, kept].tocsr()
+    matrix.sort_indices()
+    dictionary = Dictionary()
+    dictionary.token2id = {str(word): i for i, word in enumerate(words[kept])}
+    dictionary.dfs = {i: int(df) for i, df in enumerate(doc_freq[kept])}
+    dictionary.cfs = {i: int(cf) for i, cf in enumerate(np.asarray(matrix.sum(axis=0)).ravel())}
+    # As gensim counts them: over all passages, before filtering.
+    dictionary.num_docs = n_docs
+    dictionary.num_pos = int(lengths.sum())
+    dictionary.num_nnz = int(counts.nnz)
+    return dictionary, BowCorpus(matrix)
+
+
+def bow_matrix(chunk, n_terms: int, dtype=np.float64) -> sparse.csr_matrix:
+    """Documents × terms CSR matrix of gensim bag-of-words documents.
+
+    Rows of one :class:`BowCorpus` are taken from its matrix directly; other documents (lists of
+    ``(id, count)``) are converted.
+    """
+    if isinstance(chunk, BowCorpus):
+        return chunk.matrix.astype(dtype)
+    if chunk and all(isinstance(doc, BowRow) for doc in chunk):
+        source = chunk[0].corpus
+        if all(doc.corpus is source for doc in chunk):
+            return source.matrix[[doc.index for doc in chunk]].astype(dtype)
+    lengths = np.fromiter((len(doc) for doc in chunk), dtype=np.int64, count=len(chunk))
+    indptr = np.concatenate(([0], np.cumsum(lengths)))
+    pairs = np.fromiter(chain.from_iterable(chain.from_iterable(chunk)), dtype=np.float64, count=2 * indptr[-1])
+    pairs = pairs.reshape(-1, 2)
+    return sparse.csr_matrix(
+        (pairs[:, 1].astype(dtype), pairs[:, 0].astype(np.int64), indptr), shape=(len(chunk), n_terms)
+    )
+
+
+def _exp_dirichlet_expectation(gamma: np.ndarray) -> np.ndarray:
+    """``exp(E[log θ])`` row-wise for Dirichlet parameters ``gamma`` (as gensim's, vectorised)."""
+    return np.exp(psi(gamma) - psi(gamma.sum(axis=1, keepdims=True)))
+
+
+def _working_set(counts: sparse.csr_matrix, ids, beta_t: np.ndarray):
+    """Rows ``ids`` of ``counts`` (all if None), the row of each non-zero, and β's column per non-zero."""
+    work = counts if ids is None else counts[ids]
+    rows = np.repeat(np.arange(work.shape[0]), np.diff(work.indptr))
+    return work, rows, beta_t[work.indices]
+
+
+def _phinorm(rows: np.ndarray, beta_nz: np.ndarray, exp_theta: np.ndarray, eps: float) -> np.ndarray:
+    """``Σ_k exp E[log θ_dk] · exp E[log β_kw]`` for every non-zero ``(d, w)`` (``d = rows``)."""
+    return np.einsum("ij,ij->i", exp_theta[rows], beta_nz) + eps
+
+
+def batched_inference(
+    counts: sparse.csr_matrix,
+    exp_elog_beta: np.ndarray,
+    alpha: np.ndarray,
+    gamma: np.ndarray,
+    iterations: int,
+    gamma_threshold: float,
+    collect_sstats: bool = False,
+):
+    """Variational E-step for all documents of ``counts`` at once.
+
+    Parameters
+    ----------
+    counts : scipy.sparse.csr_matrix
+        Documents × terms word counts.
+    exp_elog_beta : numpy.ndarray
+        ``exp(E[log β])``, topics × terms.
+    alpha : numpy.ndarray
+        Document-topic prior, one value per topic.
+    gamma : numpy.ndarray
+        Starting variational parameters, documents × topics (updated in place and returned).
+    iterations, gamma_threshold
+        At most ``iterations`` updates per document; a document stops once the mean absolute change
+        of its γ falls below ``gamma_threshold``.
+    collect_sstats : bool
+        Also return the M-step's sufficient statistics (topics × terms); else ``None``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray or None)
+        ``gamma`` and the sufficient statistics.
+    """
+    dtype = gamma.dtype
+    eps = np.finfo(dtype).eps
+    beta_t = np.ascontiguousarray(exp_elog_beta.T)  # terms × topics: rows gathered per non-zero
+    exp_theta = _exp_dirichlet_expectation(gamma)
+    # The working set: documents whose rows are computed each iteration.  It may still hold
+    # documents that have converged (``live`` False): their updates are computed but not kept.
+    work_ids = np.arange(counts.shape[0])
+    work, rows, beta_nz = _working_set(counts, None, beta_t)
+    live = np.ones(work_ids.size, dtype=bool)
+    for _ in range(iterations):
+        if not live.any():
+            break
+        theta_w = exp_theta[work_ids]
+        phinorm = _phinorm(rows, beta_nz, theta_w, eps)
+        ratio = sparse.csr_matrix((work.data / phinorm, work.indices, work.indptr), shape=work.shape)
+        new_gamma = alpha + theta_w * (ratio @ beta_t)
+        positions = np.flatnonzero(live)
+        ids = work_ids[positions]
+        updated = new_gamma[positions]
+        change = np.abs(updated - gamma[ids]).mean(axis=1)
+        gamma[ids] = updated
+        exp_theta[ids] = _exp_dirichlet_expectation(updated)
+        live[positions[change < gamma_threshold]] = False
+        n_live = int(live.sum())
+        if 0 < n_live < COMPACT_BELOW * work_ids.size:
+            work_ids = work_ids[live]
+            work, rows, beta_nz = _working_set(counts, work_ids, beta_t)
+            live = np.ones(n_live, dtype=bool)
+    if not collect_sstats:
+        return gamma, None
+    _, rows, beta_nz = _working_set(counts, None, beta_t)
+    phinorm = _phinorm(rows, beta_nz, exp_theta, eps)
+    ratio = sparse.csr_matrix((counts.data / phinorm, counts.indices, counts.indptr), shape=counts.shape)
+    sstats = np.asarray((ratio.T @ exp_theta).T, dtype=dtype) * exp_elog_beta
+    return gamma, sstats
+
+
+class BatchedLdaModel(LdaModel):
+    """A gensim ``LdaModel`` whose ``inference`` is :func:`batched_inference` (see module docstring)."""
+
+    def inference(self, chunk, collect_sstats=False):
+        """Estimate γ (and optionally the sufficient statistics) for a chunk of bag-of-words documents.
+
+        Same contract as :meth:`gensim.models.LdaModel.inference`.
+        """
+        if not isinstance(chunk, BowCorpus):
+            chunk = list(chunk)
+        gamma = self.random_state.gamma(100.0, 1.0 / 100.0, (len(chunk), self.num_topics))
+        gamma = gamma.astype(self.dtype, copy=False)
+        counts = bow_matrix(chunk, self.num_terms, self.dtype)
+        return batched_inference(
+            counts,
+            self.expElogbeta,
+            np.asarray(self.alpha, dtype=self.dtype),
+            gamma,
+            self.iterations,
+            self.gamma_threshold,
+            collect_sstats,
+        )
