@@ -367,7 +367,14 @@ class Run:
 def generate_corpus(run: Run, workdir: Path, seed: int) -> Path:
     corpus = workdir / f"corpus-{run.docs}"
     command = [sys.executable, "-m", "zhengfa_trends.synthetic", str(corpus), "--docs", str(run.docs)]
-    command += ["--seed", str(seed), "--min-sentences", str(SENTENCES[0]), "--max-sentences", str(SENTENCES[1])]
+    command += [
+        "--seed",
+        str(seed),
+        "--min-sentences",
+        str(SENTENCES[0]),
+        "--max-sentences",
+        str(SENTENCES[1]),
+    ]
     print(f"[{run.docs} docs] generating corpus in {corpus}", flush=True)
     generated = measure(command, workdir, workdir / "logs" / f"generate-{run.docs}.log")
     if not generated.ok:

@@ -85,9 +85,7 @@ def test_bow_matrix_from_rows_and_lists():
 def gensim_pair(token_lists):
     """The same LDA trained by gensim's loop and by the batched E-step (K=4, seed 3, 4 passes)."""
     dictionary, corpus = gensim_bow(token_lists, 2, 0.5, 20000)
-    settings = dict(
-        id2word=dictionary, num_topics=4, random_state=3, passes=4, iterations=50, chunksize=30
-    )
+    settings = dict(id2word=dictionary, num_topics=4, random_state=3, passes=4, iterations=50, chunksize=30)
     plain = LdaModel(corpus=corpus, eval_every=None, dtype=np.float64, **settings)
     batched = BatchedLdaModel(corpus=corpus, eval_every=None, dtype=np.float64, **settings)
     return corpus, plain, batched

@@ -160,7 +160,9 @@ def bow_matrix(chunk, n_terms: int, dtype=np.float64) -> sparse.csr_matrix:
             return source.matrix[[doc.index for doc in chunk]].astype(dtype)
     lengths = np.fromiter((len(doc) for doc in chunk), dtype=np.int64, count=len(chunk))
     indptr = np.concatenate(([0], np.cumsum(lengths)))
-    pairs = np.fromiter(chain.from_iterable(chain.from_iterable(chunk)), dtype=np.float64, count=2 * indptr[-1])
+    pairs = np.fromiter(
+        chain.from_iterable(chain.from_iterable(chunk)), dtype=np.float64, count=2 * indptr[-1]
+    )
     pairs = pairs.reshape(-1, 2)
     return sparse.csr_matrix(
         (pairs[:, 1].astype(dtype), pairs[:, 0].astype(np.int64), indptr), shape=(len(chunk), n_terms)
