@@ -103,6 +103,7 @@ class Measured:
     machine_busy_s: float | None = None  # CPU seconds the whole machine was busy meanwhile
     log: str = ""
     tail: str = ""
+    started_at: float | None = None  # epoch seconds at launch (for the job timeline)
 
     @property
     def ok(self) -> bool:
@@ -198,6 +199,7 @@ def measure(command: list[str], cwd: Path, log_path: Path, timeout: float | None
         log.write("$ " + " ".join(result.command) + f"\n# cwd: {cwd}\n")
         log.flush()
         start = time.perf_counter()
+        result.started_at = time.time()
         process = subprocess.Popen(
             full, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=CHILD_ENV
         )
@@ -351,6 +353,7 @@ class Run:
     skipped: str = ""
     lda_seed: int | None = None
     unbenchmarked: list[str] = field(default_factory=list)  # rules that ran without a benchmark file
+    timeline: list[dict] = field(default_factory=list)  # per job: log, started, finished (s after launch)
     attempts: list[dict] = field(default_factory=list)  # every repetition of a comparison run
     best_project: str = ""
 
@@ -396,10 +399,63 @@ def run_workflow(
     print(f"[{tag}] workflow: {measured.wall:.1f} s, ok={measured.ok}", flush=True)
     run.workflow = measured
     run.rules = read_rule_benchmarks(project)
+    run.timeline = job_timeline(project, measured.started_at)
     run.segmentation = segmentation_details(project)
     ran = set(re.findall(r"^\s*(?:local)?rule (\w+):", Path(measured.log).read_text(encoding="utf-8"), re.M))
     run.unbenchmarked = sorted(ran - {r["rule"] for r in run.rules} - {"all"})
     return measured
+
+
+LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
+
+
+def job_timeline(project: Path, launched: float | None) -> list[dict]:
+    """When each job's step ran, in seconds after Snakemake was launched, from the job logs.
+
+    Every workflow script logs "step started" after its imports and "step finished" at the end
+    (``zhengfa_trends.log.run_script``), with millisecond timestamps.
+    """
+    if launched is None:
+        return []
+    rows = []
+    for log_file in sorted((project / "logs").rglob("*.log")):
+        if "benchmarks" in log_file.parts:
+            continue
+        stamps = [
+            m.group(1) for m in map(LOG_TIME.match, log_file.read_text(encoding="utf-8").splitlines()) if m
+        ]
+        if not stamps:
+            continue
+        first, last = (
+            dt.datetime.strptime(t, "%Y-%m-%d %H:%M:%S,%f").timestamp() for t in (stamps[0], stamps[-1])
+        )
+        rows.append(
+            {
+                "job": str(log_file.relative_to(project / "logs").with_suffix("")),
+                "started": first - launched,
+                "finished": last - launched,
+            }
+        )
+    return sorted(rows, key=lambda row: row["started"])
+
+
+def timeline_table(run: Run) -> list[str]:
+    """Markdown rows of the job timeline (see :func:`job_timeline`)."""
+    if not run.timeline:
+        return []
+    lines = [
+        "Job timeline (from the job logs: a step starts after its script's imports; seconds after "
+        "Snakemake was launched):",
+        "",
+        "| job | step started | step finished | step s |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in run.timeline:
+        lines.append(
+            f"| {row['job']} | {row['started']:.2f} | {row['finished']:.2f} | "
+            f"{row['finished'] - row['started']:.2f} |"
+        )
+    return [*lines, ""]
 
 
 def run_noop(
@@ -459,6 +515,7 @@ def comparison_run(docs: int, workdir: Path, cores: str, seed: int, corpus_seed:
             "rules": scratch.rules,
             "segmentation": scratch.segmentation,
             "unbenchmarked": scratch.unbenchmarked,
+            "timeline": scratch.timeline,
         }
         if best_workflow is None or (
             flow.ok and not (best_workflow[0].ok and best_workflow[0].wall <= flow.wall)
@@ -468,10 +525,11 @@ def comparison_run(docs: int, workdir: Path, cores: str, seed: int, corpus_seed:
 
     run.baseline, run.baseline_phases = best_baseline
     run.workflow, details, project = best_workflow
-    run.rules, run.segmentation, run.unbenchmarked = (
+    run.rules, run.segmentation, run.unbenchmarked, run.timeline = (
         details["rules"],
         details["segmentation"],
         details["unbenchmarked"],
+        details["timeline"],
     )
     run.best_project = str(project)
     if run.workflow.ok:
@@ -835,6 +893,7 @@ def write_report(path: Path, info: dict, runs: list[Run], cores: str, workdir: P
                     + ".",
                     "",
                 ]
+            lines += timeline_table(run)
         if run.workflow is not None and not run.workflow.ok:
             lines += ["Last lines of the workflow log:", "", "```", run.workflow.tail, "```", ""]
     lines += [

@@ -108,6 +108,31 @@ def test_topic_trends_has_one_panel_per_topic_titled_by_label():
     assert labelled == [False, True, True]
 
 
+def test_topic_trends_shared_y_axis_shows_every_panel_in_full():
+    # The largest share is in the last panel: an axis limit frozen per panel would clip it.
+    rows = []
+    for topic, top in ((0, 0.1), (1, 0.2), (2, 0.6)):
+        for year in (2021, 2022):
+            rows.append(
+                {
+                    "k": 3,
+                    "topic": topic,
+                    "label": f"词{topic}",
+                    "year": year,
+                    "share": top,
+                    "ci_low": top - 0.05,
+                    "ci_high": top + 0.05,
+                    "n_docs": 4,
+                    "small_n": False,
+                }
+            )
+    fig = plot_topic_trends(pd.DataFrame(rows), language="zh", ncols=2)
+    for ax in [ax for ax in fig.axes if ax.get_visible()]:
+        bottom, top = ax.get_ylim()
+        assert bottom == 0
+        assert top >= 0.65
+
+
 def test_term_panels_show_the_top_terms_in_rank_order():
     terms = pd.DataFrame(
         [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,10 +35,17 @@ def setup_logging(log_path: str | Path | None, level: int = logging.INFO) -> log
 
 
 def run_script(log_path: str | Path | None, main: Callable[[], None]) -> None:
-    """Run a workflow step: log to ``log_path``; an expected error exits 1 with one line."""
+    """Run a workflow step: log to ``log_path``; an expected error exits 1 with one line.
+
+    The first and last lines of the log time the step (after its imports), which is what
+    ``benchmarks/run.py`` draws its job timeline from.
+    """
     logger = setup_logging(log_path)
+    started = time.perf_counter()
+    logger.info("step started")
     try:
         main()
+        logger.info("step finished in %.2f s", time.perf_counter() - started)
     except EXPECTED_ERRORS as error:
         # The log file gets the record; the terminal gets exactly one line, from sys.exit.
         for handler in [h for h in logger.handlers if not isinstance(h, logging.FileHandler)]:

@@ -330,6 +330,16 @@ def select_k_step(
     log.info("chosen K = %d (%s)", k, reason)
 
 
+def select_model_step(inputs: Mapping, ks: Sequence[int], outputs: Mapping, options: Mapping) -> None:
+    """Rule ``select_k``: choose K (:func:`select_k_step`), then id the chosen topics (:func:`align_topics_step`).
+
+    ``inputs`` holds per-K lists ``scores``, ``topics``, ``topic_word``, ``vocabulary``; ``outputs``
+    those of :func:`select_k_step` plus ``topic_ids``.
+    """
+    select_k_step(inputs["scores"], inputs["topics"], ks, outputs, options)
+    align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
+
+
 def read_chosen_k(path) -> int:
     """The K written by :func:`select_k_step`."""
     return int(Path(path).read_text(encoding="utf-8").split("\t")[0])
@@ -486,7 +496,7 @@ def provenance_step(inputs: Mapping, config: Mapping, provenance_out) -> None:
 def align_topics_step(
     chosen_k_path, ks: Sequence[int], inputs: Mapping, options: Mapping, topic_ids_out
 ) -> None:
-    """Rule ``align_topics``: stable topic ids of the chosen model against the previous run's model.
+    """Stable topic ids of the chosen model against the previous run's model (rule ``select_k``).
 
     ``inputs`` holds per-K lists ``topics``, ``topic_word``, ``vocabulary``.
     """

@@ -18,6 +18,9 @@ if _config_problems:
 validate(config, "../schemas/config.schema.yaml")
 
 ENV = "../envs/zhengfa-trends.yaml"
+# Scheduling priority of the jobs between the tokens and the topic figures (the longest chain):
+# with few cores they go first, and side jobs (provenance, change records ...) fill the gaps.
+CRITICAL_PATH = 10
 FIGURE_FORMATS = config["figures"]["formats"]
 # freeze mode keeps the stored model: its K replaces lda.k (first run: nothing stored, K as configured).
 FROZEN_K = (

@@ -15,6 +15,7 @@ rule fit_lda:
         "logs/fit_lda/k{k}.log",
     benchmark:
         "logs/benchmarks/fit_lda/k{k}.tsv"
+    priority: CRITICAL_PATH
     conda:
         ENV
     params:
@@ -43,9 +44,14 @@ rule fit_lda:
 
 
 rule select_k:
+    # Also gives the chosen model's topics their stable ids (formerly rule align_topics): both steps
+    # are light and sit between the fitted models and the figures, where every extra job start
+    # costs about half a second of wall time.
     input:
         scores=expand("results/lda/k{k}/scores.tsv", k=LDA_KS),
         topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
+        topic_word=expand("results/lda/k{k}/topic_word.npy", k=LDA_KS),
+        vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
     output:
         selection=report(
             "results/lda/model_selection.tsv",
@@ -54,8 +60,10 @@ rule select_k:
         ),
         chosen_k="results/lda/chosen_k.txt",
         chosen_topics="results/lda/chosen_topics.tsv",
+        topic_ids="results/lda/topic_ids.tsv",
     log:
         "logs/select_k.log",
+    priority: CRITICAL_PATH
     conda:
         ENV
     params:
@@ -63,28 +71,8 @@ rule select_k:
         options={
             "chosen_k": FROZEN_K or config["lda"].get("chosen_k"),
             "min_stability": config["lda"]["min_stability"],
-        },
-    script:
-        "../../scripts/select_k.py"
-
-
-rule align_topics:
-    input:
-        chosen_k="results/lda/chosen_k.txt",
-        topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
-        topic_word=expand("results/lda/k{k}/topic_word.npy", k=LDA_KS),
-        vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
-    output:
-        topic_ids="results/lda/topic_ids.tsv",
-    log:
-        "logs/align_topics.log",
-    conda:
-        ENV
-    params:
-        ks=LDA_KS,
-        options={
             "history_dir": config["lda"]["history_dir"],
             "match_similarity": config["lda"]["match_similarity"],
         },
     script:
-        "../../scripts/align_topics.py"
+        "../../scripts/select_k.py"

@@ -35,6 +35,7 @@ rule compute_topic_trends:
         "logs/compute_topic_trends.log",
     benchmark:
         "logs/benchmarks/compute_topic_trends.tsv"
+    priority: CRITICAL_PATH
     conda:
         ENV
     params:

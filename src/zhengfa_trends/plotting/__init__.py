@@ -128,4 +128,7 @@ def save_figure(
         if stamp and fmt in _STAMP_KEY:
             metadata[_STAMP_KEY[fmt]] = stamp
         fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+        # The first save ran the layout engine; the others reuse its positions (layout is the
+        # costliest part of drawing, and the same positions in every format is what we want).
+        fig.set_layout_engine("none")
     plt.close(fig)

@@ -160,7 +160,9 @@ def plot_topic_trends(
         draw_series(ax, rows, colors[0], str(rows["label"].iloc[0]))
         ax.set_title(f"{text['topic']} {topic}: {rows['label'].iloc[0]}", fontsize=7.5)
         annotate_years(ax, counts, axis_years, text)
-        ax.set_ylim(bottom=0)
+    # Once, after every panel has its data: the y axis is shared, and set_ylim freezes the top at
+    # the autoscaled value of what has been drawn so far (per panel, it clipped later panels).
+    axes.flat[0].set_ylim(bottom=0)
     for index, ax in enumerate(axes.flat[: len(topics)]):
         # Shared x axes label only the bottom row; a panel with no panel below needs its own years.
         if index + ncols >= len(topics):
