@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 
 import pandas as pd
 import pytest
@@ -26,7 +27,8 @@ def test_first_run_segments_everything_second_reuses_everything(passages, segmen
     second, stats = _run(passages, segmenter_settings, cache)
     assert stats == {"segmented": 0, "reused": 5}
     assert second == first
-    assert len(list(tmp_path.rglob("*.txt"))) == 5
+    assert cache.count() == 5
+    assert [p.name for p in tmp_path.iterdir()] == ["tokens.sqlite"]
 
 
 def test_cached_tokens_equal_uncached_tokens(passages, segmenter_settings, tmp_path):
@@ -76,21 +78,50 @@ def test_changing_the_stopwords_changes_the_fingerprint(segmenter_settings):
 def test_a_truncated_cache_entry_is_not_trusted(passages, segmenter_settings, tmp_path):
     cache = SegmentationCache(tmp_path, settings_fingerprint(segmenter_settings))
     _run(passages, segmenter_settings, cache)
-    entry = sorted(tmp_path.rglob("*.txt"))[0]
-    entry.write_text("半截\n", encoding="utf-8")
+    connection = sqlite3.connect(cache.path)
+    with connection:
+        connection.execute(
+            "UPDATE entries SET tokens = ? WHERE rowid = (SELECT min(rowid) FROM entries)", ("半截\n",)
+        )
+    connection.close()
     _, stats = _run(passages, segmenter_settings, cache)
     assert stats == {"segmented": 1, "reused": 4}
+
+
+def test_a_damaged_cache_file_is_started_afresh(passages, segmenter_settings, tmp_path, caplog):
+    cache = SegmentationCache(tmp_path, settings_fingerprint(segmenter_settings))
+    cache.path.write_bytes(b"not a database" * 100)
+    first, stats = _run(passages, segmenter_settings, cache)
+    assert stats == {"segmented": 5, "reused": 0}
+    assert "unreadable" in caplog.text
+    reopened = SegmentationCache(tmp_path, settings_fingerprint(segmenter_settings))
+    second, stats = _run(passages, segmenter_settings, reopened)
+    assert stats == {"segmented": 0, "reused": 5}
+    assert second == first
+
+
+def test_entries_are_written_only_when_flushed(segmenter_settings, tmp_path):
+    cache = SegmentationCache(tmp_path, settings_fingerprint(segmenter_settings))
+    cache.put("a" * 64, ["政法 工作", ""])
+    other = SegmentationCache(tmp_path, settings_fingerprint(segmenter_settings))
+    assert other.get("a" * 64, 2) is None
+    cache.flush()
+    assert other.get("a" * 64, 2) == ["政法 工作", ""]
+    assert other.get("a" * 64, 3) is None
 
 
 def test_prune_keeps_only_the_current_settings(passages, segmenter_settings, tmp_path):
     old = SegmentationCache(tmp_path, settings_fingerprint(segmenter_settings))
     _run(passages, segmenter_settings, old)
+    legacy = tmp_path / "0123456789abcdef" / "ab"  # the earlier one-file-per-document layout
+    legacy.mkdir(parents=True)
+    (legacy / "ab12.txt").write_text("政法\n", encoding="utf-8")
     changed = dataclasses.replace(segmenter_settings, min_chars=3)
     new = SegmentationCache(tmp_path, settings_fingerprint(changed))
     _run(passages, changed, new)
-    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == 2
-    assert new.prune() == 1
-    assert [p.name for p in tmp_path.iterdir()] == [new.folder.name]
-    assert len(list(tmp_path.rglob("*.txt"))) == 5
+    assert (old.count(), new.count()) == (5, 5)
+    assert new.prune() == 5
+    assert (old.count(), new.count()) == (0, 5)
+    assert [p.name for p in tmp_path.iterdir()] == ["tokens.sqlite"]
     _, stats = _run(passages, changed, new)
     assert stats == {"segmented": 0, "reused": 5}

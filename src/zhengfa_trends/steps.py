@@ -127,8 +127,11 @@ def segment_step(
     tokens["tokens"] = joined
     write_tsv(tokens, tokens_out)
     write_json({**stats, "passages": len(passages)}, stats_out)
-    if cache is not None and cache.prune():
-        log.info("segmentation cache: entries of earlier settings removed")
+    if cache is not None:
+        removed = cache.prune()
+        cache.close()
+        if removed:
+            log.info("segmentation cache: %d entries of earlier settings removed", removed)
     log.info("documents segmented: %d, reused from the cache: %d", stats["segmented"], stats["reused"])
 
 
