@@ -480,7 +480,7 @@ def figure_index_step(
     names: Sequence[str], config: Mapping, ledger_path, formats: Sequence[str], index_out
 ) -> None:
     """Rule ``write_figure_index``: results/figures/README.md, every figure with its caption."""
-    from .plotting.captions import figure_index
+    from .captions import figure_index
 
     ledger = read_tsv(ledger_path, dtype={"doc_id": str})
     Path(index_out).write_text(figure_index(list(names), config, ledger, list(formats)), encoding="utf-8")

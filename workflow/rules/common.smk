@@ -3,10 +3,9 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+# Only light modules here (no pandas, no matplotlib): they are imported on every snakemake call.
+from zhengfa_trends.captions import caption, documents_per_year
 from zhengfa_trends.config import config_errors
-from zhengfa_trends.history import stored_k
-from zhengfa_trends.io import read_tsv
-from zhengfa_trends.plotting.captions import caption, documents_per_year
 from zhengfa_trends.provenance import figure_stamp
 
 # One readable line (no traceback) for a bad key; then the schema fills in the defaults.
@@ -17,17 +16,30 @@ if _config_problems:
     sys.exit(f"zhengfa-trends: {_config_problems[0]}")
 validate(config, "../schemas/config.schema.yaml")
 
+
+def frozen_k(lda_options):
+    """K of the stored model in freeze mode; None in refit mode or before the first run."""
+    if lda_options["mode"] != "freeze":
+        return None
+    from zhengfa_trends.history import stored_k
+
+    return stored_k(lda_options["history_dir"])
+
+
+def ledger_years(ledger_path):
+    """``2021: 1, 2022: 3, …``: the included documents per year (a figure caption parameter)."""
+    from zhengfa_trends.io import read_tsv
+
+    return documents_per_year(read_tsv(ledger_path))
+
+
 ENV = "../envs/zhengfa-trends.yaml"
 # Scheduling priority of the jobs between the tokens and the topic figures (the longest chain):
 # with few cores they go first, and side jobs (provenance, change records ...) fill the gaps.
 CRITICAL_PATH = 10
 FIGURE_FORMATS = config["figures"]["formats"]
 # freeze mode keeps the stored model: its K replaces lda.k (first run: nothing stored, K as configured).
-FROZEN_K = (
-    stored_k(config["lda"]["history_dir"])
-    if config["lda"]["mode"] == "freeze"
-    else None
-)
+FROZEN_K = frozen_k(config["lda"])
 LDA_KS = [FROZEN_K] if FROZEN_K else config["lda"]["k"]
 
 
@@ -79,3 +91,25 @@ def final_outputs():
         "results/provenance.json",
         "results/changes.tsv",
     ]
+
+
+def cancel_rescheduling_timers():
+    """Cancel Snakemake's pending scheduler re-evaluation timers once the run is over.
+
+    The job-rate limit (``--max-jobs-per-timespan``, default 100/1s) leaves a one-second
+    ``threading.Timer`` behind after each batch of submitted jobs; with nothing left to schedule
+    they only make the interpreter wait for them at exit (about 1 s at the end of every run).
+    """
+    import threading
+
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
+
+onsuccess:
+    cancel_rescheduling_timers()
+
+
+onerror:
+    cancel_rescheduling_timers()

@@ -57,9 +57,7 @@ rule plot_figure:
             "stamp": figure_stamp(config),
         },
         caption=lambda wildcards: caption(wildcards.figure, config),
-        documents_per_year=lambda wildcards, input: documents_per_year(
-            read_tsv(input.ledger)
-        ),
+        documents_per_year=lambda wildcards, input: ledger_years(input.ledger),
     script:
         "../../scripts/plot_figure.py"
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is not imported at run time: Snakemake imports this module at start-up
+    import pandas as pd
 
 CAPTIONS = {
     "theme_trends": (
