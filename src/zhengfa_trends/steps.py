@@ -142,9 +142,14 @@ def read_tokens(path) -> pd.DataFrame:
     return tokens
 
 
-def tfidf_step(tokens_path, top_terms_out, n_terms: int) -> None:
-    """Rule ``rank_terms_by_year``: the most distinctive TF-IDF terms of each year."""
-    write_tsv(features.top_terms_by_year(read_tokens(tokens_path), n_terms=n_terms), top_terms_out)
+def rank_terms_step(tokens_path, top_terms_out, keyness_out, n_terms: int, keyness: Mapping) -> None:
+    """Rule ``rank_terms_by_year``: each year's most distinctive TF-IDF terms and its G² keyness.
+
+    ``keyness`` holds ``min_freq``, ``n_terms`` and ``min_g2`` (the ``keyness`` config section).
+    """
+    tokens = read_tokens(tokens_path)
+    write_tsv(features.top_terms_by_year(tokens, n_terms=n_terms), top_terms_out)
+    write_tsv(keyness_table(tokens, keyness), keyness_out)
 
 
 def lda_settings(options: Mapping) -> topics.LdaSettings:
@@ -317,7 +322,7 @@ def frozen_lda_step(tokens: pd.DataFrame, stored, seed: int, ledger_path, output
 def select_k_step(
     score_tables: Sequence, topic_tables: Sequence, ks: Sequence[int], outputs: Mapping, options: Mapping
 ) -> None:
-    """Rule ``select_k``: gather every K's scores, choose K, and copy out the chosen model's terms.
+    """Gather every K's scores, choose K, and copy out the chosen model's terms (rule ``summarise_topics``).
 
     ``outputs`` holds ``selection`` (model_selection.tsv), ``chosen_k`` (chosen_k.txt: the K and the
     rule that chose it) and ``chosen_topics`` (the chosen K's topics.tsv with a ``k`` column).
@@ -333,14 +338,25 @@ def select_k_step(
     log.info("chosen K = %d (%s)", k, reason)
 
 
-def select_model_step(inputs: Mapping, ks: Sequence[int], outputs: Mapping, options: Mapping) -> None:
-    """Rule ``select_k``: choose K (:func:`select_k_step`), then id the chosen topics (:func:`align_topics_step`).
+def summarise_topics_step(
+    inputs: Mapping, ks: Sequence[int], outputs: Mapping, options: Mapping, trend_options: Mapping
+) -> None:
+    """Rule ``summarise_topics``: choose K, id the chosen topics, and every K's yearly topic shares.
 
-    ``inputs`` holds per-K lists ``scores``, ``topics``, ``topic_word``, ``vocabulary``; ``outputs``
-    those of :func:`select_k_step` plus ``topic_ids``.
+    Runs :func:`select_k_step`, :func:`align_topics_step` and :func:`topic_trends_step`.  ``inputs``
+    holds per-K lists ``scores``, ``topics``, ``topic_word``, ``vocabulary``, ``passage_topics``;
+    ``outputs`` those of :func:`select_k_step` plus ``topic_ids`` and ``topic_shares``.
     """
     select_k_step(inputs["scores"], inputs["topics"], ks, outputs, options)
     align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
+    topic_trends_step(
+        inputs["topics"],
+        inputs["passage_topics"],
+        ks,
+        outputs["topic_ids"],
+        outputs["topic_shares"],
+        trend_options,
+    )
 
 
 def read_chosen_k(path) -> int:
@@ -372,7 +388,7 @@ def theme_trends_step(tokens_path, themes: Mapping[str, Sequence[str]], shares_o
 def topic_trends_step(
     topic_tables: Sequence, passage_tables: Sequence, ks: Sequence[int], topic_ids_path, shares_out, options
 ) -> None:
-    """Rule ``compute_topic_trends``: topic shares per year for every K, with intervals.
+    """Topic shares per year for every K, with intervals (rule ``summarise_topics``).
 
     The chosen K's rows carry the stable ``topic_id`` of ``topic_ids.tsv`` (empty for other Ks).
     """
@@ -392,15 +408,14 @@ def topic_trends_step(
     write_tsv(table[columns], shares_out)
 
 
-def keyness_step(tokens_path, keyness_out, options: Mapping) -> None:
-    """Rule ``rank_emerging_terms``: G² keyness of each year against the other years."""
-    table = features.keyness_by_year(
-        read_tokens(tokens_path),
+def keyness_table(tokens: pd.DataFrame, options: Mapping) -> pd.DataFrame:
+    """G² keyness of each year against the other years, with the ``keyness`` config options."""
+    return features.keyness_by_year(
+        tokens,
         min_freq=options.get("min_freq", 5),
         n_terms=options.get("n_terms", 30),
         min_g2=options.get("min_g2", 3.84),
     )
-    write_tsv(table, keyness_out)
 
 
 def theme_topics_step(
@@ -499,7 +514,7 @@ def provenance_step(inputs: Mapping, config: Mapping, provenance_out) -> None:
 def align_topics_step(
     chosen_k_path, ks: Sequence[int], inputs: Mapping, options: Mapping, topic_ids_out
 ) -> None:
-    """Stable topic ids of the chosen model against the previous run's model (rule ``select_k``).
+    """Stable topic ids of the chosen model against the previous run's model (rule ``summarise_topics``).
 
     ``inputs`` holds per-K lists ``topics``, ``topic_word``, ``vocabulary``.
     """

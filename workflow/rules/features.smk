@@ -1,8 +1,14 @@
 rule rank_terms_by_year:
+    # TF-IDF and keyness in one job: both rank each year's terms from the same tokens table.
     input:
         tokens="results/tokens/tokens.tsv",
     output:
         top_terms="results/tfidf/top_terms_by_year.tsv",
+        keyness=report(
+            "results/tfidf/keyness_by_year.tsv",
+            caption="../report/keyness.rst",
+            category="1 Terms",
+        ),
     log:
         "logs/rank_terms_by_year.log",
     benchmark:
@@ -11,26 +17,6 @@ rule rank_terms_by_year:
         ENV
     params:
         n_terms=config["tfidf"]["n_terms"],
+        keyness=config["keyness"],
     script:
         "../../scripts/rank_terms_by_year.py"
-
-
-rule rank_emerging_terms:
-    input:
-        tokens="results/tokens/tokens.tsv",
-    output:
-        keyness=report(
-            "results/tfidf/keyness_by_year.tsv",
-            caption="../report/keyness.rst",
-            category="1 Terms",
-        ),
-    log:
-        "logs/rank_emerging_terms.log",
-    benchmark:
-        "logs/benchmarks/rank_emerging_terms.tsv"
-    conda:
-        ENV
-    params:
-        options=config["keyness"],
-    script:
-        "../../scripts/rank_emerging_terms.py"

@@ -43,15 +43,16 @@ rule fit_lda:
         "../../scripts/fit_lda.py"
 
 
-rule select_k:
-    # Also gives the chosen model's topics their stable ids (formerly rule align_topics): both steps
-    # are light and sit between the fitted models and the figures, where every extra job start
-    # costs about half a second of wall time.
+rule summarise_topics:
+    # Choose K, give the chosen topics their stable ids, and compute every K's yearly topic shares:
+    # three light steps between the fitted models and the topic figures, in one job because on
+    # that path every extra job start costs about half a second of wall time.
     input:
         scores=expand("results/lda/k{k}/scores.tsv", k=LDA_KS),
         topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
         topic_word=expand("results/lda/k{k}/topic_word.npy", k=LDA_KS),
         vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
+        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
     output:
         selection=report(
             "results/lda/model_selection.tsv",
@@ -61,8 +62,15 @@ rule select_k:
         chosen_k="results/lda/chosen_k.txt",
         chosen_topics="results/lda/chosen_topics.tsv",
         topic_ids="results/lda/topic_ids.tsv",
+        topic_shares=report(
+            "results/trends/topic_share_by_year.tsv",
+            caption="../report/topic_shares.rst",
+            category="3 Trends",
+        ),
     log:
-        "logs/select_k.log",
+        "logs/summarise_topics.log",
+    benchmark:
+        "logs/benchmarks/summarise_topics.tsv"
     priority: CRITICAL_PATH
     conda:
         ENV
@@ -74,5 +82,6 @@ rule select_k:
             "history_dir": config["lda"]["history_dir"],
             "match_similarity": config["lda"]["match_similarity"],
         },
+        trends=config["trends"],
     script:
-        "../../scripts/select_k.py"
+        "../../scripts/summarise_topics.py"

@@ -20,31 +20,6 @@ rule compute_theme_trends:
         "../../scripts/compute_theme_trends.py"
 
 
-rule compute_topic_trends:
-    input:
-        topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
-        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
-        topic_ids="results/lda/topic_ids.tsv",
-    output:
-        shares=report(
-            "results/trends/topic_share_by_year.tsv",
-            caption="../report/topic_shares.rst",
-            category="3 Trends",
-        ),
-    log:
-        "logs/compute_topic_trends.log",
-    benchmark:
-        "logs/benchmarks/compute_topic_trends.tsv"
-    priority: CRITICAL_PATH
-    conda:
-        ENV
-    params:
-        ks=LDA_KS,
-        options=config["trends"],
-    script:
-        "../../scripts/compute_topic_trends.py"
-
-
 rule link_themes_to_topics:
     input:
         tokens="results/tokens/tokens.tsv",
