@@ -142,14 +142,18 @@ def read_tokens(path) -> pd.DataFrame:
     return tokens
 
 
-def rank_terms_step(tokens_path, top_terms_out, keyness_out, n_terms: int, keyness: Mapping) -> None:
-    """Rule ``rank_terms_by_year``: each year's most distinctive TF-IDF terms and its G² keyness.
+def summarise_terms_step(
+    tokens_path, outputs: Mapping, n_terms: int, keyness: Mapping, themes: Mapping, trend_options: Mapping
+) -> None:
+    """Rule ``summarise_terms``: each year's TF-IDF top terms, G² keyness and keyword-theme rates.
 
-    ``keyness`` holds ``min_freq``, ``n_terms`` and ``min_g2`` (the ``keyness`` config section).
+    ``outputs`` holds ``top_terms``, ``keyness`` and ``theme_shares``; ``keyness`` the ``keyness``
+    config section (``min_freq``, ``n_terms``, ``min_g2``); ``trend_options`` the ``trends`` section.
     """
     tokens = read_tokens(tokens_path)
-    write_tsv(features.top_terms_by_year(tokens, n_terms=n_terms), top_terms_out)
-    write_tsv(keyness_table(tokens, keyness), keyness_out)
+    write_tsv(features.top_terms_by_year(tokens, n_terms=n_terms), outputs["top_terms"])
+    write_tsv(keyness_table(tokens, keyness), outputs["keyness"])
+    write_tsv(theme_trends_table(tokens, themes, trend_options), outputs["theme_shares"])
 
 
 def lda_settings(options: Mapping) -> topics.LdaSettings:
@@ -373,16 +377,22 @@ def _bootstrap_options(options: Mapping) -> dict:
     }
 
 
-def theme_trends_step(tokens_path, themes: Mapping[str, Sequence[str]], shares_out, options: Mapping) -> None:
-    """Rule ``compute_theme_trends``: keyword-theme shares per year with intervals."""
-    tokens = read_tokens(tokens_path)
+def theme_trends_table(
+    tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], options: Mapping
+) -> pd.DataFrame:
+    """Keyword-theme shares per year with intervals (a theme whose keywords never occur is logged)."""
     table = trends.theme_share_by_year(
         tokens, themes, per_tokens=options.get("per_tokens", 1000), **_bootstrap_options(options)
     )
     for theme, hits in table.groupby("theme", sort=False)["n_hits"].sum().items():
         if hits == 0:
             log.warning("theme %s: none of its keywords occurs in the corpus (tracked as zeros)", theme)
-    write_tsv(table, shares_out)
+    return table
+
+
+def theme_trends_step(tokens_path, themes: Mapping[str, Sequence[str]], shares_out, options: Mapping) -> None:
+    """Keyword-theme shares per year from a tokens table file (see :func:`theme_trends_table`)."""
+    write_tsv(theme_trends_table(read_tokens(tokens_path), themes, options), shares_out)
 
 
 def topic_trends_step(
@@ -494,7 +504,7 @@ def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str],
 def figure_index_step(
     names: Sequence[str], config: Mapping, ledger_path, formats: Sequence[str], index_out
 ) -> None:
-    """Rule ``write_figure_index``: results/figures/README.md, every figure with its caption."""
+    """results/figures/README.md: every figure with its files and caption (rule ``record_run``)."""
     from .captions import figure_index
 
     ledger = read_tsv(ledger_path, dtype={"doc_id": str})
@@ -502,7 +512,10 @@ def figure_index_step(
 
 
 def provenance_step(inputs: Mapping, config: Mapping, provenance_out) -> None:
-    """Rule ``write_provenance``: hashes of every input, resolved config, seeds, versions, chosen K."""
+    """provenance.json: hashes of every input, resolved config, seeds, versions, chosen K (rule ``record_run``).
+
+    ``inputs`` maps a role to a path or a list of paths; every role but ``chosen_k`` is hashed.
+    """
     from .provenance import build_provenance
 
     chosen_k = read_chosen_k(inputs["chosen_k"])
@@ -536,7 +549,7 @@ def align_topics_step(
 
 
 def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, changes_out) -> None:
-    """Rule ``record_changes``: compare this run with the stored previous one, then store this one.
+    """Compare this run with the stored previous one, then store this one (rule ``record_run``).
 
     ``inputs``: ``documents``, ``theme_shares``, ``topic_shares``, ``topic_ids``, ``chosen_k`` and per-K
     lists ``lambda``, ``alpha``, ``vocabulary``, ``passage_topics``.
@@ -581,3 +594,32 @@ def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, ch
     history.save_state(
         history_dir, inputs["documents"], inputs["theme_shares"], topic_shares, model_files, topic_ids
     )
+
+
+# Inputs of rule record_run that provenance.json hashes (with the chosen K), and the role each is
+# listed under there (the corpus files are "documents", as in every provenance.json so far).
+PROVENANCE_INPUTS = {
+    "corpus_files": "documents",
+    "metadata": "metadata",
+    "user_dictionaries": "user_dictionaries",
+    "stopwords": "stopwords",
+    "style": "style",
+    "chosen_k": "chosen_k",
+}
+
+
+def record_run_step(
+    inputs: Mapping,
+    outputs: Mapping,
+    ks: Sequence[int],
+    options: Mapping,
+    figure_names: Sequence[str],
+    formats: Sequence[str],
+    config: Mapping,
+) -> None:
+    """Rule ``record_run``: ``changes`` (:func:`record_changes_step`), ``provenance``
+    (:func:`provenance_step`) and ``figure_index`` (:func:`figure_index_step`)."""
+    record_changes_step(inputs, ks, options, outputs["changes"])
+    provenance_inputs = {listed: inputs[role] for role, listed in PROVENANCE_INPUTS.items() if role in inputs}
+    provenance_step(provenance_inputs, config, outputs["provenance"])
+    figure_index_step(figure_names, config, inputs["documents"], formats, outputs["figure_index"])

@@ -1,5 +1,6 @@
-rule rank_terms_by_year:
-    # TF-IDF and keyness in one job: both rank each year's terms from the same tokens table.
+rule summarise_terms:
+    # Every per-year statistic of the tokens in one job (one read of tokens.tsv, one job start):
+    # TF-IDF top terms, G² keyness, and the keyword themes' rates with bootstrap intervals.
     input:
         tokens="results/tokens/tokens.tsv",
     output:
@@ -9,14 +10,21 @@ rule rank_terms_by_year:
             caption="../report/keyness.rst",
             category="1 Terms",
         ),
+        theme_shares=report(
+            "results/trends/theme_share_by_year.tsv",
+            caption="../report/theme_shares.rst",
+            category="3 Trends",
+        ),
     log:
-        "logs/rank_terms_by_year.log",
+        "logs/summarise_terms.log",
     benchmark:
-        "logs/benchmarks/rank_terms_by_year.tsv"
+        "logs/benchmarks/summarise_terms.tsv"
     conda:
         ENV
     params:
         n_terms=config["tfidf"]["n_terms"],
         keyness=config["keyness"],
+        themes=config["themes"],
+        trends=config["trends"],
     script:
-        "../../scripts/rank_terms_by_year.py"
+        "../../scripts/summarise_terms.py"

@@ -1,0 +1,39 @@
+rule record_run:
+    # What this run used (provenance.json), what changed since the last run (changes.tsv; this run
+    # is then stored for the next one) and which figures it made (figures/README.md): three small
+    # records in one job, written once the chosen model is known.
+    input:
+        documents="results/corpus/documents.tsv",
+        theme_shares="results/trends/theme_share_by_year.tsv",
+        topic_shares="results/trends/topic_share_by_year.tsv",
+        topic_ids="results/lda/topic_ids.tsv",
+        chosen_k="results/lda/chosen_k.txt",
+        topic_lambda=expand("results/lda/k{k}/lambda.npy", k=LDA_KS),
+        alpha=expand("results/lda/k{k}/alpha.npy", k=LDA_KS),
+        vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
+        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
+        corpus_files=corpus_files,
+        metadata=metadata_file,
+        user_dictionaries=config["segment"]["user_dictionaries"],
+        stopwords=config["segment"]["stopwords"],
+        style=config["figures"]["style"],
+    output:
+        changes=report(
+            "results/changes.tsv",
+            caption="../report/changes.rst",
+            category="4 Changes",
+        ),
+        provenance="results/provenance.json",
+        figure_index="results/figures/README.md",
+    log:
+        "logs/record_run.log",
+    conda:
+        ENV
+    params:
+        ks=LDA_KS,
+        options={"history_dir": config["lda"]["history_dir"]},
+        figures=list(FIGURE_INPUTS),
+        formats=["png", *[fmt for fmt in FIGURE_FORMATS if fmt != "png"]],
+        config=config,
+    script:
+        "../../scripts/record_run.py"
