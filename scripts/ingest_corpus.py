@@ -11,6 +11,7 @@ run_script(
         smk.params.metadata,
         smk.output.documents,
         smk.output.passages,
-        smk.params.options,
+        # the worker count Snakemake granted (threads, scaled down to --cores)
+        {**smk.params.options, "workers": smk.threads},
     ),
 )

@@ -13,6 +13,7 @@ run_script(
         smk.params.themes,
         smk.output.tokens,
         smk.output.stats,
-        smk.params.options,
+        # the worker count Snakemake granted (threads, scaled down to --cores)
+        {**smk.params.options, "workers": smk.threads},
     ),
 )

@@ -353,3 +353,46 @@ def test_nothing_usable_raises(tmp_path):
 def test_missing_folder_raises(tmp_path):
     with pytest.raises(CorpusError, match="corpus folder not found"):
         ingest_corpus(tmp_path / "does_not_exist", None, IngestOptions())
+
+
+# --- parallel preparation ----------------------------------------------------------------------
+
+
+def test_worker_processes_give_the_same_ledger_and_passages(tmp_path):
+    from zhengfa_trends.ingest import PARALLEL_MIN_ENTRIES
+    from zhengfa_trends.synthetic import make_corpus
+
+    make_corpus(
+        tmp_path,
+        n_docs=PARALLEL_MIN_ENTRIES + 6,
+        seed=3,
+        min_sentences=4,
+        max_sentences=8,
+        traditional_share=0.2,
+    )
+    docs = tmp_path / "docs"
+    files = sorted(docs.glob("*.txt"))
+    # Entries whose fate depends on earlier ones or stops early: an exact copy, a re-scrape with
+    # extra chrome (near duplicate), a binary file, an empty file, an undated text, a folder.
+    (docs / "zz_copy.txt").write_bytes(files[5].read_bytes())
+    (docs / "zz_rescrape.txt").write_text(
+        files[9].read_text(encoding="utf-8") + "\n责任编辑:王五\n", encoding="utf-8"
+    )
+    (docs / "zz_binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (docs / "zz_empty.txt").write_text("  \n", encoding="utf-8")
+    (docs / "zz_undated.txt").write_text(BODY * 3, encoding="utf-8")
+    (docs / "zz_folder").mkdir()
+    serial = ingest_corpus(docs, tmp_path / "metadata.tsv", IngestOptions(), workers=1)
+    parallel = ingest_corpus(docs, tmp_path / "metadata.tsv", IngestOptions(), workers=2)
+    assert serial.documents.equals(parallel.documents)
+    assert serial.passages.equals(parallel.passages)
+    reasons = _ledger(serial)["reason"]
+    assert reasons["zz_copy"] == f"duplicate_of:{files[5].stem}"
+    assert reasons["zz_rescrape"] == f"duplicate_of:{files[9].stem}"
+    assert (reasons["zz_binary"], reasons["zz_empty"], reasons["zz_undated"]) == (
+        "binary",
+        "empty",
+        "no_date",
+    )
+    assert reasons["zz_folder"] == "folder"
+    assert (serial.documents["included"] == "yes").sum() == PARALLEL_MIN_ENTRIES + 6

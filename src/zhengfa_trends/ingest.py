@@ -15,8 +15,9 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 import numpy as np
@@ -615,7 +616,9 @@ def _read_document(path: Path) -> tuple[str, bytes | None]:
         return "unreadable", None
 
 
-def ingest_corpus(corpus_dir: Path, metadata_path: Path | None, options: IngestOptions) -> IngestResult:
+def ingest_corpus(
+    corpus_dir: Path, metadata_path: Path | None, options: IngestOptions, workers: int = 1
+) -> IngestResult:
     """Read, date, clean and split every document of a corpus folder.
 
     Parameters
@@ -625,6 +628,9 @@ def ingest_corpus(corpus_dir: Path, metadata_path: Path | None, options: IngestO
     metadata_path : Path or None
         Optional metadata.tsv; its dates win over dates found in the text.
     options : IngestOptions
+    workers : int
+        Processes that read, clean and date the documents (the duplicate checks, which depend on
+        earlier documents, stay in this process); the result does not depend on it.
 
     Returns
     -------
@@ -643,91 +649,65 @@ def ingest_corpus(corpus_dir: Path, metadata_path: Path | None, options: IngestO
         log.warning(warning)
     meta_by_id = metadata.set_index("doc_id").to_dict("index")
     entries = list_corpus_files(corpus_dir, exclude=[metadata_path] if metadata_path else [])
-    today = dt.date.today()
-    max_year = options.max_year or today.year
     rows: list[dict] = []
     passages: list[dict] = []
     seen_raw: dict[str, str] = {}
     seen_clean: dict[str, str] = {}
     near = NearDuplicateIndex(options.near_duplicate_threshold)
     kept: list[tuple[str, int, int]] = []  # doc_id and passage range of each included document
-    doc_ids: set[str] = set()
+    doc_ids: list[str] = []
     for path in entries:
         # a.txt and a.html would share the id "a": the second one is called by its file name
         doc_id = path.stem if path.stem not in doc_ids else path.name
         while doc_id in doc_ids:
             doc_id += "~"
-        doc_ids.add(doc_id)
+        doc_ids.append(doc_id)
+    meta_dates = [meta_by_id.get(doc_id, {}).get("date", "") for doc_id in doc_ids]
+    prepared = _prepare_all(entries, meta_dates, options, workers)
+    for path, doc_id, prep in zip(entries, doc_ids, prepared, strict=True):
+        # Decisions that depend on earlier documents (duplicates), in corpus order; the row gets
+        # exactly the fields known at the point where the document is set aside.
         meta = meta_by_id.get(doc_id, {})
         row = _new_row(doc_id, path.name, meta)
         rows.append(row)
-        row["reason"], data = _read_document(path)
-        if data is None:
+        row["reason"] = prep.reason
+        if prep.stage < PREPARED_READ:
             continue
-        row["sha256"] = sha256_bytes(data)
-        if not data.strip():
-            row["reason"] = "empty"
+        row["sha256"] = prep.sha256
+        if prep.stage < PREPARED_DECODED:
             continue
-        if is_binary(data):
-            row["reason"] = "binary"
+        row["encoding"] = prep.encoding
+        if prep.stage < PREPARED_RAW:
             continue
-        decoded = decode_bytes(data)
-        if decoded is None:
-            row["reason"] = "undecodable"
+        row["chars_raw"] = prep.chars_raw
+        if prep.sha256 in seen_raw:
+            row["reason"] = f"duplicate_of:{seen_raw[prep.sha256]}"
             continue
-        raw, row["encoding"] = decoded
-        del data, decoded
-        if not raw.strip():
-            row["reason"] = "empty"
-            continue
-        if path.suffix.lower() in {".htm", ".html"} or looks_like_html(raw):
-            raw = strip_html(raw)
-        row["chars_raw"] = len(raw)
-        if row["sha256"] in seen_raw:
-            row["reason"] = f"duplicate_of:{seen_raw[row['sha256']]}"
-            continue
-        seen_raw[row["sha256"]] = doc_id
-
-        cleaned = clean_text(raw, options.opencc)
-        row["chars_clean"] = sum(len(p) for p in cleaned.paragraphs)
+        seen_raw[prep.sha256] = doc_id
+        row["chars_clean"] = prep.chars_clean
         if not row["title"]:
-            row["title"] = guess_title(cleaned.paragraphs)
-        if not cleaned.paragraphs:
-            row["reason"] = "no_text"
+            row["title"] = prep.title
+        if prep.stage < PREPARED_CLEAN:
             continue
-        row["date"], row["year"], row["date_source"] = _document_date(meta.get("date", ""), raw, options)
-        del raw
-        if not row["year"]:
-            row["reason"] = "no_date" if not row["date"] else "bad_date"
+        row["date"], row["year"], row["date_source"] = prep.date, prep.year, prep.date_source
+        if prep.stage < PREPARED_DATED:
             continue
-        if (
-            not options.min_year <= row["year"] <= max_year
-            or row["date"] > today.isoformat()[: len(row["date"])]
-        ):
-            row["reason"] = "bad_date"
+        if prep.fingerprint in seen_clean:
+            row["reason"] = f"duplicate_of:{seen_clean[prep.fingerprint]}"
             continue
-        if options.years and not options.years[0] <= row["year"] <= options.years[1]:
-            row["reason"] = "year_filtered"
-            continue
-        text = cleaned.text
-        fingerprint = sha256_bytes(shingle_text(text).encode())
-        if fingerprint in seen_clean:
-            row["reason"] = f"duplicate_of:{seen_clean[fingerprint]}"
-            continue
-        shingles = shingle_hashes(text)
-        signature = minhash_signature(shingles)
-        original = _near_duplicate_of(shingles, near.candidates(signature), kept, passages, options)
+        candidates = near.candidates(prep.signature)
+        original = ""
+        if candidates:  # rare: the shingles are rebuilt from the passages (same Han characters)
+            shingles = shingle_hashes("".join(prep.passages))
+            original = _near_duplicate_of(shingles, candidates, kept, passages, options)
         if original:
             row["reason"] = f"duplicate_of:{original}"
             continue
-        seen_clean[fingerprint] = doc_id
-        near.add(signature)
-
-        texts = split_passages(cleaned.paragraphs, options.max_chars, options.min_chars)
-        del cleaned, text
-        kept.append((doc_id, len(passages), len(passages) + len(texts)))
-        row.update(passages=len(texts), included="yes")
-        for number, passage in enumerate(texts):
+        seen_clean[prep.fingerprint] = doc_id
+        near.add(prep.signature)
+        kept.append((doc_id, len(passages), len(passages) + len(prep.passages)))
+        row.update(passages=len(prep.passages), included="yes")
+        for number, passage in enumerate(prep.passages):
             passages.append(
                 {
                     "doc_id": doc_id,
@@ -750,6 +730,118 @@ def ingest_corpus(corpus_dir: Path, metadata_path: Path | None, options: IngestO
         error.documents = documents
         raise error
     return IngestResult(documents, passage_table)
+
+
+# How far a document got in _prepare_document (each stage implies the ones before).
+PREPARED_NONE, PREPARED_READ, PREPARED_DECODED, PREPARED_RAW, PREPARED_CLEAN, PREPARED_DATED = range(6)
+# Below this many entries the documents are prepared in this process (worker start-up would dominate).
+PARALLEL_MIN_ENTRIES = 64
+
+
+@dataclass
+class PreparedDocument:
+    """What can be learnt about one corpus entry without looking at the others."""
+
+    stage: int = PREPARED_NONE
+    reason: str = ""
+    sha256: str = ""
+    encoding: str = ""
+    chars_raw: int = 0
+    chars_clean: int = 0
+    title: str = ""
+    date: str = ""
+    year: int | str = ""
+    date_source: str = ""
+    fingerprint: str = ""
+    signature: np.ndarray | None = None
+    passages: list[str] = dataclass_field(default_factory=list)
+
+
+def _prepare_document(path: Path, meta_date: str, options: IngestOptions) -> PreparedDocument:
+    """Read, decode, clean, date, fingerprint and cut one entry; stop at the first reason to set it aside."""
+    prep = PreparedDocument()
+    prep.reason, data = _read_document(path)
+    if data is None:
+        return prep
+    prep.stage, prep.sha256 = PREPARED_READ, sha256_bytes(data)
+    if not data.strip():
+        prep.reason = "empty"
+        return prep
+    if is_binary(data):
+        prep.reason = "binary"
+        return prep
+    decoded = decode_bytes(data)
+    if decoded is None:
+        prep.reason = "undecodable"
+        return prep
+    raw, prep.encoding = decoded
+    prep.stage = PREPARED_DECODED
+    del data, decoded
+    if not raw.strip():
+        prep.reason = "empty"
+        return prep
+    if path.suffix.lower() in {".htm", ".html"} or looks_like_html(raw):
+        raw = strip_html(raw)
+    prep.stage, prep.chars_raw = PREPARED_RAW, len(raw)
+    cleaned = clean_text(raw, options.opencc)
+    prep.chars_clean = sum(len(p) for p in cleaned.paragraphs)
+    prep.title = guess_title(cleaned.paragraphs)
+    if not cleaned.paragraphs:
+        prep.reason = "no_text"
+        return prep
+    prep.stage = PREPARED_CLEAN
+    prep.date, prep.year, prep.date_source = _document_date(meta_date, raw, options)
+    del raw
+    today = dt.date.today()
+    if not prep.year:
+        prep.reason = "no_date" if not prep.date else "bad_date"
+        return prep
+    if (
+        not options.min_year <= prep.year <= (options.max_year or today.year)
+        or prep.date > today.isoformat()[: len(prep.date)]
+    ):
+        prep.reason = "bad_date"
+        return prep
+    if options.years and not options.years[0] <= prep.year <= options.years[1]:
+        prep.reason = "year_filtered"
+        return prep
+    prep.stage = PREPARED_DATED
+    text = cleaned.text
+    prep.fingerprint = sha256_bytes(shingle_text(text).encode())
+    prep.signature = minhash_signature(shingle_hashes(text))
+    prep.passages = split_passages(cleaned.paragraphs, options.max_chars, options.min_chars)
+    return prep
+
+
+def _prepare_all(
+    entries: list[Path], meta_dates: list[str], options: IngestOptions, workers: int
+) -> Iterator[PreparedDocument]:
+    """:func:`_prepare_document` of every entry, in order; in ``workers`` forked processes if worth it."""
+    import multiprocessing
+
+    if (
+        workers <= 1
+        or len(entries) < PARALLEL_MIN_ENTRIES
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        for path, meta_date in zip(entries, meta_dates, strict=True):
+            yield _prepare_document(path, meta_date, options)
+        return
+    prepare = functools.partial(_prepare_document, options=options)
+    chunk = max(1, min(32, len(entries) // (workers * 8)))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # imap keeps the corpus order; results are consumed as they come.
+        yield from pool.imap(_star(prepare), zip(entries, meta_dates, strict=True), chunksize=chunk)
+
+
+class _star:
+    """``f(*args)`` as a picklable one-argument callable (for ``Pool.imap``)."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, args):
+        return self.function(*args)
 
 
 def _near_duplicate_of(

@@ -74,6 +74,7 @@ def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapp
                 years=tuple(years) if years else None,
                 near_duplicate_threshold=options.get("near_duplicate_threshold", 0.9),
             ),
+            workers=options.get("workers", 1),
         )
     except ingest.CorpusError as error:
         if error.documents is not None:

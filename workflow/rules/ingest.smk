@@ -15,6 +15,7 @@ rule ingest_corpus:
         "logs/benchmarks/ingest_corpus.tsv"
     conda:
         ENV
+    threads: config["corpus"]["workers"]
     params:
         corpus_dir=config["corpus"]["dir"],
         metadata=config["corpus"].get("metadata"),
@@ -25,6 +26,7 @@ rule ingest_corpus:
             "min_year": config["corpus"]["min_year"],
             "years": config["corpus"]["years"],
             "near_duplicate_threshold": config["corpus"]["near_duplicate_threshold"],
+            "workers": config["corpus"]["workers"],
         },
     script:
         "../../scripts/ingest_corpus.py"
