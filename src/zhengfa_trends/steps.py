@@ -223,8 +223,10 @@ def lda_step(
     models, rows = [], []
     for seed in seeds:
         model = topics.fit_lda(train, dictionary, k, seed, settings)
+        log.info("seed %d: model fitted", seed)
         scores = topics.coherence_scores(model, texts, dictionary, coherence_corpus)
         rows.append({"k": k, "seed": seed, **scores, "perplexity": topics.heldout_perplexity(model, test)})
+        log.info("seed %d: coherence %s, held-out perplexity %.1f", seed, scores, rows[-1]["perplexity"])
         models.append(model)
     stability = topics.seed_stability([m.get_topics() for m in models])
     scores_table = pd.DataFrame(rows)

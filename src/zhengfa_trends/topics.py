@@ -153,27 +153,30 @@ def heldout_perplexity(model, heldout_corpus) -> float:
 
 
 def coherence_scores(model, texts, dictionary, corpus, measures=("c_v", "c_npmi", "u_mass")) -> dict:
-    """gensim ``CoherenceModel`` scores; a measure that fails or is undefined gives NaN (logged).
+    """c_v, c_npmi and u_mass coherence as gensim's ``CoherenceModel`` defines them; a measure that is
+    undefined (a top word never occurs) gives NaN, logged.
 
-    On tiny corpora c_v and c_npmi are often NaN (word pairs never co-occur in a window);
-    that is reported, not raised.
+    Computed by :mod:`zhengfa_trends.coherence` (same numbers, vectorised).  ``texts`` are the token
+    lists of the scored passages (for the sliding-window measures c_v and c_npmi), ``corpus`` their
+    bag-of-words documents (for u_mass).  On tiny corpora c_v and c_npmi are often NaN (word pairs
+    never co-occur in a window); that is reported, not raised.
     """
-    from gensim.models.coherencemodel import CoherenceModel
+    from zhengfa_trends.coherence import coherence
+    from zhengfa_trends.sparse_lda import bow_matrix
 
+    vocabulary = [dictionary[i] for i in range(len(dictionary))]
+    corpus_matrix = bow_matrix(corpus if isinstance(corpus, Sequence) else list(corpus), len(vocabulary))
     scores = {}
     for measure in measures:
         try:
-            if measure == "u_mass":
-                cm = CoherenceModel(model=model, corpus=corpus, dictionary=dictionary, coherence=measure)
-            else:
-                cm = CoherenceModel(
-                    model=model, texts=texts, dictionary=dictionary, coherence=measure, processes=1
-                )
-            value = float(cm.get_coherence())
-        except Exception as error:  # gensim raises assorted errors on degenerate inputs
+            value = coherence(model.get_topics(), vocabulary, texts, corpus_matrix, (measure,))[measure]
+        except (ValueError, IndexError) as error:
             log.warning("coherence %s could not be computed: %s", measure, error)
             value = float("nan")
-        scores[measure] = value if np.isfinite(value) else float("nan")
+        if not np.isfinite(value):
+            log.warning("coherence %s is undefined for these topics (a top word never occurs)", measure)
+            value = float("nan")
+        scores[measure] = value
     return scores
 
 
