@@ -198,7 +198,9 @@ def test_report_is_built(finished_run):
     assert result.returncode == 0, result.stderr[-3000:]
     html = (finished_run / "results/report.html").read_text(encoding="utf-8")
     assert "theme_trends.png" in html
-    assert "Keyword themes by year" in html
+    assert "Keyword themes by year" in html  # a corpus figure (rule plot_corpus_figures)
+    assert "The most distinctive terms of each year" in html
+    assert "The highest-weight terms of each LDA topic" in html  # a topic figure (rule plot_figure)
     assert "documents per year" in html.lower()
 
 

@@ -504,6 +504,19 @@ def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str],
         )
 
 
+def plot_figures_step(
+    names: Sequence[str], inputs: Mapping[str, str], figure_paths: Sequence[str], options: Mapping
+) -> None:
+    """Rule ``plot_corpus_figures``: several figures in one process, each as :func:`plot_step` draws it.
+
+    ``inputs`` holds each figure's table under the figure's name, plus ``style``; ``figure_paths``
+    are all output files, each named ``<figure>.<format>``.
+    """
+    for name in names:
+        paths = [path for path in figure_paths if Path(path).stem == name]
+        plot_step(name, {"table": inputs[name], "style": inputs["style"]}, paths, options)
+
+
 def figure_index_step(
     names: Sequence[str], config: Mapping, ledger_path, formats: Sequence[str], index_out
 ) -> None:
