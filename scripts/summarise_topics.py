@@ -12,5 +12,6 @@ run_script(
         dict(smk.output.items()),
         smk.params.options,
         smk.params.trends,
+        smk.params.themes,
     ),
 )

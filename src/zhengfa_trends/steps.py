@@ -346,24 +346,42 @@ def select_k_step(
 
 
 def summarise_topics_step(
-    inputs: Mapping, ks: Sequence[int], outputs: Mapping, options: Mapping, trend_options: Mapping
+    inputs: Mapping,
+    ks: Sequence[int],
+    outputs: Mapping,
+    options: Mapping,
+    trend_options: Mapping,
+    themes: Mapping[str, Sequence[str]],
 ) -> None:
-    """Rule ``summarise_topics``: choose K, id the chosen topics, and every K's yearly topic shares.
+    """Rule ``summarise_topics``: choose K, id the chosen topics, then every K's yearly topic shares
+    and its links to the keyword themes.
 
-    Runs :func:`select_k_step`, :func:`align_topics_step` and :func:`topic_trends_step`.  ``inputs``
-    holds per-K lists ``scores``, ``topics``, ``topic_word``, ``vocabulary``, ``passage_topics``;
-    ``outputs`` those of :func:`select_k_step` plus ``topic_ids`` and ``topic_shares``.
+    ``inputs`` holds ``tokens`` and per-K lists ``scores``, ``topics``, ``topic_word``,
+    ``vocabulary``, ``passage_topics``; ``outputs`` those of :func:`select_k_step` plus
+    ``topic_ids``, ``topic_shares`` (topic_share_by_year.tsv) and ``theme_topics``.  Each K's
+    passage table is read once for both yearly shares and theme links.
     """
+    import numpy as np
+
     select_k_step(inputs["scores"], inputs["topics"], ks, outputs, options)
     align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
-    topic_trends_step(
-        inputs["topics"],
-        inputs["passage_topics"],
-        ks,
-        outputs["topic_ids"],
-        outputs["topic_shares"],
-        trend_options,
+    tokens = read_tokens(inputs["tokens"])
+    shares, links = [], []
+    for i, k in enumerate(ks):
+        labels = topics.topic_labels(read_tsv(inputs["topics"][i]))
+        passage_topics = read_tsv(inputs["passage_topics"][i], dtype={"doc_id": str})
+        shares.append(
+            trends.topic_share_by_year(passage_topics, int(k), labels, **_bootstrap_options(trend_options))
+        )
+        topic_word = np.load(inputs["topic_word"][i], allow_pickle=False)
+        vocabulary = Path(inputs["vocabulary"][i]).read_text(encoding="utf-8").splitlines()
+        links.append(
+            trends.theme_topic_shares(tokens, passage_topics, topic_word, vocabulary, themes, labels)
+        )
+    write_tsv(
+        with_topic_ids(pd.concat(shares, ignore_index=True), outputs["topic_ids"]), outputs["topic_shares"]
     )
+    write_tsv(pd.concat(links, ignore_index=True), outputs["theme_topics"])
 
 
 def read_chosen_k(path) -> int:
@@ -398,27 +416,14 @@ def theme_trends_step(tokens_path, themes: Mapping[str, Sequence[str]], shares_o
     write_tsv(theme_trends_table(read_tokens(tokens_path), themes, options), shares_out)
 
 
-def topic_trends_step(
-    topic_tables: Sequence, passage_tables: Sequence, ks: Sequence[int], topic_ids_path, shares_out, options
-) -> None:
-    """Topic shares per year for every K, with intervals (rule ``summarise_topics``).
-
-    The chosen K's rows carry the stable ``topic_id`` of ``topic_ids.tsv`` (empty for other Ks).
-    """
+def with_topic_ids(shares: pd.DataFrame, topic_ids_path) -> pd.DataFrame:
+    """Yearly topic shares with the stable ``topic_id`` of topic_ids.tsv (empty for other Ks)."""
     topic_ids = history.current_topics(read_tsv(topic_ids_path))
-    parts = []
-    for k, terms_path, passages_path in zip(ks, topic_tables, passage_tables, strict=True):
-        labels = topics.topic_labels(read_tsv(terms_path))
-        passage_topics = read_tsv(passages_path, dtype={"doc_id": str})
-        parts.append(
-            trends.topic_share_by_year(passage_topics, int(k), labels, **_bootstrap_options(options))
-        )
-    table = pd.concat(parts, ignore_index=True)
-    table = table.merge(topic_ids[["k", "topic", "topic_id"]], on=["k", "topic"], how="left")
+    table = shares.merge(topic_ids[["k", "topic", "topic_id"]], on=["k", "topic"], how="left")
     table["topic_id"] = table["topic_id"].astype("Int64")
     columns = list(trends.TOPIC_COLUMNS)
     columns.insert(columns.index("topic") + 1, "topic_id")
-    write_tsv(table[columns], shares_out)
+    return table[columns]
 
 
 def keyness_table(tokens: pd.DataFrame, options: Mapping) -> pd.DataFrame:
@@ -429,29 +434,6 @@ def keyness_table(tokens: pd.DataFrame, options: Mapping) -> pd.DataFrame:
         n_terms=options.get("n_terms", 30),
         min_g2=options.get("min_g2", 3.84),
     )
-
-
-def theme_topics_step(
-    tokens_path, ks: Sequence[int], inputs: Mapping[str, Sequence], themes: Mapping, theme_topics_out
-) -> None:
-    """Rule ``link_themes_to_topics``: for each K, the share of each theme's keyword mass per topic.
-
-    ``inputs`` holds per-K lists ``topics``, ``passage_topics``, ``topic_word``, ``vocabulary``.
-    """
-    import numpy as np
-
-    tokens = read_tokens(tokens_path)
-    parts = []
-    for i, k in enumerate(ks):
-        labels = topics.topic_labels(read_tsv(inputs["topics"][i]))
-        passage_topics = read_tsv(inputs["passage_topics"][i], dtype={"doc_id": str})
-        topic_word = np.load(inputs["topic_word"][i], allow_pickle=False)
-        vocabulary = Path(inputs["vocabulary"][i]).read_text(encoding="utf-8").splitlines()
-        parts.append(
-            trends.theme_topic_shares(tokens, passage_topics, topic_word, vocabulary, themes, labels)
-        )
-        assert parts[-1]["k"].eq(k).all()
-    write_tsv(pd.concat(parts, ignore_index=True), theme_topics_out)
 
 
 def _stable_topic_ids(table: pd.DataFrame, topic_ids_path) -> pd.DataFrame:

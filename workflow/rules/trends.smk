@@ -1,20 +1,45 @@
-rule link_themes_to_topics:
+rule summarise_topics:
+    # Choose K, give the chosen topics their stable ids, compute every K's yearly topic shares and
+    # link topics to the keyword themes: light steps between the fitted models and the topic
+    # figures, in one job because on that path every extra job start costs about half a second.
     input:
         tokens="results/tokens/tokens.tsv",
+        scores=expand("results/lda/k{k}/scores.tsv", k=LDA_KS),
         topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
-        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
         topic_word=expand("results/lda/k{k}/topic_word.npy", k=LDA_KS),
         vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
+        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
     output:
+        selection=report(
+            "results/lda/model_selection.tsv",
+            caption="../report/model_selection.rst",
+            category="2 Topics",
+        ),
+        chosen_k="results/lda/chosen_k.txt",
+        chosen_topics="results/lda/chosen_topics.tsv",
+        topic_ids="results/lda/topic_ids.tsv",
+        topic_shares=report(
+            "results/trends/topic_share_by_year.tsv",
+            caption="../report/topic_shares.rst",
+            category="3 Trends",
+        ),
         theme_topics="results/trends/theme_topics.tsv",
     log:
-        "logs/link_themes_to_topics.log",
+        "logs/summarise_topics.log",
     benchmark:
-        "logs/benchmarks/link_themes_to_topics.tsv"
+        "logs/benchmarks/summarise_topics.tsv"
+    priority: CRITICAL_PATH
     conda:
         ENV
     params:
         ks=LDA_KS,
+        options={
+            "chosen_k": FROZEN_K or config["lda"].get("chosen_k"),
+            "min_stability": config["lda"]["min_stability"],
+            "history_dir": config["lda"]["history_dir"],
+            "match_similarity": config["lda"]["match_similarity"],
+        },
+        trends=config["trends"],
         themes=config["themes"],
     script:
-        "../../scripts/link_themes_to_topics.py"
+        "../../scripts/summarise_topics.py"
