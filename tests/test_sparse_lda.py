@@ -126,3 +126,18 @@ def test_batched_inference_on_bow_corpus_rows(token_lists, gensim_pair):
     from_matrix, _ = batched.inference(fast_corpus[:20])
     np.testing.assert_allclose(from_matrix, from_lists)
     assert isinstance(fast_corpus[:20], BowCorpus)
+
+
+def test_dense_and_gathered_phinorm_agree(gensim_pair, monkeypatch):
+    import zhengfa_trends.sparse_lda as sparse_lda
+
+    corpus, plain, batched = gensim_pair
+    batched.state = plain.state
+    batched.sync_state()
+    results = []
+    for limit in (sparse_lda.DENSE_PHINORM_ENTRIES, 0):  # the default picks dense here; 0 forces gathering
+        monkeypatch.setattr(sparse_lda, "DENSE_PHINORM_ENTRIES", limit)
+        batched.random_state = np.random.RandomState(4)
+        results.append(batched.inference(corpus, collect_sstats=True))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)

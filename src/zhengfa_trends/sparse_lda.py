@@ -39,6 +39,8 @@ from scipy.special import psi
 # Once fewer than this share of the working set is still iterating, the working set is compacted to
 # the active documents (amortises the row gathers against the work saved on converged documents).
 COMPACT_BELOW = 0.5
+# Up to this many rows × terms, phinorm is computed as a dense product (32 MB of float64).
+DENSE_PHINORM_ENTRIES = 1 << 22
 
 
 class BowRow:
@@ -174,16 +176,29 @@ def _exp_dirichlet_expectation(gamma: np.ndarray) -> np.ndarray:
     return np.exp(psi(gamma) - psi(gamma.sum(axis=1, keepdims=True)))
 
 
-def _working_set(counts: sparse.csr_matrix, ids, beta_t: np.ndarray):
-    """Rows ``ids`` of ``counts`` (all if None), the row of each non-zero, and β's column per non-zero."""
-    work = counts if ids is None else counts[ids]
-    rows = np.repeat(np.arange(work.shape[0]), np.diff(work.indptr))
-    return work, rows, beta_t[work.indices]
+class _WorkingSet:
+    """Rows of the count matrix being iterated, and how to get ``phinorm`` for their non-zeros.
 
+    ``phinorm[d, w] = Σ_k exp E[log θ_dk] · exp E[log β_kw]`` is needed at every non-zero.  When the
+    rows × terms product is small it is computed densely with one matrix product and read at the
+    non-zeros (fast BLAS); otherwise β's column is gathered once per non-zero and reused.
+    """
 
-def _phinorm(rows: np.ndarray, beta_nz: np.ndarray, exp_theta: np.ndarray, eps: float) -> np.ndarray:
-    """``Σ_k exp E[log θ_dk] · exp E[log β_kw]`` for every non-zero ``(d, w)`` (``d = rows``)."""
-    return np.einsum("ij,ij->i", exp_theta[rows], beta_nz) + eps
+    def __init__(self, counts: sparse.csr_matrix, ids, exp_elog_beta: np.ndarray, beta_t: np.ndarray):
+        self.matrix = counts if ids is None else counts[ids]
+        self.rows = np.repeat(np.arange(self.matrix.shape[0]), np.diff(self.matrix.indptr))
+        self.exp_elog_beta = exp_elog_beta
+        self.dense = self.matrix.shape[0] * exp_elog_beta.shape[1] <= DENSE_PHINORM_ENTRIES
+        if self.dense:
+            self.flat = self.rows * exp_elog_beta.shape[1] + self.matrix.indices
+        else:
+            self.beta_nz = beta_t[self.matrix.indices]
+
+    def phinorm(self, exp_theta: np.ndarray, eps: float) -> np.ndarray:
+        """``phinorm`` at every non-zero, for the rows' ``exp E[log θ]`` (one row per matrix row)."""
+        if self.dense:
+            return (exp_theta @ self.exp_elog_beta).ravel().take(self.flat) + eps
+        return np.einsum("ij,ij->i", exp_theta[self.rows], self.beta_nz) + eps
 
 
 def batched_inference(
@@ -225,14 +240,15 @@ def batched_inference(
     # The working set: documents whose rows are computed each iteration.  It may still hold
     # documents that have converged (``live`` False): their updates are computed but not kept.
     work_ids = np.arange(counts.shape[0])
-    work, rows, beta_nz = _working_set(counts, None, beta_t)
+    work = _WorkingSet(counts, None, exp_elog_beta, beta_t)
     live = np.ones(work_ids.size, dtype=bool)
     for _ in range(iterations):
         if not live.any():
             break
         theta_w = exp_theta[work_ids]
-        phinorm = _phinorm(rows, beta_nz, theta_w, eps)
-        ratio = sparse.csr_matrix((work.data / phinorm, work.indices, work.indptr), shape=work.shape)
+        matrix = work.matrix
+        phinorm = work.phinorm(theta_w, eps)
+        ratio = sparse.csr_matrix((matrix.data / phinorm, matrix.indices, matrix.indptr), shape=matrix.shape)
         new_gamma = alpha + theta_w * (ratio @ beta_t)
         positions = np.flatnonzero(live)
         ids = work_ids[positions]
@@ -244,12 +260,11 @@ def batched_inference(
         n_live = int(live.sum())
         if 0 < n_live < COMPACT_BELOW * work_ids.size:
             work_ids = work_ids[live]
-            work, rows, beta_nz = _working_set(counts, work_ids, beta_t)
+            work = _WorkingSet(counts, work_ids, exp_elog_beta, beta_t)
             live = np.ones(n_live, dtype=bool)
     if not collect_sstats:
         return gamma, None
-    _, rows, beta_nz = _working_set(counts, None, beta_t)
-    phinorm = _phinorm(rows, beta_nz, exp_theta, eps)
+    phinorm = _WorkingSet(counts, None, exp_elog_beta, beta_t).phinorm(exp_theta, eps)
     ratio = sparse.csr_matrix((counts.data / phinorm, counts.indices, counts.indptr), shape=counts.shape)
     sstats = np.asarray((ratio.T @ exp_theta).T, dtype=dtype) * exp_elog_beta
     return gamma, sstats
