@@ -31,10 +31,10 @@ from .clean import (
     split_passages,
     to_simplified,
 )
+from .files import TEXT_SUFFIXES, CorpusError, list_corpus_files  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".htm", ".html"})
 
 # The fixed reason vocabulary of documents.tsv (README: "Preparing your corpus").
 REASONS = {
@@ -113,15 +113,6 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _HTML_DROP = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.S | re.I)
 _HTML_MARKUP = re.compile(r"<(?:p|div|br|span|td|tr|table|a|h\d|li|ul|meta|font|strong)\b[^>]*>", re.I)
 _HTML_BREAK = re.compile(r"<\s*(br|/p|/div|/h\d|/li|/tr|p|div|h\d|li|tr)\b[^>]*>", re.I)
-
-
-class CorpusError(Exception):
-    """The corpus as a whole cannot be analysed (missing folder, nothing included).
-
-    ``documents`` holds the ledger when the folder was read but nothing could be used.
-    """
-
-    documents: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -402,36 +393,6 @@ def read_metadata(path: Path | None) -> tuple[pd.DataFrame, list[str]]:
 def _strip_text_suffix(name: str) -> str:
     path = Path(name)
     return path.stem if path.suffix.lower() in TEXT_SUFFIXES else name
-
-
-def list_corpus_files(corpus_dir: Path, exclude: Iterable[Path] = ()) -> list[Path]:
-    """Every entry directly in ``corpus_dir`` (files, subfolders, links), sorted by name, minus ``exclude``.
-
-    Raises
-    ------
-    CorpusError
-        If ``corpus_dir`` is not an existing folder.
-    """
-    corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        what = "is a file, not a folder" if corpus_dir.exists() else "not found"
-        raise CorpusError(
-            f"corpus folder {what}: {corpus_dir} (resolved: {corpus_dir.resolve()}); create it and put "
-            "the articles in it, or set corpus.dir in your config to the folder that holds them"
-        )
-    skip = {_resolve(Path(p)) for p in exclude}
-    names = {Path(p).name for p in exclude} | {p.name for p in skip}  # resolve only these
-    return sorted(
-        (p for p in corpus_dir.iterdir() if p.name not in names or _resolve(p) not in skip),
-        key=lambda p: p.name,
-    )
-
-
-def _resolve(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop
-        return path.absolute()
 
 
 # --- near-duplicate detection -------------------------------------------------------------------

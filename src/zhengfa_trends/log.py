@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .config import ConfigError
-from .ingest import CorpusError
+from .files import CorpusError
 
 # Failures that mean "fix your input", not "bug": reported as one line, without a traceback.
 EXPECTED_ERRORS = (CorpusError, ConfigError, FileNotFoundError)

@@ -54,7 +54,7 @@ def corpus_files(wildcards=None):
     regular files are inputs (Snakemake needs existing files; a folder's time stamp changes
     whenever anything inside it does).  A missing folder stops the run with one line.
     """
-    from zhengfa_trends.ingest import CorpusError, list_corpus_files
+    from zhengfa_trends.files import CorpusError, list_corpus_files
 
     try:
         entries = list_corpus_files(

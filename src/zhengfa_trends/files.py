@@ -1,0 +1,55 @@
+"""The corpus folder's entries, without importing pandas or numpy.
+
+Snakemake calls :func:`list_corpus_files` while it builds the job graph (the corpus files are the
+ingest rule's inputs), so this module is kept light: every ``snakemake`` call imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".htm", ".html"})
+
+
+class CorpusError(Exception):
+    """The corpus as a whole cannot be analysed (missing folder, nothing included).
+
+    ``documents`` holds the ledger when the folder was read but nothing could be used.
+    """
+
+    documents: pandas.DataFrame | None = None
+
+
+def list_corpus_files(corpus_dir: Path, exclude: Iterable[Path] = ()) -> list[Path]:
+    """Every entry directly in ``corpus_dir`` (files, subfolders, links), sorted by name, minus ``exclude``.
+
+    Raises
+    ------
+    CorpusError
+        If ``corpus_dir`` is not an existing folder.
+    """
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        what = "is a file, not a folder" if corpus_dir.exists() else "not found"
+        raise CorpusError(
+            f"corpus folder {what}: {corpus_dir} (resolved: {corpus_dir.resolve()}); create it and put "
+            "the articles in it, or set corpus.dir in your config to the folder that holds them"
+        )
+    skip = {_resolve(Path(p)) for p in exclude}
+    names = {Path(p).name for p in exclude} | {p.name for p in skip}  # resolve only these
+    return sorted(
+        (p for p in corpus_dir.iterdir() if p.name not in names or _resolve(p) not in skip),
+        key=lambda p: p.name,
+    )
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path.absolute()
