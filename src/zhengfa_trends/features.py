@@ -114,10 +114,12 @@ def keyness_by_year(
         "g2",
         "log_ratio",
     ]
-    counts = {
-        int(year): Counter(" ".join(group).split())
-        for year, group in tokens.groupby("year", sort=True)["tokens"]
-    }
+    counts = {}
+    for year, group in tokens.groupby("year", sort=True)["tokens"]:
+        counter = Counter()
+        for text in group:  # passage by passage: a year's tokens are never all strings at once
+            counter.update(text.split())
+        counts[int(year)] = counter
     total = Counter()
     for counter in counts.values():
         total.update(counter)

@@ -27,7 +27,7 @@ This module imports gensim, so import it only where a model is fitted or applied
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 import numpy as np
@@ -99,7 +99,7 @@ class BowCorpus(Sequence):
 
 
 def bow_corpus(
-    token_lists: Sequence[Sequence[str]], no_below: int, no_above: float, keep_n: int | None
+    token_lists: Iterable[Sequence[str]], no_below: int, no_above: float, keep_n: int | None
 ) -> tuple[Dictionary, BowCorpus]:
     """Vocabulary and count matrix of tokenised passages, filtered as gensim's ``filter_extremes``.
 
@@ -108,15 +108,21 @@ def bow_corpus(
     no_above, keep_n)`` keeps (document frequency at least ``no_below`` and at most
     ``int(no_above * passages)``; of those, the ``keep_n`` most frequent, ties by id) and ids are
     then made contiguous in the same order, as ``compactify`` does.
+
+    ``token_lists`` is read once, so it may be a generator (e.g. splitting each passage's token
+    string on the fly): only one passage's tokens exist as Python strings at a time.
     """
-    n_docs = len(token_lists)
-    lengths = np.fromiter((len(tokens) for tokens in token_lists), dtype=np.int64, count=n_docs)
+    lengths: list[int] = []
     codes_of: dict[str, int] = {}
-    codes = np.fromiter(
-        (codes_of.setdefault(token, len(codes_of)) for tokens in token_lists for token in tokens),
-        dtype=np.int64,
-        count=int(lengths.sum()),
-    )
+
+    def codes_of_tokens():
+        for tokens in token_lists:
+            lengths.append(len(tokens))
+            for token in tokens:
+                yield codes_of.setdefault(token, len(codes_of))
+
+    codes = np.fromiter(codes_of_tokens(), dtype=np.int64)
+    n_docs = len(lengths)
     words = np.array(list(codes_of), dtype=str) if codes_of else np.zeros(0, dtype=str)
     rows = np.repeat(np.arange(n_docs), lengths)
     counts = sparse.csr_matrix(
@@ -143,7 +149,7 @@ def bow_corpus(
     dictionary.cfs = {i: int(cf) for i, cf in enumerate(np.asarray(matrix.sum(axis=0)).ravel())}
     # As gensim counts them: over all passages, before filtering.
     dictionary.num_docs = n_docs
-    dictionary.num_pos = int(lengths.sum())
+    dictionary.num_pos = len(codes)
     dictionary.num_nnz = int(counts.nnz)
     return dictionary, BowCorpus(matrix)
 

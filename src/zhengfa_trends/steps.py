@@ -190,8 +190,10 @@ def lda_step(
             frozen_lda_step(tokens, stored, seeds[0], ledger_path, outputs, settings)
             return
         log.warning("lda.mode is freeze but no stored model with K=%d was found: fitting a new one", k)
-    token_lists = [t.split() for t in tokens["tokens"]]
-    dictionary, corpus = topics.build_bow(token_lists, settings)
+    # Token strings are split one passage at a time (as Python strings, all of a large corpus's
+    # tokens would take gigabytes); only the coherence sample is kept as token lists.
+    token_strings = tokens.pop("tokens")
+    dictionary, corpus = topics.build_bow((t.split() for t in token_strings), settings)
     heldout = topics.heldout_mask(
         len(corpus),
         options.get("heldout_share", 0.1),
@@ -211,7 +213,8 @@ def lda_step(
         sample = np.ones(len(corpus), dtype=bool)
     else:
         sample = topics.heldout_mask(len(corpus), n_coherence / len(corpus), 1)
-    texts = [toks for toks, keep in zip(token_lists, sample, strict=True) if keep]
+    texts = [token_strings.iloc[i].split() for i in np.flatnonzero(sample)]
+    del token_strings
     coherence_corpus = corpus[np.flatnonzero(sample)]
     log.info(
         "LDA k=%d: %d training / %d held-out passages, vocabulary %d",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +26,7 @@ class LdaSettings:
     n_terms: int = 15
 
 
-def build_bow(token_lists: Sequence[Sequence[str]], settings: LdaSettings):
+def build_bow(token_lists: Iterable[Sequence[str]], settings: LdaSettings):
     """Build a gensim ``Dictionary`` with rare/common terms filtered, and the bag-of-words corpus.
 
     The same vocabulary, ids and counts as ``Dictionary(token_lists)``, ``filter_extremes`` and

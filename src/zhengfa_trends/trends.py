@@ -127,13 +127,16 @@ def yearly_shares(
 
 def count_theme_hits(tokens: pd.Series, themes: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """Number of tokens of each passage that are keywords of each theme (columns = theme names)."""
-    keyword_sets = {theme: frozenset(words) for theme, words in themes.items()}
-    split = tokens.str.split()
-    data = {
-        theme: split.map(lambda toks, kw=kws: sum(1 for t in toks if t in kw))
-        for theme, kws in keyword_sets.items()
-    }
-    return pd.DataFrame(data, index=tokens.index)
+    keyword_sets = [frozenset(words) for words in themes.values()]
+    any_keyword = frozenset().union(*keyword_sets)
+    counts = np.zeros((len(tokens), len(keyword_sets)), dtype=np.int64)
+    # One passage's tokens at a time: splitting the whole column at once would hold every token of a
+    # large corpus as a Python string (gigabytes at 20,000 documents).
+    for row, text in enumerate(tokens):
+        found = [token for token in text.split() if token in any_keyword]
+        if found:
+            counts[row] = [sum(1 for token in found if token in keywords) for keywords in keyword_sets]
+    return pd.DataFrame(counts, index=tokens.index, columns=list(themes))
 
 
 def theme_share_by_year(
