@@ -46,14 +46,22 @@ def main() -> None:
     parser.add_argument("--mode", choices=["freeze", "refit"], default="freeze")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/zf-add"))
+    parser.add_argument(
+        "--sentences",
+        default="45-105",
+        help="body sentences per synthetic document, MIN-MAX (default: about 7 kB per document, as "
+        "make_corpus.py's 14 MB for 2,000 documents)",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "ADD_DOCUMENT.md")
     args = parser.parse_args()
 
     if args.workdir.exists():
         shutil.rmtree(args.workdir)
     corpus = args.workdir / "corpus"
+    low, high = args.sentences.split("-")
     subprocess.run(
-        [sys.executable, "-m", "zhengfa_trends.synthetic", str(corpus), "--docs", str(args.docs)],
+        [sys.executable, "-m", "zhengfa_trends.synthetic", str(corpus), "--docs", str(args.docs)]
+        + ["--min-sentences", low, "--max-sentences", high],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -61,7 +69,7 @@ def main() -> None:
     _copy_project(project)
     config = {
         "corpus": {"dir": str(corpus / "docs"), "metadata": str(corpus / "metadata.tsv")},
-        "lda": {"k": [3, 4, 5, 6], "seeds": [1, 2, 3], "mode": args.mode},
+        "lda": {"mode": args.mode},  # everything else as in config/config.yaml
     }
     (project / "bench.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     last = sorted((corpus / "docs").glob("*.txt"))[-1]

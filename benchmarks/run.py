@@ -62,6 +62,8 @@ BASELINE = Path(__file__).resolve().parent / "baseline.py"
 # document: 2,000 documents are about 14 MB and 20,000 about 140 MB, the corpus sizes the issue's
 # targets are stated for (set by --sentences).
 SENTENCES = (45, 105)
+# --corpus: benchmark this existing corpus folder instead of generating one (comparison runs only).
+EXTERNAL_CORPUS: Path | None = None
 PROJECT_PARTS = ("Snakefile", "workflow", "scripts", "config", "data/dictionaries")
 GNU_TIME = Path("/usr/bin/time")
 
@@ -368,6 +370,11 @@ class Run:
 
 
 def generate_corpus(run: Run, workdir: Path, seed: int) -> Path:
+    if EXTERNAL_CORPUS is not None:
+        # --corpus: an existing corpus (docs/ and metadata.tsv), e.g. one written by another generator
+        run.corpus_dir = str(EXTERNAL_CORPUS)
+        run.corpus_mb = corpus_bytes(EXTERNAL_CORPUS / "docs") / 1e6
+        return EXTERNAL_CORPUS
     corpus = workdir / f"corpus-{run.docs}"
     command = [sys.executable, "-m", "zhengfa_trends.synthetic", str(corpus), "--docs", str(run.docs)]
     command += [
@@ -837,10 +844,14 @@ def write_report(path: Path, info: dict, runs: list[Run], cores: str, workdir: P
             lines += [f"Not run: {run.skipped}", ""]
             continue
         if run.kind != "default":
+            origin = (
+                "given with --corpus"
+                if EXTERNAL_CORPUS is not None
+                else f"written by `python -m zhengfa_trends.synthetic --min-sentences {SENTENCES[0]} "
+                f"--max-sentences {SENTENCES[1]}` in {_f(run.generate_s)} s"
+            )
             lines.append(
-                f"Corpus: `{run.corpus_dir}` ({run.docs:,} files, {run.corpus_mb:.2f} MB), written by "
-                f"`python -m zhengfa_trends.synthetic --min-sentences {SENTENCES[0]} "
-                f"--max-sentences {SENTENCES[1]}` in {_f(run.generate_s)} s."
+                f"Corpus: `{run.corpus_dir}` ({run.docs:,} files, {run.corpus_mb:.2f} MB), {origin}."
             )
         seg = run.segmentation
         if seg.get("passages"):
@@ -947,6 +958,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--corpus-seed", type=int, default=7, help="seed of the synthetic corpus")
     parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="compare on this existing corpus folder (docs/, metadata.tsv) instead of a generated one",
+    )
+    parser.add_argument(
         "--sentences",
         default=f"{SENTENCES[0]}-{SENTENCES[1]}",
         help="body sentences per synthetic document, MIN-MAX (default: about 7 kB per document)",
@@ -973,6 +989,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         parser.error(f"--sentences must look like 45-105, got {args.sentences!r}")
     SENTENCES = (low, high)
+    global EXTERNAL_CORPUS
+    if args.corpus is not None:
+        if not (args.corpus / "docs").is_dir():
+            parser.error(f"--corpus {args.corpus}: no docs/ folder in it")
+        EXTERNAL_CORPUS = args.corpus.resolve()
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     ref_commit = use_snapshot(args.ref, workdir) if args.ref else None

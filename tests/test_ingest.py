@@ -396,3 +396,55 @@ def test_worker_processes_give_the_same_ledger_and_passages(tmp_path):
     )
     assert reasons["zz_folder"] == "folder"
     assert (serial.documents["included"] == "yes").sum() == PARALLEL_MIN_ENTRIES + 6
+
+
+# --- cleaning cache ------------------------------------------------------------------------------
+
+
+def test_cleaning_cache_reuses_seen_files_and_gives_the_same_result(tmp_path, caplog):
+    import logging
+
+    import zhengfa_trends.ingest as ingest_module
+    from zhengfa_trends.ingest import CleaningCache
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for source in sorted((Path(__file__).parents[1] / "data" / "corpus").glob("*.txt")):
+        (corpus / source.name).write_bytes(source.read_bytes())
+    (corpus / "zz_binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    metadata = Path(__file__).parents[1] / "data" / "corpus" / "metadata.tsv"
+    cache_dir = tmp_path / "cache"
+    uncached = ingest_corpus(corpus, metadata, IngestOptions())
+    with caplog.at_level(logging.INFO, logger="zhengfa_trends.ingest"):
+        first = ingest_corpus(corpus, metadata, IngestOptions(), cache_dir=cache_dir)
+        assert "documents analysed: 6, reused from the cleaning cache: 0" in caplog.text
+        caplog.clear()
+        calls = []
+        original = ingest_module._analyse_document
+        ingest_module._analyse_document = lambda *args: calls.append(args) or original(*args)
+        try:
+            second = ingest_corpus(corpus, metadata, IngestOptions(), cache_dir=cache_dir)
+        finally:
+            ingest_module._analyse_document = original
+        assert "documents analysed: 0, reused from the cleaning cache: 6" in caplog.text
+    assert calls == []
+    for result in (first, second):
+        assert result.documents.equals(uncached.documents)
+        assert result.passages.equals(uncached.passages)
+    assert CleaningCache(cache_dir, IngestOptions()).count() == 6
+
+    # An edited file and other cleaning options miss the cache; date filters do not.
+    target = sorted(corpus.glob("00*.txt"))[0]
+    target.write_text(
+        target.read_text(encoding="utf-8") + "\n新增一段关于数字政法建设的文字。\n", encoding="utf-8"
+    )
+    with caplog.at_level(logging.INFO, logger="zhengfa_trends.ingest"):
+        caplog.clear()
+        ingest_corpus(corpus, metadata, IngestOptions(years=(2021, 2023)), cache_dir=cache_dir)
+        assert "documents analysed: 1, reused from the cleaning cache: 5" in caplog.text
+        caplog.clear()
+        longer = ingest_corpus(corpus, metadata, IngestOptions(max_chars=500), cache_dir=cache_dir)
+        assert "documents analysed: 6, reused from the cleaning cache: 0" in caplog.text
+    assert longer.passages["n_chars"].max() > uncached.passages["n_chars"].max()
+    assert CleaningCache(cache_dir, IngestOptions(max_chars=500)).count() == 6
+    assert CleaningCache(cache_dir, IngestOptions()).count() == 0  # pruned: other settings

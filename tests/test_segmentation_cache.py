@@ -81,7 +81,7 @@ def test_a_truncated_cache_entry_is_not_trusted(passages, segmenter_settings, tm
     connection = sqlite3.connect(cache.path)
     with connection:
         connection.execute(
-            "UPDATE entries SET tokens = ? WHERE rowid = (SELECT min(rowid) FROM entries)", ("半截\n",)
+            "UPDATE entries SET payload = ? WHERE rowid = (SELECT min(rowid) FROM entries)", ("半截\n",)
         )
     connection.close()
     _, stats = _run(passages, segmenter_settings, cache)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import ContentCache
 from .clean import (
     clean_text,
     han_only,
@@ -578,7 +581,11 @@ def _read_document(path: Path) -> tuple[str, bytes | None]:
 
 
 def ingest_corpus(
-    corpus_dir: Path, metadata_path: Path | None, options: IngestOptions, workers: int = 1
+    corpus_dir: Path,
+    metadata_path: Path | None,
+    options: IngestOptions,
+    workers: int = 1,
+    cache_dir: str | Path | None = None,
 ) -> IngestResult:
     """Read, date, clean and split every document of a corpus folder.
 
@@ -592,6 +599,9 @@ def ingest_corpus(
     workers : int
         Processes that read, clean and date the documents (the duplicate checks, which depend on
         earlier documents, stay in this process); the result does not depend on it.
+    cache_dir : path, optional
+        Folder of the cleaning cache (:class:`CleaningCache`): files analysed before under the same
+        settings are not decoded and cleaned again.  None: no cache.
 
     Returns
     -------
@@ -624,7 +634,8 @@ def ingest_corpus(
             doc_id += "~"
         doc_ids.append(doc_id)
     meta_dates = [meta_by_id.get(doc_id, {}).get("date", "") for doc_id in doc_ids]
-    prepared = _prepare_all(entries, meta_dates, options, workers)
+    cache = CleaningCache(cache_dir, options) if cache_dir else None
+    prepared = _prepare_all(entries, meta_dates, options, workers, cache)
     for path, doc_id, prep in zip(entries, doc_ids, prepared, strict=True):
         # Decisions that depend on earlier documents (duplicates), in corpus order; the row gets
         # exactly the fields known at the point where the document is set aside.
@@ -678,6 +689,11 @@ def ingest_corpus(
                     "text": passage,
                 }
             )
+    if cache is not None:
+        removed = cache.prune()
+        cache.close()
+        if removed:
+            log.info("cleaning cache: %d entries of earlier settings removed", removed)
     for doc_id, meta in meta_by_id.items():
         if doc_id not in doc_ids:
             row = _new_row(doc_id, "", meta)
@@ -693,10 +709,14 @@ def ingest_corpus(
     return IngestResult(documents, passage_table)
 
 
-# How far a document got in _prepare_document (each stage implies the ones before).
+# How far a document got (each stage implies the ones before): read, decoded, raw text, clean text
+# (analysis ends here; its results are cached), dated (the date checks passed).
 PREPARED_NONE, PREPARED_READ, PREPARED_DECODED, PREPARED_RAW, PREPARED_CLEAN, PREPARED_DATED = range(6)
-# Below this many entries the documents are prepared in this process (worker start-up would dominate).
+# Below this many documents to analyse, they are analysed in this process (worker start-up would dominate).
 PARALLEL_MIN_ENTRIES = 64
+# Bump when a change to the analysis (decoding, cleaning, dating, passages) is not visible in the
+# source files hashed by ingest_fingerprint, e.g. a change in how a dependency is called.
+INGEST_CACHE_VERSION = 1
 
 
 @dataclass
@@ -717,9 +737,71 @@ class PreparedDocument:
     signature: np.ndarray | None = None
     passages: list[str] = dataclass_field(default_factory=list)
 
+    def to_payload(self) -> str:
+        """JSON text of the document (for the cleaning cache)."""
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        fields["signature"] = None if self.signature is None else [int(v) for v in self.signature]
+        return json.dumps(fields, ensure_ascii=False)
 
-def _prepare_document(path: Path, meta_date: str, options: IngestOptions) -> PreparedDocument:
-    """Read, decode, clean, date, fingerprint and cut one entry; stop at the first reason to set it aside."""
+    @classmethod
+    def from_payload(cls, payload: str) -> PreparedDocument:
+        """The document :meth:`to_payload` wrote."""
+        fields = json.loads(payload)
+        if fields["signature"] is not None:
+            fields["signature"] = np.array(fields["signature"], dtype=np.uint64)
+        return cls(**fields)
+
+
+class CleaningCache(ContentCache):
+    """Each file's analysis (decoding, cleaning, date, passages), keyed by its bytes and the settings.
+
+    Editing a file, the cleaning options or the analysis code misses the cache; adding a document
+    analyses only that one.  See :mod:`zhengfa_trends.cache`.
+    """
+
+    FILE_NAME = "documents.sqlite"
+
+    def __init__(self, folder: str | Path, options: IngestOptions):
+        super().__init__(folder, ingest_fingerprint(options), self.FILE_NAME)
+
+    def document_key(self, sha256: str, suffix: str, meta_date: str) -> str:
+        """Key of a file's analysis: its content, whether its name says HTML, its metadata date."""
+        kind = "html" if suffix.lower() in {".htm", ".html"} else "text"
+        return self.key([sha256, kind, meta_date or ""])
+
+    def get(self, key: str) -> PreparedDocument | None:
+        """The cached analysis, or None."""
+        entry = self.get_payload(key)
+        return None if entry is None else PreparedDocument.from_payload(entry[1])
+
+    def put(self, key: str, prep: PreparedDocument) -> None:
+        """Queue an analysis; :meth:`flush` writes the queued entries."""
+        self.put_payload(key, len(prep.passages), prep.to_payload())
+
+
+def ingest_fingerprint(options: IngestOptions) -> str:
+    """sha256 of everything the cached analysis depends on: the options that shape it, the source
+    of the cleaning and ingest modules, and the versions of the decoding and conversion libraries."""
+    from . import clean
+    from .provenance import package_version
+
+    payload = {
+        "version": INGEST_CACHE_VERSION,
+        "options": [options.opencc, options.max_chars, options.min_chars, options.title_year_lines],
+        "source": [
+            sha256_bytes(Path(module.__file__).read_bytes()) for module in (clean, sys.modules[__name__])
+        ],
+        "packages": [package_version(name) for name in ("opencc", "charset-normalizer")],
+    }
+    return sha256_bytes(json.dumps(payload, sort_keys=True).encode("utf-8"))
+
+
+def _analyse_document(path: Path, meta_date: str, options: IngestOptions) -> PreparedDocument:
+    """Read, decode, clean, date, fingerprint and cut one entry; stop at the first reason to set it aside.
+
+    Everything here depends only on the file, its metadata date and the options that
+    :func:`ingest_fingerprint` covers; the date checks (which depend on today) come after.
+    """
     prep = PreparedDocument()
     prep.reason, data = _read_document(path)
     if data is None:
@@ -753,31 +835,69 @@ def _prepare_document(path: Path, meta_date: str, options: IngestOptions) -> Pre
     prep.stage = PREPARED_CLEAN
     prep.date, prep.year, prep.date_source = _document_date(meta_date, raw, options)
     del raw
+    if prep.year:
+        text = cleaned.text
+        prep.fingerprint = sha256_bytes(shingle_text(text).encode())
+        prep.signature = minhash_signature(shingle_hashes(text))
+        prep.passages = split_passages(cleaned.paragraphs, options.max_chars, options.min_chars)
+    return prep
+
+
+def _check_dates(prep: PreparedDocument, options: IngestOptions) -> PreparedDocument:
+    """Set a cleaned document aside for a missing, implausible or filtered-out date, else mark it dated."""
+    if prep.stage < PREPARED_CLEAN:
+        return prep
     today = dt.date.today()
     if not prep.year:
         prep.reason = "no_date" if not prep.date else "bad_date"
-        return prep
-    if (
+    elif (
         not options.min_year <= prep.year <= (options.max_year or today.year)
         or prep.date > today.isoformat()[: len(prep.date)]
     ):
         prep.reason = "bad_date"
-        return prep
-    if options.years and not options.years[0] <= prep.year <= options.years[1]:
+    elif options.years and not options.years[0] <= prep.year <= options.years[1]:
         prep.reason = "year_filtered"
-        return prep
-    prep.stage = PREPARED_DATED
-    text = cleaned.text
-    prep.fingerprint = sha256_bytes(shingle_text(text).encode())
-    prep.signature = minhash_signature(shingle_hashes(text))
-    prep.passages = split_passages(cleaned.paragraphs, options.max_chars, options.min_chars)
+    else:
+        prep.stage = PREPARED_DATED
     return prep
 
 
 def _prepare_all(
+    entries: list[Path], meta_dates: list[str], options: IngestOptions, workers: int, cache=None
+) -> Iterator[PreparedDocument]:
+    """Every entry's :func:`_analyse_document` (from the cache where possible) and date checks, in order.
+
+    Entries missing from ``cache`` are analysed, in ``workers`` forked processes if there are enough
+    of them, and queued for the cache (the caller flushes it).
+    """
+    keys: list[str | None] = []
+    cached: dict[int, PreparedDocument] = {}
+    for index, (path, meta_date) in enumerate(zip(entries, meta_dates, strict=True)):
+        reason, data = _read_document(path) if cache is not None else ("", None)
+        key = cache.document_key(sha256_bytes(data), path.suffix, meta_date) if data is not None else None
+        del data
+        keys.append(key)
+        found = cache.get(key) if key is not None else None
+        if found is not None:
+            cached[index] = found
+    todo = [index for index in range(len(entries)) if index not in cached]
+    analysed = _analyse_all([entries[i] for i in todo], [meta_dates[i] for i in todo], options, workers)
+    for index in range(len(entries)):
+        if index in cached:
+            prep = cached[index]
+        else:
+            prep = next(analysed)
+            if keys[index] is not None:
+                cache.put(keys[index], prep)
+        yield _check_dates(prep, options)
+    if cache is not None:
+        log.info("documents analysed: %d, reused from the cleaning cache: %d", len(todo), len(cached))
+
+
+def _analyse_all(
     entries: list[Path], meta_dates: list[str], options: IngestOptions, workers: int
 ) -> Iterator[PreparedDocument]:
-    """:func:`_prepare_document` of every entry, in order; in ``workers`` forked processes if worth it."""
+    """:func:`_analyse_document` of every entry, in order; in ``workers`` forked processes if worth it."""
     import multiprocessing
 
     if (
@@ -786,13 +906,13 @@ def _prepare_all(
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         for path, meta_date in zip(entries, meta_dates, strict=True):
-            yield _prepare_document(path, meta_date, options)
+            yield _analyse_document(path, meta_date, options)
         return
-    prepare = functools.partial(_prepare_document, options=options)
+    analyse = functools.partial(_analyse_document, options=options)
     chunk = max(1, min(32, len(entries) // (workers * 8)))
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         # imap keeps the corpus order; results are consumed as they come.
-        yield from pool.imap(_star(prepare), zip(entries, meta_dates, strict=True), chunksize=chunk)
+        yield from pool.imap(_star(analyse), zip(entries, meta_dates, strict=True), chunksize=chunk)
 
 
 class _star:

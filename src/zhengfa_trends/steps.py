@@ -75,6 +75,7 @@ def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapp
                 near_duplicate_threshold=options.get("near_duplicate_threshold", 0.9),
             ),
             workers=options.get("workers", 1),
+            cache_dir=options.get("cache_dir"),
         )
     except ingest.CorpusError as error:
         if error.documents is not None:

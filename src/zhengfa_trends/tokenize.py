@@ -15,6 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import ContentCache
+
 log = logging.getLogger(__name__)
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -194,21 +196,16 @@ def settings_fingerprint(settings: SegmenterSettings) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
-class SegmentationCache:
-    """Content-addressed store of each document's segmented passages (one SQLite file).
+class SegmentationCache(ContentCache):
+    """Each document's segmented passages, keyed by its passage texts and the segmenter settings.
 
-    The key hashes the settings fingerprint and the document's passage texts, so a cached entry is
-    valid exactly as long as neither changed; no bookkeeping of "which documents are new" is needed,
-    and a corpus of 20,000+ documents costs one table row each instead of one Snakemake job each.
-    All entries live in ``folder/tokens.sqlite`` (Python's built-in ``sqlite3``): one file instead
-    of one per document, because creating thousands of small files is slow on some file systems
-    (0.7 ms each on the benchmark machines) and new entries are written in one transaction, so an
-    interrupted run leaves the cache as it was.  A cache file that cannot be read is started afresh.
+    Editing the user dictionary or the stopwords changes the fingerprint, so every document is
+    segmented again; adding a document segments only that one.  See :mod:`zhengfa_trends.cache`.
 
     Parameters
     ----------
     folder : path
-        Cache folder (created on demand).
+        Cache folder; the entries live in ``folder/tokens.sqlite``.
     fingerprint : str
         :func:`settings_fingerprint` of the segmenter settings.
     """
@@ -216,97 +213,19 @@ class SegmentationCache:
     FILE_NAME = "tokens.sqlite"
 
     def __init__(self, folder: str | Path, fingerprint: str):
-        self.base = Path(folder)
-        self.fingerprint = fingerprint
-        self.path = self.base / self.FILE_NAME
-        self._pending: list[tuple[str, str, int, str]] = []
-        self._connection = None
-
-    def _connect(self):
-        import sqlite3
-
-        if self._connection is None:
-            self.base.mkdir(parents=True, exist_ok=True)
-            try:
-                self._connection = self._open(sqlite3)
-            except sqlite3.DatabaseError as error:
-                log.warning("segmentation cache %s is unreadable (%s): starting a new one", self.path, error)
-                self.path.unlink(missing_ok=True)
-                self._connection = self._open(sqlite3)
-        return self._connection
-
-    def _open(self, sqlite3):
-        connection = sqlite3.connect(self.path)
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
-            "n_passages INTEGER NOT NULL, tokens TEXT NOT NULL)"
-        )
-        connection.execute("SELECT count(*) FROM entries").fetchone()  # fails early on a damaged file
-        return connection
-
-    def key(self, passages: Sequence[str]) -> str:
-        """Cache key of one document's passages under these settings."""
-        import hashlib
-
-        digest = hashlib.sha256(self.fingerprint.encode("ascii"))
-        for text in passages:
-            digest.update(b"\x1e")
-            digest.update(text.encode("utf-8"))
-        return digest.hexdigest()
+        super().__init__(folder, fingerprint, self.FILE_NAME)
 
     def get(self, key: str, n_passages: int) -> list[str] | None:
         """The cached token lines of a document, or None (missing or not matching ``n_passages``)."""
-        row = (
-            self._connect().execute("SELECT n_passages, tokens FROM entries WHERE key = ?", (key,)).fetchone()
-        )
-        if row is None or row[0] != n_passages:
+        entry = self.get_payload(key)
+        if entry is None or entry[0] != n_passages:
             return None
-        lines = row[1].split("\n")[:-1]
+        lines = entry[1].split("\n")[:-1]
         return lines if len(lines) == n_passages else None
 
     def put(self, key: str, token_lines: Sequence[str]) -> None:
         """Queue a document's token lines; :meth:`flush` writes the queued entries."""
-        text = "".join(line + "\n" for line in token_lines)
-        self._pending.append((key, self.fingerprint, len(token_lines), text))
-
-    def flush(self) -> None:
-        """Write the queued entries in one transaction (all or nothing)."""
-        if not self._pending:
-            return
-        connection = self._connect()
-        with connection:
-            connection.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", self._pending)
-        self._pending = []
-
-    def count(self) -> int:
-        """Number of stored entries made under these settings."""
-        query = "SELECT count(*) FROM entries WHERE fingerprint = ?"
-        return int(self._connect().execute(query, (self.fingerprint,)).fetchone()[0])
-
-    def prune(self) -> int:
-        """Delete the entries made under other settings (they can never be hit again); return how many.
-
-        Without this the cache would grow with every dictionary edit.  Folders left in the cache folder
-        by the earlier one-file-per-document layout are removed too.
-        """
-        import shutil
-
-        for child in self.base.iterdir() if self.base.is_dir() else ():
-            if child.is_dir():
-                shutil.rmtree(child)
-        connection = self._connect()
-        with connection:
-            removed = connection.execute("DELETE FROM entries WHERE fingerprint != ?", (self.fingerprint,))
-        if removed.rowcount:
-            connection.execute("VACUUM")
-        return removed.rowcount
-
-    def close(self) -> None:
-        """Write what is queued and close the file."""
-        self.flush()
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.put_payload(key, len(token_lines), "".join(line + "\n" for line in token_lines))
 
 
 def segment_documents(

@@ -27,6 +27,7 @@ rule ingest_corpus:
             "years": config["corpus"]["years"],
             "near_duplicate_threshold": config["corpus"]["near_duplicate_threshold"],
             "workers": config["corpus"]["workers"],
+            "cache_dir": config["corpus"]["cache_dir"],
         },
     script:
         "../../scripts/ingest_corpus.py"
