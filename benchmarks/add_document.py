@@ -85,16 +85,20 @@ def main() -> None:
         f"{rerun:.1f} | {ratio:.2f} | {stats['segmented']} / {stats['reused']} |"
     )
     print(line)
-    if not args.out.exists():
+    # The new row goes at the end of the table (ADD_DOCUMENT.md has text after it).
+    if args.out.exists():
+        lines = args.out.read_text(encoding="utf-8").splitlines()
+        last_row = max(i for i, text in enumerate(lines) if text.startswith("|"))
+        lines.insert(last_row + 1, line + " |")
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
         args.out.write_text(
-            "# Adding one document (issue 6)\n\n`python benchmarks/add_document.py --docs 2000 --mode freeze`: "
-            "full run on all but one document, then the same run after adding it (default config but "
-            "`lda.mode`).\n\n| date (UTC) | docs | mode | cores | full run s | rerun s | ratio | "
-            "segmented / reused |\n|---|---:|---|---:|---:|---:|---:|---|\n",
+            "# Adding one document (issue 6)\n\n| date (UTC) | docs | mode | cores | full run s | rerun s "
+            "| ratio | segmented / reused | note |\n|---|---:|---|---:|---:|---:|---:|---|---|\n"
+            + line
+            + " |\n",
             encoding="utf-8",
         )
-    with args.out.open("a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
 
 
 if __name__ == "__main__":
