@@ -912,10 +912,10 @@ def _analyse_all(
     chunk = max(1, min(32, len(entries) // (workers * 8)))
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         # imap keeps the corpus order; results are consumed as they come.
-        yield from pool.imap(_star(analyse), zip(entries, meta_dates, strict=True), chunksize=chunk)
+        yield from pool.imap(_StarCall(analyse), zip(entries, meta_dates, strict=True), chunksize=chunk)
 
 
-class _star:
+class _StarCall:
     """``f(*args)`` as a picklable one-argument callable (for ``Pool.imap``)."""
 
     def __init__(self, function):

@@ -20,7 +20,7 @@ gensim uses) for every document of the chunk at once with sparse matrix products
 
 Everything else (M-step, α and η, online blending, passes, seeding) is gensim's own code: the model
 is a gensim ``LdaModel``, trained in one process.  Results agree with gensim's loop to floating-point
-rounding (``tests/test_topics.py`` compares both).
+rounding (``tests/test_sparse_lda.py`` compares both).
 
 This module imports gensim, so import it only where a model is fitted or applied.
 """

@@ -127,8 +127,8 @@ def segment_texts(
     """Segment many texts; return each one's filtered tokens joined by single spaces.
 
     With ``workers > 1`` and more than ``chunk_chars`` characters in all, the texts are cut into
-    chunks of about ``chunk_chars`` characters and segmented in forked worker processes; the
-    output order is the input order whatever the number of workers.
+    chunks (of at most ``chunk_chars`` characters, about 40 per worker) and segmented in forked
+    worker processes; the output order is the input order whatever the number of workers.
 
     Parameters
     ----------
@@ -137,7 +137,7 @@ def segment_texts(
     workers : int
         Worker processes (1 = in this process).
     chunk_chars : int
-        Characters per chunk handed to a worker.
+        Corpora above this many characters use the workers; also the largest chunk.
 
     Returns
     -------
@@ -148,7 +148,8 @@ def segment_texts(
     total = sum(len(t) for t in texts)
     if workers <= 1 or total <= chunk_chars or "fork" not in multiprocessing.get_all_start_methods():
         return _segment_chunk(texts)
-    chunk_chars = min(chunk_chars, max(50_000, total // (workers * 4)))
+    # Small chunks (about 40 per worker, at least 20,000 characters) keep both workers busy to the end.
+    chunk_chars = min(chunk_chars, max(20_000, total // (workers * 40)))
     chunks: list[list[str]] = [[]]
     size = 0
     for text in texts:
