@@ -870,16 +870,15 @@ def _prepare_all(
     Entries missing from ``cache`` are analysed, in ``workers`` forked processes if there are enough
     of them, and queued for the cache (the caller flushes it).
     """
-    keys: list[str | None] = []
     cached: dict[int, PreparedDocument] = {}
-    for index, (path, meta_date) in enumerate(zip(entries, meta_dates, strict=True)):
-        reason, data = _read_document(path) if cache is not None else ("", None)
-        key = cache.document_key(sha256_bytes(data), path.suffix, meta_date) if data is not None else None
-        del data
-        keys.append(key)
-        found = cache.get(key) if key is not None else None
-        if found is not None:
-            cached[index] = found
+    # Looking entries up means reading every file here first; an empty cache can have no hits.
+    if cache is not None and cache.count() > 0:
+        for index, (path, meta_date) in enumerate(zip(entries, meta_dates, strict=True)):
+            _, data = _read_document(path)
+            if data is not None:
+                found = cache.get(cache.document_key(sha256_bytes(data), path.suffix, meta_date))
+                if found is not None:
+                    cached[index] = found
     todo = [index for index in range(len(entries)) if index not in cached]
     analysed = _analyse_all([entries[i] for i in todo], [meta_dates[i] for i in todo], options, workers)
     for index in range(len(entries)):
@@ -887,8 +886,8 @@ def _prepare_all(
             prep = cached[index]
         else:
             prep = next(analysed)
-            if keys[index] is not None:
-                cache.put(keys[index], prep)
+            if cache is not None and prep.stage >= PREPARED_READ:
+                cache.put(cache.document_key(prep.sha256, entries[index].suffix, meta_dates[index]), prep)
         yield _check_dates(prep, options)
     if cache is not None:
         log.info("documents analysed: %d, reused from the cleaning cache: %d", len(todo), len(cached))
