@@ -1,5 +1,5 @@
 """Tests of model selection: topic matching, seed stability, the K rule, held-out split, coherence,
-the ``fit_lda`` / ``select_k`` steps end to end, and the theme-to-topic links."""
+the ``fit_lda`` step and K selection (rule ``summarise_topics``) end to end, and the theme-to-topic links."""
 
 from __future__ import annotations
 
@@ -226,7 +226,7 @@ def test_coherence_default_corpus_u_mass_negative(default_tokens):
     assert -1 <= scores["c_npmi"] <= 1
 
 
-# --------------------------------------------------------------------------- fit_lda / select_k steps
+# --------------------------------------------------------------------------- fit_lda step, K selection
 
 LDA_OUTPUTS = {
     "topics": "topics.tsv",
