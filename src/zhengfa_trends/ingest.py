@@ -525,7 +525,9 @@ class NearDuplicateIndex:
         self.rows = lsh_rows(threshold, bins)
         self.min_agreement = max(0.0, threshold - margin)
         self.buckets: dict[tuple[int, bytes], list[int]] = {}
-        self.signatures: list[np.ndarray] = []
+        # Row i: document i's signature (grown by doubling), so that all candidates of a document are
+        # compared in one array operation.
+        self.signatures = np.zeros((64, bins), dtype=np.uint64)
         self.size = 0
 
     def _keys(self, signature: np.ndarray) -> list[tuple[int, bytes]]:
@@ -540,18 +542,20 @@ class NearDuplicateIndex:
         found: set[int] = set()
         for key in self._keys(signature):
             found.update(self.buckets.get(key, ()))
-        return [
-            number
-            for number in sorted(found)
-            if np.mean(self.signatures[number] == signature) >= self.min_agreement
-        ]
+        if not found:
+            return []
+        numbers = np.array(sorted(found), dtype=np.int64)
+        agreement = (self.signatures[numbers] == signature).mean(axis=1)
+        return numbers[agreement >= self.min_agreement].tolist()
 
     def add(self, signature: np.ndarray) -> int:
         """Add a document; return its number (0, 1, …)."""
         number = self.size
         for key in self._keys(signature):
             self.buckets.setdefault(key, []).append(number)
-        self.signatures.append(signature)
+        if number == len(self.signatures):
+            self.signatures = np.concatenate((self.signatures, np.zeros_like(self.signatures)))
+        self.signatures[number] = signature
         self.size += 1
         return number
 
@@ -627,12 +631,14 @@ def ingest_corpus(
     near = NearDuplicateIndex(options.near_duplicate_threshold)
     kept: list[tuple[str, int, int]] = []  # doc_id and passage range of each included document
     doc_ids: list[str] = []
+    taken: set[str] = set()
     for path in entries:
         # a.txt and a.html would share the id "a": the second one is called by its file name
-        doc_id = path.stem if path.stem not in doc_ids else path.name
-        while doc_id in doc_ids:
+        doc_id = path.stem if path.stem not in taken else path.name
+        while doc_id in taken:
             doc_id += "~"
         doc_ids.append(doc_id)
+        taken.add(doc_id)
     meta_dates = [meta_by_id.get(doc_id, {}).get("date", "") for doc_id in doc_ids]
     cache = CleaningCache(cache_dir, options) if cache_dir else None
     prepared = _prepare_all(entries, meta_dates, options, workers, cache)
@@ -695,7 +701,7 @@ def ingest_corpus(
         if removed:
             log.info("cleaning cache: %d entries of earlier settings removed", removed)
     for doc_id, meta in meta_by_id.items():
-        if doc_id not in doc_ids:
+        if doc_id not in taken:
             row = _new_row(doc_id, "", meta)
             row.update(reason="missing_file", date=meta.get("date", ""))
             rows.append(row)
