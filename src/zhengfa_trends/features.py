@@ -33,18 +33,32 @@ def top_terms_by_year(tokens: pd.DataFrame, n_terms: int = 20, sublinear_tf: boo
         by the term so that the order is reproducible.
     """
     # Imported here: scikit-learn costs half a second of start-up in every job that imports this module.
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-    pooled = tokens.groupby("year", sort=True)["tokens"].agg(" ".join)
-    pooled = pooled[pooled.str.strip().astype(bool)]
     columns = ["year", "rank", "term", "score"]
-    if pooled.empty:
+    # Count each passage (one passage's tokens as strings at a time), then add the passages up by
+    # year: the same counts as pooling each year into one document (and the same alphabetical
+    # vocabulary), without building one string per year.
+    vectorizer = CountVectorizer(analyzer=_split_tokens)
+    try:
+        counts = vectorizer.fit_transform(tokens["tokens"])
+    except ValueError:  # an empty vocabulary: no tokens at all
         return pd.DataFrame(columns=columns)
-    vectorizer = TfidfVectorizer(analyzer=_split_tokens, sublinear_tf=sublinear_tf, norm="l2")
-    matrix = vectorizer.fit_transform(pooled.to_list()).tocsr()
+    years, year_of_passage = np.unique(tokens["year"].to_numpy(), return_inverse=True)
+    by_year = sparse.csr_matrix(
+        (np.ones(len(year_of_passage)), (year_of_passage, np.arange(len(year_of_passage)))),
+        shape=(len(years), len(year_of_passage)),
+    )
+    year_counts = (by_year @ counts).tocsr()
+    present = np.diff(year_counts.indptr) > 0  # a year whose passages have no tokens is no document
+    if not present.any():
+        return pd.DataFrame(columns=columns)
+    years, year_counts = years[present], year_counts[present]
+    matrix = TfidfTransformer(sublinear_tf=sublinear_tf, norm="l2").fit_transform(year_counts).tocsr()
     vocabulary = vectorizer.get_feature_names_out()
     rows = []
-    for row_index, year in enumerate(pooled.index):
+    for row_index, year in enumerate(years):
         start, end = matrix.indptr[row_index], matrix.indptr[row_index + 1]
         term_ids, scores = matrix.indices[start:end], matrix.data[start:end]
         order = np.lexsort((vocabulary[term_ids], -np.round(scores, 12)))[:n_terms]
