@@ -235,25 +235,32 @@ def theme_topic_shares(
     k = topic_word.shape[0]
     theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
     word_index = {word: i for i, word in enumerate(vocabulary)}
-    themes_of: dict[str, list[str]] = {}
-    for theme, keywords in themes.items():
-        for keyword in dict.fromkeys(keywords):
-            themes_of.setdefault(keyword, []).append(theme)
-    masses = {theme: np.zeros(k) for theme in themes}
-    occurrences = dict.fromkeys(themes, 0)
-    # One pass over the tokens for all themes together.
+    keywords = list(dict.fromkeys(word for words in themes.values() for word in words))
+    keyword_number = {word: i for i, word in enumerate(keywords)}
+    # One pass over the tokens collects every keyword occurrence (passage, keyword); the posteriors
+    # are then computed for all occurrences at once.
+    occurrence_rows: list[int] = []
+    occurrence_keywords: list[int] = []
     for row, joined in enumerate(tokens["tokens"]):
         for token in joined.split():
-            owners = themes_of.get(token)
-            if owners is None:
-                continue
-            index = word_index.get(token)
-            posterior = theta[row] * topic_word[:, index] if index is not None else theta[row]
-            total = posterior.sum()
-            posterior = posterior / total if total > 0 else theta[row]
-            for theme in owners:
-                masses[theme] += posterior
-                occurrences[theme] += 1
+            number = keyword_number.get(token)
+            if number is not None:
+                occurrence_rows.append(row)
+                occurrence_keywords.append(number)
+    rows_of = np.array(occurrence_rows, dtype=np.int64)
+    keyword_of = np.array(occurrence_keywords, dtype=np.int64)
+    columns = np.array([word_index.get(word, -1) for word in keywords], dtype=np.int64)[keyword_of]
+    in_vocabulary = columns >= 0
+    posterior = theta[rows_of].copy()
+    posterior[in_vocabulary] *= topic_word[:, columns[in_vocabulary]].T
+    totals = posterior.sum(axis=1, keepdims=True)
+    posterior = np.where(totals > 0, posterior / np.where(totals > 0, totals, 1.0), theta[rows_of])
+    masses, occurrences = {}, {}
+    for theme, words in themes.items():
+        numbers = [keyword_number[word] for word in dict.fromkeys(words)]
+        mine = np.isin(keyword_of, numbers)
+        masses[theme] = posterior[mine].sum(axis=0) if mine.any() else np.zeros(k)
+        occurrences[theme] = int(mine.sum())
     rows = []
     for theme in themes:
         mass = masses[theme]
