@@ -9,7 +9,7 @@ the ``ci_unit`` column says which was done, and ``small_n`` flags thin years.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -125,17 +125,42 @@ def yearly_shares(
     return pd.DataFrame(rows)
 
 
+def keyword_occurrences(tokens: Iterable[str], keywords: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every occurrence of a keyword in space-joined token strings: ``(passage rows, keyword numbers)``.
+
+    One passage's tokens at a time: splitting the whole column at once would hold every token of a
+    large corpus as a Python string (gigabytes at 20,000 documents).
+    """
+    number_of = {word: i for i, word in enumerate(keywords)}
+    rows: list[int] = []
+    numbers: list[int] = []
+    for row, joined in enumerate(tokens):
+        for token in joined.split():
+            number = number_of.get(token)
+            if number is not None:
+                rows.append(row)
+                numbers.append(number)
+    return np.array(rows, dtype=np.int64), np.array(numbers, dtype=np.int64)
+
+
+def _theme_keywords(themes: Mapping[str, Sequence[str]]) -> tuple[list[str], dict[str, np.ndarray]]:
+    """All keywords (each once, in order) and, per theme, the numbers of its keywords among them."""
+    keywords = list(dict.fromkeys(word for words in themes.values() for word in words))
+    number_of = {word: i for i, word in enumerate(keywords)}
+    numbers = {
+        theme: np.array([number_of[w] for w in dict.fromkeys(words)], dtype=np.int64)
+        for theme, words in themes.items()
+    }
+    return keywords, numbers
+
+
 def count_theme_hits(tokens: pd.Series, themes: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """Number of tokens of each passage that are keywords of each theme (columns = theme names)."""
-    keyword_sets = [frozenset(words) for words in themes.values()]
-    any_keyword = frozenset().union(*keyword_sets)
-    counts = np.zeros((len(tokens), len(keyword_sets)), dtype=np.int64)
-    # One passage's tokens at a time: splitting the whole column at once would hold every token of a
-    # large corpus as a Python string (gigabytes at 20,000 documents).
-    for row, text in enumerate(tokens):
-        found = [token for token in text.split() if token in any_keyword]
-        if found:
-            counts[row] = [sum(1 for token in found if token in keywords) for keywords in keyword_sets]
+    keywords, numbers = _theme_keywords(themes)
+    rows, keyword_of = keyword_occurrences(tokens, keywords)
+    counts = np.zeros((len(tokens), len(themes)), dtype=np.int64)
+    for column, theme in enumerate(themes):
+        counts[:, column] = np.bincount(rows[np.isin(keyword_of, numbers[theme])], minlength=len(tokens))
     return pd.DataFrame(counts, index=tokens.index, columns=list(themes))
 
 
@@ -235,20 +260,10 @@ def theme_topic_shares(
     k = topic_word.shape[0]
     theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
     word_index = {word: i for i, word in enumerate(vocabulary)}
-    keywords = list(dict.fromkeys(word for words in themes.values() for word in words))
-    keyword_number = {word: i for i, word in enumerate(keywords)}
+    keywords, numbers = _theme_keywords(themes)
     # One pass over the tokens collects every keyword occurrence (passage, keyword); the posteriors
     # are then computed for all occurrences at once.
-    occurrence_rows: list[int] = []
-    occurrence_keywords: list[int] = []
-    for row, joined in enumerate(tokens["tokens"]):
-        for token in joined.split():
-            number = keyword_number.get(token)
-            if number is not None:
-                occurrence_rows.append(row)
-                occurrence_keywords.append(number)
-    rows_of = np.array(occurrence_rows, dtype=np.int64)
-    keyword_of = np.array(occurrence_keywords, dtype=np.int64)
+    rows_of, keyword_of = keyword_occurrences(tokens["tokens"], keywords)
     columns = np.array([word_index.get(word, -1) for word in keywords], dtype=np.int64)[keyword_of]
     in_vocabulary = columns >= 0
     posterior = theta[rows_of].copy()
@@ -256,9 +271,8 @@ def theme_topic_shares(
     totals = posterior.sum(axis=1, keepdims=True)
     posterior = np.where(totals > 0, posterior / np.where(totals > 0, totals, 1.0), theta[rows_of])
     masses, occurrences = {}, {}
-    for theme, words in themes.items():
-        numbers = [keyword_number[word] for word in dict.fromkeys(words)]
-        mine = np.isin(keyword_of, numbers)
+    for theme in themes:
+        mine = np.isin(keyword_of, numbers[theme])
         masses[theme] = posterior[mine].sum(axis=0) if mine.any() else np.zeros(k)
         occurrences[theme] = int(mine.sum())
     rows = []
