@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas
 
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".htm", ".html"})
+# File names that say HTML (their text is stripped of markup, and the cleaning cache keys on it).
+HTML_SUFFIXES = frozenset({".htm", ".html"})
+TEXT_SUFFIXES = frozenset({".txt", ".text"}) | HTML_SUFFIXES
 
 
 class CorpusError(Exception):

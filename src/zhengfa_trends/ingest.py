@@ -34,7 +34,7 @@ from .clean import (
     split_passages,
     to_simplified,
 )
-from .files import TEXT_SUFFIXES, CorpusError, list_corpus_files  # noqa: F401  (re-exported)
+from .files import HTML_SUFFIXES, TEXT_SUFFIXES, CorpusError, list_corpus_files  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -772,7 +772,7 @@ class CleaningCache(ContentCache):
 
     def document_key(self, sha256: str, suffix: str, meta_date: str) -> str:
         """Key of a file's analysis: its content, whether its name says HTML, its metadata date."""
-        kind = "html" if suffix.lower() in {".htm", ".html"} else "text"
+        kind = "html" if suffix.lower() in HTML_SUFFIXES else "text"
         return self.key([sha256, kind, meta_date or ""])
 
     def get(self, key: str) -> PreparedDocument | None:
@@ -829,7 +829,7 @@ def _analyse_document(path: Path, meta_date: str, options: IngestOptions) -> Pre
     if not raw.strip():
         prep.reason = "empty"
         return prep
-    if path.suffix.lower() in {".htm", ".html"} or looks_like_html(raw):
+    if path.suffix.lower() in HTML_SUFFIXES or looks_like_html(raw):
         raw = strip_html(raw)
     prep.stage, prep.chars_raw = PREPARED_RAW, len(raw)
     cleaned = clean_text(raw, options.opencc)
