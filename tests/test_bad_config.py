@@ -17,7 +17,7 @@ from zhengfa_trends.config import ConfigError, check_config, config_errors
 from zhengfa_trends.ingest import CorpusError
 from zhengfa_trends.io import read_tsv, write_tsv
 from zhengfa_trends.log import run_script
-from zhengfa_trends.steps import ingest_step, theme_trends_step
+from zhengfa_trends.steps import ingest_step, read_tokens, theme_trends_table
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -107,8 +107,7 @@ def test_theme_whose_keywords_never_occur_is_tracked_as_zeros_with_a_warning(tmp
     write_tsv(tokens, tmp_path / "tokens.tsv")
     themes = {"数字政法": ["数字政法", "大数据"], "元宇宙": ["元宇宙", "量子计算"]}
     with caplog.at_level(logging.WARNING, logger="zhengfa_trends"):
-        theme_trends_step(tmp_path / "tokens.tsv", themes, tmp_path / "shares.tsv", {"bootstrap": 20})
-    shares = read_tsv(tmp_path / "shares.tsv")
+        shares = theme_trends_table(read_tokens(tmp_path / "tokens.tsv"), themes, {"bootstrap": 20})
     unused = shares[shares["theme"] == "元宇宙"]
     assert unused["year"].tolist() == [2021, 2022, 2023]
     assert (unused["share"] == 0).all()

@@ -415,11 +415,6 @@ def theme_trends_table(
     return table
 
 
-def theme_trends_step(tokens_path, themes: Mapping[str, Sequence[str]], shares_out, options: Mapping) -> None:
-    """Keyword-theme shares per year from a tokens table file (see :func:`theme_trends_table`)."""
-    write_tsv(theme_trends_table(read_tokens(tokens_path), themes, options), shares_out)
-
-
 def with_topic_ids(shares: pd.DataFrame, topic_ids_path) -> pd.DataFrame:
     """Yearly topic shares with the stable ``topic_id`` of topic_ids.tsv (empty for other Ks)."""
     topic_ids = history.current_topics(read_tsv(topic_ids_path))
