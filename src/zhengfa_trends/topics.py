@@ -141,11 +141,11 @@ def heldout_perplexity(model, heldout_corpus) -> float:
     heldout = [bow for bow in heldout_corpus if bow]
     if not heldout:
         return float("nan")
-    from zhengfa_trends.sparse_lda import bow_matrix
+    from zhengfa_trends.sparse_lda import BowCorpus, bow_matrix
 
-    theta = passage_topics(model, heldout)
     phi = model.get_topics()
-    counts = bow_matrix(heldout, phi.shape[1])
+    counts = bow_matrix(heldout, phi.shape[1])  # built once: for the inference and the likelihood
+    theta = passage_topics(model, BowCorpus(counts))
     rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
     word_probability = np.einsum("ij,ji->i", theta[rows], phi[:, counts.indices])
     log_likelihood = float(counts.data @ np.log(word_probability))
