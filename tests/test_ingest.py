@@ -404,7 +404,7 @@ def test_worker_processes_give_the_same_ledger_and_passages(tmp_path):
 def test_cleaning_cache_reuses_seen_files_and_gives_the_same_result(tmp_path, caplog):
     import logging
 
-    import zhengfa_trends.ingest as ingest_module
+    import zhengfa_trends.ingest.corpus as ingest_module
     from zhengfa_trends.ingest import CleaningCache
 
     corpus = tmp_path / "corpus"

@@ -1,0 +1,498 @@
+"""The corpus-level ingest: every entry of a corpus folder read, decoded, dated, cleaned and accounted for.
+
+The result is a ledger with one row per entry of the corpus folder (files, subfolders, links; the
+metadata file excepted) and per metadata row naming a missing file, and the passages of the
+included documents.  A problem with one document never raises: it
+becomes the ``reason`` of that document's ledger row.  Only problems that leave nothing to
+analyse raise :class:`CorpusError`.
+
+Each entry is analysed on its own (:func:`_analyse_document`: the readers, cleaning, dating and
+fingerprints; in worker processes, from the cleaning cache where possible); the decisions that
+depend on earlier documents (duplicates) are taken in corpus order by :func:`ingest_corpus`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..cache import ContentCache
+from ..clean import clean_text, split_passages
+from ..files import HTML_SUFFIXES, CorpusError, list_corpus_files
+from .dates import document_date
+from .decode import sha256_bytes
+from .duplicates import NearDuplicateIndex, jaccard, minhash_signature, shingle_hashes, shingle_text
+from .metadata import guess_title, read_metadata
+from .readers import read_entry, read_raw_text
+
+log = logging.getLogger(__name__)
+
+
+# The fixed reason vocabulary of documents.tsv (README: "Preparing your corpus").
+REASONS = {
+    "not_text": "file name does not end in .txt/.text/.htm/.html",
+    "folder": "a subfolder of the corpus folder (files in subfolders are not read)",
+    "unreadable": "the file cannot be read (permission denied, broken link, not a regular file)",
+    "empty": "file is empty or whitespace only",
+    "binary": "file content is binary (NUL or control bytes, or a known binary signature)",
+    "undecodable": "no text encoding decodes the bytes",
+    "no_text": "nothing but page chrome is left after cleaning",
+    "no_date": "no date in metadata.tsv and none found in the text",
+    "bad_date": "the date is malformed, before corpus.min_year or later than today",
+    "duplicate_of:<doc_id>": "same bytes as an earlier file, or the same or nearly the same clean text "
+    "as an earlier included document (character 5-gram Jaccard similarity >= "
+    "corpus.near_duplicate_threshold)",
+    "year_filtered": "the year lies outside corpus.years",
+    "missing_file": "metadata.tsv names a file that is not in the corpus folder",
+}
+
+LEDGER_COLUMNS = [
+    "doc_id",
+    "file",
+    "encoding",
+    "date",
+    "year",
+    "date_source",
+    "title",
+    "source",
+    "chars_raw",
+    "chars_clean",
+    "passages",
+    "included",
+    "reason",
+    "sha256",
+]
+PASSAGE_COLUMNS = ["doc_id", "year", "passage_no", "n_chars", "text"]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """Settings of the ingest stage (the ``corpus``, ``clean`` and ``passages`` config sections)."""
+
+    opencc: str = "t2s"
+    max_chars: int = 300
+    min_chars: int = 40
+    min_year: int = 1978
+    max_year: int | None = None
+    years: tuple[int, int] | None = None
+    title_year_lines: int = 5
+    near_duplicate_threshold: float = 0.9
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Ledger of every file and the passages of the included documents."""
+
+    documents: pd.DataFrame
+    passages: pd.DataFrame
+
+
+# --- the ingest ----------------------------------------------------------------------------------
+
+
+def _new_row(doc_id: str, file: str, meta: dict) -> dict:
+    row = dict.fromkeys(LEDGER_COLUMNS, "")
+    row.update(doc_id=doc_id, file=file, included="no", chars_raw=0, chars_clean=0, passages=0)
+    row.update(title=meta.get("title", ""), source=meta.get("source", ""))
+    return row
+
+
+def ingest_corpus(
+    corpus_dir: Path,
+    metadata_path: Path | None,
+    options: IngestOptions,
+    workers: int = 1,
+    cache_dir: str | Path | None = None,
+) -> IngestResult:
+    """Read, date, clean and split every document of a corpus folder.
+
+    Parameters
+    ----------
+    corpus_dir : Path
+        Folder of article files; every entry in it (file, subfolder, link) gets a ledger row.
+    metadata_path : Path or None
+        Optional metadata.tsv; its dates win over dates found in the text.
+    options : IngestOptions
+    workers : int
+        Processes that read, clean and date the documents (the duplicate checks, which depend on
+        earlier documents, stay in this process); the result does not depend on it.
+    cache_dir : path, optional
+        Folder of the cleaning cache (:class:`CleaningCache`): files analysed before under the same
+        settings are not decoded and cleaned again.  None: no cache.
+
+    Returns
+    -------
+    IngestResult
+        ``documents`` (one row per entry of the folder and per metadata row without a file,
+        columns :data:`LEDGER_COLUMNS`) and ``passages`` (:data:`PASSAGE_COLUMNS`).
+
+    Raises
+    ------
+    CorpusError
+        If the folder is missing or no document is included; the ledger built so far is the
+        error's ``documents`` attribute.
+    """
+    metadata, warnings = read_metadata(metadata_path)
+    for warning in warnings:
+        log.warning(warning)
+    meta_by_id = metadata.set_index("doc_id").to_dict("index")
+    entries = list_corpus_files(corpus_dir, exclude=[metadata_path] if metadata_path else [])
+    rows: list[dict] = []
+    passages: list[dict] = []
+    seen_raw: dict[str, str] = {}
+    seen_clean: dict[str, str] = {}
+    near = NearDuplicateIndex(options.near_duplicate_threshold)
+    kept: list[tuple[str, int, int]] = []  # doc_id and passage range of each included document
+    doc_ids: list[str] = []
+    taken: set[str] = set()
+    for path in entries:
+        # a.txt and a.html would share the id "a": the second one is called by its file name
+        doc_id = path.stem if path.stem not in taken else path.name
+        while doc_id in taken:
+            doc_id += "~"
+        doc_ids.append(doc_id)
+        taken.add(doc_id)
+    meta_dates = [meta_by_id.get(doc_id, {}).get("date", "") for doc_id in doc_ids]
+    cache = CleaningCache(cache_dir, options) if cache_dir else None
+    prepared = _prepare_all(entries, meta_dates, options, workers, cache)
+    for path, doc_id, prep in zip(entries, doc_ids, prepared, strict=True):
+        # Decisions that depend on earlier documents (duplicates), in corpus order; the row gets
+        # exactly the fields known at the point where the document is set aside.
+        meta = meta_by_id.get(doc_id, {})
+        row = _new_row(doc_id, path.name, meta)
+        rows.append(row)
+        row["reason"] = prep.reason
+        if prep.stage < PREPARED_READ:
+            continue
+        row["sha256"] = prep.sha256
+        if prep.stage < PREPARED_DECODED:
+            continue
+        row["encoding"] = prep.encoding
+        if prep.stage < PREPARED_RAW:
+            continue
+        row["chars_raw"] = prep.chars_raw
+        if prep.sha256 in seen_raw:
+            row["reason"] = f"duplicate_of:{seen_raw[prep.sha256]}"
+            continue
+        seen_raw[prep.sha256] = doc_id
+        row["chars_clean"] = prep.chars_clean
+        if not row["title"]:
+            row["title"] = prep.title
+        if prep.stage < PREPARED_CLEAN:
+            continue
+        row["date"], row["year"], row["date_source"] = prep.date, prep.year, prep.date_source
+        if prep.stage < PREPARED_DATED:
+            continue
+        if prep.fingerprint in seen_clean:
+            row["reason"] = f"duplicate_of:{seen_clean[prep.fingerprint]}"
+            continue
+        candidates = near.candidates(prep.signature)
+        original = ""
+        if candidates:  # rare: the shingles are rebuilt from the passages (same Han characters)
+            shingles = shingle_hashes("".join(prep.passages))
+            original = _near_duplicate_of(shingles, candidates, kept, passages, options)
+        if original:
+            row["reason"] = f"duplicate_of:{original}"
+            continue
+        seen_clean[prep.fingerprint] = doc_id
+        near.add(prep.signature)
+        kept.append((doc_id, len(passages), len(passages) + len(prep.passages)))
+        row.update(passages=len(prep.passages), included="yes")
+        for number, passage in enumerate(prep.passages):
+            passages.append(
+                {
+                    "doc_id": doc_id,
+                    "year": row["year"],
+                    "passage_no": number,
+                    "n_chars": len(passage),
+                    "text": passage,
+                }
+            )
+    if cache is not None:
+        removed = cache.prune()
+        cache.close()
+        if removed:
+            log.info("cleaning cache: %d entries of earlier settings removed", removed)
+    for doc_id, meta in meta_by_id.items():
+        if doc_id not in taken:
+            row = _new_row(doc_id, "", meta)
+            row.update(reason="missing_file", date=meta.get("date", ""))
+            rows.append(row)
+    documents = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+    documents["year"] = pd.to_numeric(documents["year"], errors="coerce").astype("Int64")
+    passage_table = pd.DataFrame(passages, columns=PASSAGE_COLUMNS)
+    if not (documents["included"] == "yes").any():
+        error = CorpusError(nothing_usable_message(corpus_dir, documents, options))
+        error.documents = documents
+        raise error
+    return IngestResult(documents, passage_table)
+
+
+# How far a document got (each stage implies the ones before): read, decoded, raw text, clean text
+# (analysis ends here; its results are cached), dated (the date checks passed).
+PREPARED_NONE, PREPARED_READ, PREPARED_DECODED, PREPARED_RAW, PREPARED_CLEAN, PREPARED_DATED = range(6)
+# Below this many documents to analyse, they are analysed in this process (worker start-up would dominate).
+PARALLEL_MIN_ENTRIES = 64
+# Bump when a change to the analysis (decoding, cleaning, dating, passages) is not visible in the
+# source files hashed by ingest_fingerprint, e.g. a change in how a dependency is called.
+INGEST_CACHE_VERSION = 1
+
+
+@dataclass
+class PreparedDocument:
+    """What can be learnt about one corpus entry without looking at the others."""
+
+    stage: int = PREPARED_NONE
+    reason: str = ""
+    sha256: str = ""
+    encoding: str = ""
+    chars_raw: int = 0
+    chars_clean: int = 0
+    title: str = ""
+    date: str = ""
+    year: int | str = ""
+    date_source: str = ""
+    fingerprint: str = ""
+    signature: np.ndarray | None = None
+    passages: list[str] = dataclass_field(default_factory=list)
+
+    def to_payload(self) -> str:
+        """JSON text of the document (for the cleaning cache)."""
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        fields["signature"] = None if self.signature is None else [int(v) for v in self.signature]
+        return json.dumps(fields, ensure_ascii=False)
+
+    @classmethod
+    def from_payload(cls, payload: str) -> PreparedDocument:
+        """The document :meth:`to_payload` wrote."""
+        fields = json.loads(payload)
+        if fields["signature"] is not None:
+            fields["signature"] = np.array(fields["signature"], dtype=np.uint64)
+        return cls(**fields)
+
+
+class CleaningCache(ContentCache):
+    """Each file's analysis (decoding, cleaning, date, passages), keyed by its bytes and the settings.
+
+    Editing a file, the cleaning options or the analysis code misses the cache; adding a document
+    analyses only that one.  See :mod:`zhengfa_trends.cache`.
+    """
+
+    FILE_NAME = "documents.sqlite"
+
+    def __init__(self, folder: str | Path, options: IngestOptions):
+        super().__init__(folder, ingest_fingerprint(options), self.FILE_NAME)
+
+    def document_key(self, sha256: str, suffix: str, meta_date: str) -> str:
+        """Key of a file's analysis: its content, whether its name says HTML, its metadata date."""
+        kind = "html" if suffix.lower() in HTML_SUFFIXES else "text"
+        return self.key([sha256, kind, meta_date or ""])
+
+    def get(self, key: str) -> PreparedDocument | None:
+        """The cached analysis, or None."""
+        entry = self.get_payload(key)
+        return None if entry is None else PreparedDocument.from_payload(entry[1])
+
+    def put(self, key: str, prep: PreparedDocument) -> None:
+        """Queue an analysis; :meth:`flush` writes the queued entries."""
+        self.put_payload(key, len(prep.passages), prep.to_payload())
+
+
+def ingest_fingerprint(options: IngestOptions) -> str:
+    """sha256 of everything the cached analysis depends on: the options that shape it, the source
+    of the cleaning module and of every module of this package, and the versions of the decoding and
+    conversion libraries."""
+    from .. import clean
+    from ..provenance import package_version
+
+    sources = [Path(clean.__file__), *sorted(Path(__file__).parent.glob("*.py"))]
+    payload = {
+        "version": INGEST_CACHE_VERSION,
+        "options": [options.opencc, options.max_chars, options.min_chars, options.title_year_lines],
+        "source": [sha256_bytes(path.read_bytes()) for path in sources],
+        "packages": [package_version(name) for name in ("opencc", "charset-normalizer")],
+    }
+    return sha256_bytes(json.dumps(payload, sort_keys=True).encode("utf-8"))
+
+
+def _analyse_document(path: Path, meta_date: str, options: IngestOptions) -> PreparedDocument:
+    """Read, decode, clean, date, fingerprint and cut one entry; stop at the first reason to set it aside.
+
+    Everything here depends only on the file, its metadata date and the options that
+    :func:`ingest_fingerprint` covers; the date checks (which depend on today) come after.
+    """
+    prep = PreparedDocument()
+    prep.reason, data = read_entry(path)
+    if data is None:
+        return prep
+    prep.stage, prep.sha256 = PREPARED_READ, sha256_bytes(data)
+    read = read_raw_text(path, data)
+    del data
+    if read.encoding:
+        prep.stage, prep.encoding = PREPARED_DECODED, read.encoding
+    if read.reason:
+        prep.reason = read.reason
+        return prep
+    raw = read.text
+    del read
+    prep.stage, prep.chars_raw = PREPARED_RAW, len(raw)
+    cleaned = clean_text(raw, options.opencc)
+    prep.chars_clean = sum(len(p) for p in cleaned.paragraphs)
+    prep.title = guess_title(cleaned.paragraphs)
+    if not cleaned.paragraphs:
+        prep.reason = "no_text"
+        return prep
+    prep.stage = PREPARED_CLEAN
+    prep.date, prep.year, prep.date_source = document_date(
+        meta_date, raw, options.opencc, options.title_year_lines
+    )
+    del raw
+    if prep.year:
+        text = cleaned.text
+        prep.fingerprint = sha256_bytes(shingle_text(text).encode())
+        prep.signature = minhash_signature(shingle_hashes(text))
+        prep.passages = split_passages(cleaned.paragraphs, options.max_chars, options.min_chars)
+    return prep
+
+
+def _check_dates(prep: PreparedDocument, options: IngestOptions) -> PreparedDocument:
+    """Set a cleaned document aside for a missing, implausible or filtered-out date, else mark it dated."""
+    if prep.stage < PREPARED_CLEAN:
+        return prep
+    today = dt.date.today()
+    if not prep.year:
+        prep.reason = "no_date" if not prep.date else "bad_date"
+    elif (
+        not options.min_year <= prep.year <= (options.max_year or today.year)
+        or prep.date > today.isoformat()[: len(prep.date)]
+    ):
+        prep.reason = "bad_date"
+    elif options.years and not options.years[0] <= prep.year <= options.years[1]:
+        prep.reason = "year_filtered"
+    else:
+        prep.stage = PREPARED_DATED
+    return prep
+
+
+def _prepare_all(
+    entries: list[Path], meta_dates: list[str], options: IngestOptions, workers: int, cache=None
+) -> Iterator[PreparedDocument]:
+    """Every entry's :func:`_analyse_document` (from the cache where possible) and date checks, in order.
+
+    Entries missing from ``cache`` are analysed, in ``workers`` forked processes if there are enough
+    of them, and queued for the cache (the caller flushes it).
+    """
+    cached: dict[int, PreparedDocument] = {}
+    # Looking entries up means reading every file here first; an empty cache can have no hits.
+    if cache is not None and cache.count() > 0:
+        for index, (path, meta_date) in enumerate(zip(entries, meta_dates, strict=True)):
+            _, data = read_entry(path)
+            if data is not None:
+                found = cache.get(cache.document_key(sha256_bytes(data), path.suffix, meta_date))
+                if found is not None:
+                    cached[index] = found
+    todo = [index for index in range(len(entries)) if index not in cached]
+    analysed = _analyse_all([entries[i] for i in todo], [meta_dates[i] for i in todo], options, workers)
+    for index in range(len(entries)):
+        if index in cached:
+            prep = cached[index]
+        else:
+            prep = next(analysed)
+            if cache is not None and prep.stage >= PREPARED_READ:
+                cache.put(cache.document_key(prep.sha256, entries[index].suffix, meta_dates[index]), prep)
+        yield _check_dates(prep, options)
+    if cache is not None:
+        log.info("documents analysed: %d, reused from the cleaning cache: %d", len(todo), len(cached))
+
+
+def _analyse_all(
+    entries: list[Path], meta_dates: list[str], options: IngestOptions, workers: int
+) -> Iterator[PreparedDocument]:
+    """:func:`_analyse_document` of every entry, in order; in ``workers`` forked processes if worth it."""
+    import multiprocessing
+
+    if (
+        workers <= 1
+        or len(entries) < PARALLEL_MIN_ENTRIES
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        for path, meta_date in zip(entries, meta_dates, strict=True):
+            yield _analyse_document(path, meta_date, options)
+        return
+    analyse = functools.partial(_analyse_document, options=options)
+    chunk = max(1, min(32, len(entries) // (workers * 8)))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # imap keeps the corpus order; results are consumed as they come.
+        yield from pool.imap(_StarCall(analyse), zip(entries, meta_dates, strict=True), chunksize=chunk)
+
+
+class _StarCall:
+    """``f(*args)`` as a picklable one-argument callable (for ``Pool.imap``)."""
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, args):
+        return self.function(*args)
+
+
+def _near_duplicate_of(
+    shingles: np.ndarray,
+    candidates: list[int],
+    kept: list[tuple[str, int, int]],
+    passages: list[dict],
+    options: IngestOptions,
+) -> str:
+    """doc_id of the earliest kept document whose shingle set is similar enough, else ``""``.
+
+    The kept document's shingles are recomputed from its passages (same Han characters, in
+    order, as its clean text), so nothing but the MinHash buckets is held per document.
+    """
+    for number in candidates:
+        doc_id, first, last = kept[number]
+        other = shingle_hashes("".join(p["text"] for p in passages[first:last]))
+        if jaccard(shingles, other) >= options.near_duplicate_threshold:
+            return doc_id
+    return ""
+
+
+def nothing_usable_message(corpus_dir: Path, documents: pd.DataFrame, options: IngestOptions) -> str:
+    """One line saying why no document of ``corpus_dir`` is usable and what to do about it."""
+    if documents.empty:
+        return (
+            f"corpus folder {corpus_dir} is empty; put the articles in it (one per .txt or .html "
+            "file, UTF-8 preferred) or set corpus.dir in your config to the folder that holds them"
+        )
+    reasons = documents["reason"].map(lambda r: "duplicate_of" if r.startswith("duplicate_of:") else r)
+    counts = Counter(reasons)
+    parts = []
+    for reason, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        names = documents.loc[reasons == reason]
+        names = (names["file"].where(names["file"] != "", names["doc_id"])).head(3).tolist()
+        more = ", …" if count > len(names) else ""
+        parts.append(f"{count} {reason} ({', '.join(names)}{more})")
+    summary = (
+        f"no document in corpus folder {corpus_dir} can be used: {len(documents)} entries, "
+        + "; ".join(parts)
+    )
+    if counts.get("year_filtered") and options.years:
+        years = documents.loc[reasons == "year_filtered", "year"].dropna().astype(int)
+        return (
+            f"{summary}. corpus.years {list(options.years)} excludes every dated document "
+            f"(their years: {years.min()}-{years.max()}); widen corpus.years or set it to []"
+        )
+    return (
+        f"{summary}. Put the articles in {corpus_dir} (one per .txt or .html file, with a date in the "
+        "text or in metadata.tsv), or set corpus.dir in your config to the folder that holds them; "
+        "the reasons are explained in the README section 'Preparing your corpus'"
+    )
