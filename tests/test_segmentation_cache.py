@@ -93,7 +93,8 @@ def test_a_damaged_cache_file_is_started_afresh(passages, segmenter_settings, tm
     cache.path.write_bytes(b"not a database" * 100)
     first, stats = _run(passages, segmenter_settings, cache)
     assert stats == {"segmented": 5, "reused": 0}
-    assert "unreadable" in caplog.text
+    assert f"cache {cache.path} could not be used" in caplog.text
+    assert (tmp_path / "tokens.sqlite.damaged-1").read_bytes() == b"not a database" * 100  # set aside
     reopened = SegmentationCache(tmp_path, settings_fingerprint(segmenter_settings))
     second, stats = _run(passages, segmenter_settings, reopened)
     assert stats == {"segmented": 0, "reused": 5}
