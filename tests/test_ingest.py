@@ -204,10 +204,10 @@ def test_find_text_date_ignores_scrape_date_line():
     assert find_text_date(text) == ("2022-12-15", 2022, "text:发布时间")
 
 
-def test_find_text_date_headline_only_in_first_lines():
-    text = "\n".join(["标题"] * 5 + ["2019年的工作"])
-    assert find_text_date(text, title_year_lines=5) is None
-    assert find_text_date(text, title_year_lines=6) == ("2019", 2019, "text:标题年份")
+def test_find_text_date_headline_only_before_the_body():
+    # short lines are page furniture and skipped; a sentence means the body has begun
+    assert find_text_date("\n".join(["标题"] * 5 + ["2019年的工作"])) == ("2019", 2019, "text:标题年份")
+    assert find_text_date("政法工作开创新局面。\n2019年的工作") is None
 
 
 # --- small corpora in tmp_path ---------------------------------------------------------------

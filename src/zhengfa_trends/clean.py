@@ -84,6 +84,17 @@ def remove_pinyin_debris(text: str) -> str:
     return PINYIN_DEBRIS.sub("", text)
 
 
+# Invisible format characters that scraped pages carry between characters (zero-width space, non-joiner
+# and joiner, word joiner, BOM / zero-width no-break space): they split words and block OpenCC.
+FORMAT_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_FORMAT_TABLE = str.maketrans("", "", FORMAT_CHARS)
+
+
+def remove_format_chars(text: str) -> str:
+    """Drop the invisible format characters of :data:`FORMAT_CHARS` (U+200B-U+200D, U+2060, U+FEFF)."""
+    return text.translate(_FORMAT_TABLE)
+
+
 def normalize_width(text: str) -> str:
     """NFKC-normalise (full-width Latin and digits → half-width) and unify line ends."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -118,7 +129,8 @@ class CleanResult:
 def clean_text(raw: str, opencc_config: str = "t2s") -> CleanResult:
     """Clean one scraped article.
 
-    Order: pinyin debris first (it sits between traditional characters that OpenCC must see
+    Order: invisible format characters first (they split what the later steps match), pinyin debris
+    next (it sits between traditional characters that OpenCC must see
     joined), then OpenCC, then width normalisation, then line-level chrome removal, and last
     paragraph de-duplication, because the duplicated bodies only compare equal once chrome
     and spacing are gone.
@@ -134,7 +146,7 @@ def clean_text(raw: str, opencc_config: str = "t2s") -> CleanResult:
     -------
     CleanResult
     """
-    text = remove_pinyin_debris(raw)
+    text = remove_pinyin_debris(remove_format_chars(raw))
     if opencc_config != "none":
         text = to_simplified(text, opencc_config)
     text = normalize_width(text)

@@ -33,7 +33,9 @@ def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapp
     """Rule ``ingest_corpus``: ledger of every file, passages of the included documents.
 
     Every file that is not used is logged with its reason (log file) and summarised in one
-    warning (stderr).  A metadata path that names no file is warned about, not fatal.
+    warning (stderr); each setting that left valid documents out (``corpus.min_year``,
+    ``corpus.years``, ``corpus.include/exclude``) gets a warning of its own naming the key
+    (:func:`ingest.setting_exclusions`).  A metadata path that names no file is warned about, not fatal.
 
     Raises
     ------
@@ -62,18 +64,20 @@ def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapp
         log.warning("metadata file %s not found: dates come from the article texts only", metadata_path)
         metadata_path = None
     years = options.get("years") or None
+    settings = ingest.IngestOptions(
+        opencc=options.get("opencc", "t2s"),
+        max_chars=options.get("max_chars", 300),
+        min_chars=options.get("min_chars", 40),
+        min_year=options.get("min_year", 1949),
+        date_from_text=options.get("date_from_text", True),
+        years=tuple(years) if years else None,
+        near_duplicate_threshold=options.get("near_duplicate_threshold", 0.9),
+    )
     try:
         result = ingest.ingest_corpus(
             Path(corpus_dir),
             metadata_path,
-            ingest.IngestOptions(
-                opencc=options.get("opencc", "t2s"),
-                max_chars=options.get("max_chars", 300),
-                min_chars=options.get("min_chars", 40),
-                min_year=options.get("min_year", 1978),
-                years=tuple(years) if years else None,
-                near_duplicate_threshold=options.get("near_duplicate_threshold", 0.9),
-            ),
+            settings,
             workers=options.get("workers", 1),
             cache_dir=options.get("cache_dir"),
         )
@@ -83,6 +87,8 @@ def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapp
         raise
     documents = result.documents
     log_excluded(documents, f"documents.tsv gives each file's reason ({documents_out})")
+    for message in ingest.setting_exclusions(documents, settings):
+        log.warning(message)
     included = int((documents["included"] == "yes").sum())
     log.info("%d of %d documents included", included, len(documents))
     write_tsv(documents, documents_out)

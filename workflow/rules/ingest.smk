@@ -24,6 +24,7 @@ rule ingest_corpus:
             "max_chars": config["passages"]["max_chars"],
             "min_chars": config["passages"]["min_chars"],
             "min_year": config["corpus"]["min_year"],
+            "date_from_text": config["corpus"]["date_from_text"],
             "years": config["corpus"]["years"],
             "near_duplicate_threshold": config["corpus"]["near_duplicate_threshold"],
             "workers": config["corpus"]["workers"],

@@ -27,6 +27,7 @@ from .corpus import (
     ingest_corpus,
     ingest_fingerprint,
     nothing_usable_message,
+    setting_exclusions,
 )
 from .dates import DATE_PATTERNS, document_date, find_text_date, parse_date
 from .decode import common_share, decode_bytes, is_binary, sha256_bytes
@@ -80,6 +81,7 @@ __all__ = [
     "read_entry",
     "read_metadata",
     "read_raw_text",
+    "setting_exclusions",
     "sha256_bytes",
     "shingle_hashes",
     "shingle_text",

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -82,11 +83,25 @@ class IngestOptions:
     opencc: str = "t2s"
     max_chars: int = 300
     min_chars: int = 40
-    min_year: int = 1978
+    min_year: int = 1949
     max_year: int | None = None
     years: tuple[int, int] | None = None
-    title_year_lines: int = 5
+    # Text dating (ingest.dates): off with corpus.date_from_text: false; the opening lines searched
+    # for a dateline and the headline.
+    date_from_text: bool = True
+    opening_lines: int = 10
     near_duplicate_threshold: float = 0.9
+
+
+class EntryMeta(NamedTuple):
+    """What the metadata says about an entry, as far as the entry's analysis depends on it.
+
+    ``date``: metadata.tsv's (or a table's) date, "" if none; ``title``: a table's title column,
+    whose year :func:`~zhengfa_trends.ingest.dates.find_text_date` uses in place of the headline's.
+    """
+
+    date: str = ""
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,9 +177,10 @@ def ingest_corpus(
             doc_id += "~"
         doc_ids.append(doc_id)
         taken.add(doc_id)
-    meta_dates = [meta_by_id.get(doc_id, {}).get("date", "") for doc_id in doc_ids]
+    # metadata.tsv titles are for display: only a table's title column dates a document (ingest.dates)
+    metas = [EntryMeta(meta_by_id.get(doc_id, {}).get("date", "")) for doc_id in doc_ids]
     cache = CleaningCache(cache_dir, options) if cache_dir else None
-    prepared = _prepare_all(entries, meta_dates, options, workers, cache)
+    prepared = _prepare_all(entries, metas, options, workers, cache)
     for path, doc_id, prep in zip(entries, doc_ids, prepared, strict=True):
         # Decisions that depend on earlier documents (duplicates), in corpus order; the row gets
         # exactly the fields known at the point where the document is set aside.
@@ -293,10 +309,10 @@ class CleaningCache(ContentCache):
     def __init__(self, folder: str | Path, options: IngestOptions):
         super().__init__(folder, ingest_fingerprint(options), self.FILE_NAME)
 
-    def document_key(self, sha256: str, suffix: str, meta_date: str) -> str:
-        """Key of a file's analysis: its content, whether its name says HTML, its metadata date."""
+    def document_key(self, sha256: str, suffix: str, meta: EntryMeta) -> str:
+        """Key of a file's analysis: its content, whether its name says HTML, its metadata date and title."""
         kind = "html" if suffix.lower() in HTML_SUFFIXES else "text"
-        return self.key([sha256, kind, meta_date or ""])
+        return self.key([sha256, kind, meta.date or "", meta.title or ""])
 
     def get(self, key: str) -> PreparedDocument | None:
         """The cached analysis, or None."""
@@ -318,17 +334,23 @@ def ingest_fingerprint(options: IngestOptions) -> str:
     sources = [Path(clean.__file__), *sorted(Path(__file__).parent.glob("*.py"))]
     payload = {
         "version": INGEST_CACHE_VERSION,
-        "options": [options.opencc, options.max_chars, options.min_chars, options.title_year_lines],
+        "options": [
+            options.opencc,
+            options.max_chars,
+            options.min_chars,
+            options.opening_lines,
+            options.date_from_text,
+        ],
         "source": [sha256_bytes(path.read_bytes()) for path in sources],
         "packages": [package_version(name) for name in ("opencc", "charset-normalizer")],
     }
     return sha256_bytes(json.dumps(payload, sort_keys=True).encode("utf-8"))
 
 
-def _analyse_document(path: Path, meta_date: str, options: IngestOptions) -> PreparedDocument:
+def _analyse_document(path: Path, meta: EntryMeta, options: IngestOptions) -> PreparedDocument:
     """Read, decode, clean, date, fingerprint and cut one entry; stop at the first reason to set it aside.
 
-    Everything here depends only on the file, its metadata date and the options that
+    Everything here depends only on the file, its metadata date and title and the options that
     :func:`ingest_fingerprint` covers; the date checks (which depend on today) come after.
     """
     prep = PreparedDocument()
@@ -354,7 +376,7 @@ def _analyse_document(path: Path, meta_date: str, options: IngestOptions) -> Pre
         return prep
     prep.stage = PREPARED_CLEAN
     prep.date, prep.year, prep.date_source = document_date(
-        meta_date, raw, options.opencc, options.title_year_lines
+        meta.date, raw, options.opencc, options.opening_lines, meta.title, options.date_from_text
     )
     del raw
     if prep.year:
@@ -385,7 +407,7 @@ def _check_dates(prep: PreparedDocument, options: IngestOptions) -> PreparedDocu
 
 
 def _prepare_all(
-    entries: list[Path], meta_dates: list[str], options: IngestOptions, workers: int, cache=None
+    entries: list[Path], metas: list[EntryMeta], options: IngestOptions, workers: int, cache=None
 ) -> Iterator[PreparedDocument]:
     """Every entry's :func:`_analyse_document` (from the cache where possible) and date checks, in order.
 
@@ -395,28 +417,28 @@ def _prepare_all(
     cached: dict[int, PreparedDocument] = {}
     # Looking entries up means reading every file here first; an empty cache can have no hits.
     if cache is not None and cache.count() > 0:
-        for index, (path, meta_date) in enumerate(zip(entries, meta_dates, strict=True)):
+        for index, (path, meta) in enumerate(zip(entries, metas, strict=True)):
             _, data = read_entry(path)
             if data is not None:
-                found = cache.get(cache.document_key(sha256_bytes(data), path.suffix, meta_date))
+                found = cache.get(cache.document_key(sha256_bytes(data), path.suffix, meta))
                 if found is not None:
                     cached[index] = found
     todo = [index for index in range(len(entries)) if index not in cached]
-    analysed = _analyse_all([entries[i] for i in todo], [meta_dates[i] for i in todo], options, workers)
+    analysed = _analyse_all([entries[i] for i in todo], [metas[i] for i in todo], options, workers)
     for index in range(len(entries)):
         if index in cached:
             prep = cached[index]
         else:
             prep = next(analysed)
             if cache is not None and prep.stage >= PREPARED_READ:
-                cache.put(cache.document_key(prep.sha256, entries[index].suffix, meta_dates[index]), prep)
+                cache.put(cache.document_key(prep.sha256, entries[index].suffix, metas[index]), prep)
         yield _check_dates(prep, options)
     if cache is not None:
         log.info("documents analysed: %d, reused from the cleaning cache: %d", len(todo), len(cached))
 
 
 def _analyse_all(
-    entries: list[Path], meta_dates: list[str], options: IngestOptions, workers: int
+    entries: list[Path], metas: list[EntryMeta], options: IngestOptions, workers: int
 ) -> Iterator[PreparedDocument]:
     """:func:`_analyse_document` of every entry, in order; in ``workers`` forked processes if worth it."""
     import multiprocessing
@@ -426,14 +448,14 @@ def _analyse_all(
         or len(entries) < PARALLEL_MIN_ENTRIES
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        for path, meta_date in zip(entries, meta_dates, strict=True):
-            yield _analyse_document(path, meta_date, options)
+        for path, meta in zip(entries, metas, strict=True):
+            yield _analyse_document(path, meta, options)
         return
     analyse = functools.partial(_analyse_document, options=options)
     chunk = max(1, min(32, len(entries) // (workers * 8)))
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         # imap keeps the corpus order; results are consumed as they come.
-        yield from pool.imap(_StarCall(analyse), zip(entries, meta_dates, strict=True), chunksize=chunk)
+        yield from pool.imap(_StarCall(analyse), zip(entries, metas, strict=True), chunksize=chunk)
 
 
 class _StarCall:
@@ -464,6 +486,46 @@ def _near_duplicate_of(
         if jaccard(shingles, other) >= options.near_duplicate_threshold:
             return doc_id
     return ""
+
+
+def setting_exclusions(documents: pd.DataFrame, options: IngestOptions) -> list[str]:
+    """One line per setting that left documents out, naming the key to change.
+
+    Covers ``bad_date`` before ``corpus.min_year``, ``year_filtered`` (``corpus.years``) and
+    ``filtered_out`` (``corpus.include`` / ``corpus.exclude``): these documents are valid, the
+    setting decided, so the researcher must hear how many it cost (a count among all reasons is
+    easily missed).
+    """
+    messages = []
+    years = pd.to_numeric(documents["year"], errors="coerce")
+    early = int(((documents["reason"] == "bad_date") & (years < options.min_year)).sum())
+    if early:
+        messages.append(
+            f"{_documents(early)} dated before corpus.min_year ({options.min_year}) "
+            f"{_were(early)} left out; lower corpus.min_year to keep them"
+        )
+    filtered = int((documents["reason"] == "year_filtered").sum())
+    if filtered and options.years:
+        first, last = options.years
+        messages.append(
+            f"{_documents(filtered)} dated outside corpus.years ({first}-{last}) {_were(filtered)} "
+            "left out; widen corpus.years (or set it to []) to keep them"
+        )
+    selected = int((documents["reason"] == "filtered_out").sum())
+    if selected:
+        messages.append(
+            f"{_documents(selected)} {_were(selected)} left out by corpus.include/corpus.exclude "
+            "(reason filtered_out); change corpus.include or corpus.exclude to keep them"
+        )
+    return messages
+
+
+def _documents(count: int) -> str:
+    return f"{count} document" if count == 1 else f"{count} documents"
+
+
+def _were(count: int) -> str:
+    return "was" if count == 1 else "were"
 
 
 def nothing_usable_message(corpus_dir: Path, documents: pd.DataFrame, options: IngestOptions) -> str:
