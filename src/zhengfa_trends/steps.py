@@ -21,6 +21,7 @@ from .tokenize import (
     read_word_list,
     segment_documents,
     settings_fingerprint,
+    verified_settings,
 )
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ def segmenter_settings(
         min_chars=options.get("min_chars", 2),
         han_only=options.get("han_only", True),
         hmm=options.get("hmm", True),
+        engine=options.get("engine", "jieba"),
     )
 
 
@@ -120,6 +122,7 @@ def segment_step(
     passages = read_tsv(passages_path, dtype={"doc_id": str, "text": str})
     passages["text"] = passages["text"].fillna("")
     settings = segmenter_settings(user_dictionaries, stopwords, themes, options)
+    settings = verified_settings(passages["text"].to_list(), settings)
     cache_dir = options.get("cache_dir")
     cache = SegmentationCache(cache_dir, settings_fingerprint(settings)) if cache_dir else None
     joined, stats = segment_documents(
@@ -134,7 +137,7 @@ def segment_step(
     tokens["n_tokens"] = [len(t.split()) for t in joined]
     tokens["tokens"] = joined
     write_tsv(tokens, tokens_out)
-    write_json({**stats, "passages": len(passages)}, stats_out)
+    write_json({**stats, "passages": len(passages), "engine": settings.engine}, stats_out)
     if cache is not None:
         removed = cache.prune()
         cache.close()

@@ -21,6 +21,7 @@ rule segment_passages:
                 "min_chars",
                 "han_only",
                 "hmm",
+                "engine",
                 "workers",
                 "chunk_chars",
                 "cache_dir",
