@@ -330,3 +330,21 @@ def test_a_killed_run_resumes_to_identical_results(finished_run, tmp_path):
     result = _snakemake(project, "--rerun-incomplete")
     assert result.returncode == 0, result.stderr[-3000:]
     assert _hashes(project / "results") == _hashes(finished_run / "results")
+
+
+def test_default_config_trains_lda_on_every_passage(finished_run):
+    # The schema's default is no cap: the reported model learns from every passage that is not held
+    # out for perplexity, as the fit's own log line states.
+    import re
+
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text(encoding="utf-8"))
+    assert schema["properties"]["lda"]["properties"]["max_train_passages"]["default"] is None
+    n_passages = len(pd.read_csv(finished_run / "results/tokens/tokens.tsv", sep="\t"))
+    for k in (2, 3):
+        log_text = (finished_run / f"logs/fit_lda/k{k}.log").read_text(encoding="utf-8")
+        match = re.search(r"LDA k=%d: (\d+) training / (\d+) held-out passages" % k, log_text)
+        assert match, log_text[-2000:]
+        train, heldout = map(int, match.groups())
+        assert train + heldout == n_passages
+        assert 0 <= heldout < train
+        assert "max_train_passages" not in log_text

@@ -211,9 +211,18 @@ def lda_step(
         options.get("max_heldout_passages", 2000),
     )
     train_index = np.flatnonzero(~heldout)
-    max_train = options.get("max_train_passages", 5000)
-    if len(train_index) > max_train:
-        # A seeded sample trains the model; inference still gives every passage its topic shares.
+    max_train = options.get("max_train_passages")
+    if max_train is not None and len(train_index) > max_train:
+        # An explicit choice for exploratory runs: a seeded sample trains the model; inference
+        # still gives every passage its topic shares.
+        log.warning(
+            "lda.max_train_passages=%d: LDA k=%d trains on a seeded sample of %d of %d training passages "
+            "(set it to null to train on all)",
+            max_train,
+            k,
+            max_train,
+            len(train_index),
+        )
         rng = np.random.default_rng(options.get("split_seed", 0))
         train_index = np.sort(rng.choice(train_index, size=max_train, replace=False))
     train = corpus[train_index]
