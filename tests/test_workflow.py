@@ -342,7 +342,7 @@ def test_default_config_trains_lda_on_every_passage(finished_run):
     n_passages = len(pd.read_csv(finished_run / "results/tokens/tokens.tsv", sep="\t"))
     for k in (2, 3):
         log_text = (finished_run / f"logs/fit_lda/k{k}.log").read_text(encoding="utf-8")
-        match = re.search(r"LDA k=%d: (\d+) training / (\d+) held-out passages" % k, log_text)
+        match = re.search(rf"LDA k={k}: (\d+) training / (\d+) held-out passages", log_text)
         assert match, log_text[-2000:]
         train, heldout = map(int, match.groups())
         assert train + heldout == n_passages
