@@ -48,12 +48,28 @@ def test_theme_trends_has_one_line_per_theme_and_breaks_at_the_missing_year():
     (ax,) = fig.axes
     labelled = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
     assert labelled == ["数字政法", "科技手段现代化"]
-    # 2021-2024 are consecutive; 2026 stands alone (2025 has no documents): a line never crosses 2025.
+    # 2021-2024 are consecutive; 2026 stands alone (2025 has no documents): no line through 2025.
     for line in ax.get_lines():
         xs = np.asarray(line.get_xdata(), dtype=float)
-        assert not ((xs.min() < 2025) and (xs.max() > 2025))
-    ticks = [t.get_text() for t in ax.get_xticklabels()]
-    assert ticks == ["2021\nn=1", "2022\nn=4", "2023\nn=5", "2024\nn=6", "2025\n无文档", "2026\nn=2"]
+        ys = np.asarray(line.get_ydata(), dtype=float)
+        near = np.abs(xs - 2025) < 0.5
+        assert not np.isfinite(ys[near]).any()
+    # The documents per year are bars in a strip under the panel, which carries the year labels.
+    (strip,) = ax.child_axes
+    fig.canvas.draw()
+    assert [t.get_text() for t in strip.get_xticklabels() if t.get_text()] == [
+        "2021",
+        "2022",
+        "2023",
+        "2024",
+        "2025",
+        "2026",
+    ]
+    assert not any(t.get_text() and t.get_visible() for t in ax.get_xticklabels())
+    bars = {round(p.get_x() + p.get_width() / 2): p.get_height() for p in strip.containers[0]}
+    assert bars == {2021: 1, 2022: 4, 2023: 5, 2024: 6, 2026: 2}
+    assert sorted(t.get_text() for t in strip.texts) == ["1", "2", "4", "5", "6"]
+    assert strip.get_ylabel() == "文档数"
     assert ax.get_ylabel() == "关键词频率(每千词)"
     assert ax.get_ylim()[0] == 0
 
@@ -61,6 +77,7 @@ def test_theme_trends_has_one_line_per_theme_and_breaks_at_the_missing_year():
 def test_theme_trends_draws_small_years_hollow():
     fig = plot_theme_trends(_theme_table(), language="en", min_docs=3)
     (ax,) = fig.axes
+    assert ax.child_axes[0].get_xlabel() == "Year"
     hollow = [
         c
         for c in ax.collections
@@ -70,9 +87,9 @@ def test_theme_trends_draws_small_years_hollow():
     ]
     hollow_years = sorted({round(float(x)) for c in hollow for x in c.get_offsets()[:, 0]})
     assert hollow_years == [2021, 2026]
-    assert ax.get_xlabel() == "Year"
     legend_texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "fewer than 3 documents (hollow markers)" in legend_texts
+    assert "years without documents (shaded)" in legend_texts
 
 
 def test_topic_trends_has_one_panel_per_topic_titled_by_label():
@@ -102,10 +119,15 @@ def test_topic_trends_has_one_panel_per_topic_titled_by_label():
         "主题 2: 词2·法治·安全",
     ]
     assert "K=3" in fig._suptitle.get_text()
-    # every panel without a panel below it shows the years
+    # every panel without a panel below it has the year strip (and the year labels) under it
     fig.canvas.draw()
-    labelled = [any(t.get_visible() and t.get_text() for t in ax.get_xticklabels()) for ax in visible]
-    assert labelled == [False, True, True]
+    strips = [bool(ax.child_axes) for ax in visible]
+    assert strips == [False, True, True]
+    labelled = [
+        any(t.get_visible() and t.get_text() for t in ax.child_axes[0].get_xticklabels())
+        for ax in visible[1:]
+    ]
+    assert labelled == [True, True]
 
 
 def test_topic_trends_shared_y_axis_shows_every_panel_in_full():

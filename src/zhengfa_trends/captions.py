@@ -14,21 +14,30 @@ CAPTIONS = {
         "(all documents of a year pooled). Bands and error bars are {level:.0%} percentile bootstrap "
         "intervals from {bootstrap} resamples of the year's documents (of its passages when the year has "
         "one document). Hollow markers: fewer than {min_docs} documents. Every calendar year between the "
-        "first and the last is on the axis; a shaded year has no documents and is not interpolated."
+        "first and the last is on the axis (labels thinned to fit, a tick on every year); a shaded year has no "
+        "documents and is not interpolated. The grey bars under the axis are the documents per year. Up to five "
+        "themes share one panel; more get one panel each, on shared axes."
     ),
     "topic_trends": (
         "LDA topics by year for the chosen number of topics K: the token-weighted mean topic share of the "
-        "year's passages, one panel per topic, titled by its three highest-weight terms. Intervals and "
-        "markers as in theme_trends."
+        "year's passages, one panel per topic, titled by its three highest-weight terms. Intervals, "
+        "markers and the documents-per-year bars as in theme_trends. At most 40 panels: with more topics, the 40 "
+        "with the largest mean share are drawn and the title says so."
     ),
-    "topic_terms": "The highest-weight terms of each LDA topic of the chosen K (gensim LdaModel, first seed).",
+    "topic_terms": (
+        "The highest-weight terms of each LDA topic of the chosen K (gensim LdaModel, first seed). With many "
+        "topics each panel shows fewer terms, so that the figure stays within 4,000 px; the title says how many."
+    ),
     "tfidf_by_year": (
         "The most distinctive terms of each year: TF-IDF (scikit-learn, sublinear TF) with each year's "
-        "passages pooled into one document, so a term scores high when frequent in the year and rare in others."
+        "passages pooled into one document, so a term scores high when frequent in the year and rare in others. "
+        "One panel per year up to eight years; beyond, a term × year heatmap of the 40 highest-scoring terms "
+        "(blank: not among that year's top terms)."
     ),
     "emerging_terms": (
         "Emerging terms: per year, the terms most over-represented against all other years by "
-        "log-likelihood G² (minimum frequency {min_freq}); keyness_by_year.tsv adds the log-ratio effect size."
+        "log-likelihood G² (minimum frequency {min_freq}); keyness_by_year.tsv adds the log-ratio effect size. One panel per year "
+        "up to eight years; beyond, a term × year heatmap as in tfidf_by_year."
     ),
     "model_selection": (
         "Choosing K: topic coherence (c_npmi, c_v, u_mass; higher is better), held-out perplexity (lower is "

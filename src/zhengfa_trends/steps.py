@@ -476,26 +476,30 @@ def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str],
 
     language = options.get("language", "zh")
     n_terms = options.get("n_terms", 10)
+    # Figures are laid out for the dpi they are saved at (no side beyond 4,000 px).
+    dpi = options.get("dpi", 300)
     table = read_tsv(inputs["table"])
     with plotting.style_context(inputs["style"]):
         if name == "theme_trends":
-            fig = trend_plots.plot_theme_trends(table, language=language, min_docs=options.get("min_docs", 3))
+            fig = trend_plots.plot_theme_trends(
+                table, language=language, min_docs=options.get("min_docs", 3), dpi=dpi
+            )
         elif name == "topic_trends":
             chosen = _stable_topic_ids(
                 table[table["k"] == read_chosen_k(inputs["chosen_k"])], inputs["topic_ids"]
             )
-            fig = trend_plots.plot_topic_trends(chosen, language=language)
+            fig = trend_plots.plot_topic_trends(chosen, language=language, dpi=dpi)
         elif name == "topic_terms":
             chosen = _stable_topic_ids(table, inputs["topic_ids"])
             fig = terms.plot_topic_terms(
-                chosen, k=int(table["k"].iloc[0]), language=language, n_terms=n_terms
+                chosen, k=int(table["k"].iloc[0]), language=language, n_terms=n_terms, dpi=dpi
             )
         elif name == "tfidf_by_year":
-            fig = terms.plot_tfidf_by_year(table, language=language, n_terms=n_terms)
+            fig = terms.plot_tfidf_by_year(table, language=language, n_terms=n_terms, dpi=dpi)
         elif name == "emerging_terms":
-            fig = terms.plot_emerging_terms(table, language=language, n_terms=n_terms)
+            fig = terms.plot_emerging_terms(table, language=language, n_terms=n_terms, dpi=dpi)
         elif name == "model_selection":
-            fig = models.plot_model_selection(table, language=language)
+            fig = models.plot_model_selection(table, language=language, dpi=dpi)
         else:
             raise ValueError(f"unknown figure {name!r}")
         plotting.save_figure(

@@ -6,13 +6,18 @@ import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from . import labels
+from .layout import figure_size
 
-_CM = 1 / 2.54
+# Up to this many Ks, each K is a labelled tick; beyond, integer ticks are thinned.
+MAX_K_TICKS = 6
 
 
-def plot_model_selection(selection: pd.DataFrame, language: str = "zh", width_cm: float = 17.0) -> Figure:
+def plot_model_selection(
+    selection: pd.DataFrame, language: str = "zh", width_cm: float = 17.0, dpi: float = 300
+) -> Figure:
     """Coherence (c_npmi, c_v, u_mass), held-out perplexity and seed stability against K.
 
     One panel per measure; each seed is a faint point, the mean over seeds a line; the chosen K
@@ -24,6 +29,8 @@ def plot_model_selection(selection: pd.DataFrame, language: str = "zh", width_cm
         ``model_selection.tsv`` (k, seed, c_v, c_npmi, u_mass, perplexity, stability, chosen).
     language : {"zh", "en"}
     width_cm : float
+    dpi : float
+        The dpi the figure will be saved at (keeps every side within the pixel bound).
 
     Returns
     -------
@@ -31,7 +38,7 @@ def plot_model_selection(selection: pd.DataFrame, language: str = "zh", width_cm
     """
     text = labels(language)
     measures = ["c_npmi", "c_v", "u_mass", "perplexity", "stability"]
-    fig, axes = plt.subplots(1, len(measures), figsize=(width_cm * _CM, 5.0 * _CM), layout="constrained")
+    fig, axes = plt.subplots(1, len(measures), figsize=figure_size(width_cm, 5.0, dpi), layout="constrained")
     chosen = selection.loc[selection["chosen"].astype(bool), "k"]
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, measure in zip(axes, measures, strict=True):
@@ -45,7 +52,13 @@ def plot_model_selection(selection: pd.DataFrame, language: str = "zh", width_cm
         if not chosen.empty:
             ax.axvline(int(chosen.iloc[0]), color=colors[1], linestyle="--", linewidth=1)
         ax.set_title(measure)
-        ax.set_xticks(np.unique(selection["k"]))
+        ks = np.unique(selection["k"])
+        if len(ks) <= MAX_K_TICKS:
+            ax.set_xticks(ks)
+        else:
+            # A grid such as 5 … 40 in a 3 cm panel: a few integer labels, a minor tick per K.
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+            ax.xaxis.set_minor_locator(FixedLocator(ks))
         ax.set_xlabel("K")
     fig.suptitle(text["selection_title"].format(k=int(chosen.iloc[0]) if not chosen.empty else "?"))
     return fig
