@@ -138,3 +138,18 @@ def test_fit_lda_vocabulary_emptied_by_filtering_raises():
     assert len(dictionary) == 0
     with pytest.raises(ValueError, match="vocabulary is empty"):
         fit_lda(corpus, dictionary, 2, 0, SETTINGS)
+
+
+def test_perplexity_per_pass_leaves_the_model_unchanged(bow, lda_model):
+    from zhengfa_trends.topics import heldout_perplexity, perplexity_per_pass
+
+    dictionary, corpus = bow
+    heldout = corpus[np.arange(0, len(corpus), 7)]
+    watched = fit_lda(corpus, dictionary, K, SEED, SETTINGS, callbacks=[perplexity_per_pass(heldout)])
+    # Same model bit for bit as the fit without the callback ...
+    np.testing.assert_array_equal(watched.get_topics(), lda_model.get_topics())
+    # ... one value per pass, the last one the perplexity of the finished model.
+    values = watched.metrics["heldout_perplexity"]
+    assert len(values) == SETTINGS.passes
+    assert all(np.isfinite(values)) and min(values) > 1
+    assert values[-1] == pytest.approx(heldout_perplexity(watched, heldout), rel=1e-9)

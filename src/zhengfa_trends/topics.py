@@ -44,7 +44,7 @@ def build_bow(token_lists: Iterable[Sequence[str]], settings: LdaSettings):
     return bow_corpus(token_lists, settings.no_below, settings.no_above, settings.keep_n)
 
 
-def fit_lda(corpus, dictionary, k: int, seed: int, settings: LdaSettings):
+def fit_lda(corpus, dictionary, k: int, seed: int, settings: LdaSettings, callbacks=None):
     """Fit one gensim ``LdaModel`` (single process; identical output for the same seed).
 
     The model is a :class:`~zhengfa_trends.sparse_lda.BatchedLdaModel`: gensim's training with the
@@ -73,6 +73,7 @@ def fit_lda(corpus, dictionary, k: int, seed: int, settings: LdaSettings):
         chunksize=2000,
         eval_every=None,
         dtype=np.float64,
+        callbacks=callbacks,
     )
 
 
@@ -273,3 +274,29 @@ def model_from_parameters(lam: np.ndarray, alpha: np.ndarray, dictionary, seed: 
     model.state.sstats = lam - model.eta
     model.sync_state()
     return model
+
+
+def perplexity_per_pass(heldout_corpus):
+    """A gensim training callback metric: held-out perplexity after every pass.
+
+    Pass it in ``LdaModel(callbacks=[...])``; after training, ``model.metrics["heldout_perplexity"]``
+    lists one value per pass.  Scoring infers topic shares, which draws from the model's random
+    state; the state is restored afterwards, so the trained model is exactly the one trained
+    without the callback (tested).
+    """
+    from gensim.models.callbacks import Metric
+
+    class HeldoutPerplexity(Metric):
+        def __init__(self):
+            self.logger = None
+            self.title = "heldout_perplexity"
+
+        def get_value(self, **kwargs):
+            model = kwargs["model"]
+            state = model.random_state.get_state()
+            try:
+                return heldout_perplexity(model, heldout_corpus)
+            finally:
+                model.random_state.set_state(state)
+
+    return HeldoutPerplexity()
