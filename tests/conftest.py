@@ -55,3 +55,18 @@ def default_tokens(default_ingest: IngestResult, segmenter_settings: SegmenterSe
     passages = default_ingest.passages.reset_index(drop=True)
     tokens = segment_texts(passages["text"].tolist(), segmenter_settings, workers=1)
     return passages.assign(n_tokens=[len(t.split()) for t in tokens], tokens=tokens)
+
+
+@pytest.fixture(scope="session")
+def finished_run(tmp_path_factory) -> Path:
+    """The tiny workflow project of test_workflow after one complete run.
+
+    Shared by the workflow tests of several modules (one run instead of one each): copy it to
+    change it.
+    """
+    from test_workflow import _project_copy, _snakemake
+
+    project = _project_copy(tmp_path_factory.mktemp("workflow"))
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return project

@@ -82,14 +82,6 @@ def _hashes(
     }
 
 
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory) -> Path:
-    project = _project_copy(tmp_path_factory.mktemp("workflow"))
-    result = _snakemake(project)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return project
-
-
 def test_every_output_is_written(finished_run):
     results = finished_run / "results"
     expected = [

@@ -1,23 +1,40 @@
 """What the previous run left behind, and what changed since: topic identities and changes.tsv.
 
-A finished run stores its state under ``results/history/`` (the ledger, the yearly shares and the
-chosen LDA model's parameters).  The next run matches its topics to the stored ones, so a topic keeps
-its id when its word distribution is still there, lists what changed, and, in ``freeze`` mode,
-reuses the stored model to give new documents topic shares without touching the past numbers.
+A finished run stores its state under ``results/history/`` (the ledger, the yearly shares, the
+chosen LDA model's parameters and the run's own change records).  The next run matches its topics to
+the stored ones, so a topic keeps its id when its word distribution is still there, lists what
+changed, and, in ``freeze`` mode, reuses the stored model to give new documents topic shares without
+touching the past numbers.
+
+The history survives a crash at any point.  Its layout::
+
+    results/history/CURRENT              name of the stored state ("state-<id>")
+    results/history/state-<id>/          documents.tsv, the shares, changes.tsv, run.json, model/
+
+A new state is written complete into a staging folder, renamed to ``state-<id>``, and only then made
+current by replacing ``CURRENT`` (one atomic rename of a file); the previous state stays until that
+moment.  ``<id>`` hashes the run's inputs, so a run whose state is already current (it was killed
+after the swap, and resumed) reuses that state's own change records instead of comparing the run
+with itself.  Only these names are ever deleted in the folder; anything else is left alone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .io import read_tsv, write_tsv
+from .faults import checkpoint
+from .io import read_tsv, tsv_text
 from .topics import match_topics
 
 log = logging.getLogger(__name__)
@@ -26,6 +43,53 @@ MODEL_FILES = ("lambda.npy", "alpha.npy", "vocabulary.txt", "passage_topics.tsv"
 RUN_FILES = ("documents.tsv", "theme_share_by_year.tsv", "topic_share_by_year.tsv")
 TOPIC_ID_COLUMNS = ["k", "topic", "topic_id", "label", "similarity", "status"]
 CHANGE_COLUMNS = ["change", "key", "year", "before", "after", "detail"]
+POINTER = "CURRENT"
+STATE_NAME = re.compile(r"^state-[0-9a-f]{16}$")
+# Everything the history code may create or delete in the history folder; the layout before the
+# CURRENT pointer kept the state's files directly in the folder (LEGACY_NAMES).
+_OWN_NAME = re.compile(r"^(?:CURRENT|CURRENT\.tmp|state-[0-9a-f]{16}|\.staging-[0-9a-f]{16})$")
+LEGACY_NAMES = (*RUN_FILES, "model")
+
+
+def state_folder(history_dir: str | Path) -> Path | None:
+    """The folder of the stored state (the one ``CURRENT`` names), or None before the first run.
+
+    A history folder of the layout before ``CURRENT`` (the state's files directly in it) is its own
+    state folder.
+    """
+    history = Path(history_dir)
+    pointer = history / POINTER
+    if pointer.is_file():
+        name = pointer.read_text(encoding="utf-8").strip()
+        folder = history / name
+        return folder if STATE_NAME.match(name) and folder.is_dir() else None
+    if all((history / name).is_file() for name in RUN_FILES):
+        return history
+    return None
+
+
+def run_state_id(paths: Sequence[str | Path]) -> str:
+    """Hex id of a run's state: sha256 over the bytes of the files it is made from, in order."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def stored_changes(history_dir: str | Path, state_id: str) -> bytes | None:
+    """The change records of the stored state if it is the state ``state_id`` (else None).
+
+    A run killed after its state became current, and then resumed, finds its own state stored:
+    its change records are the ones it wrote then (comparing the run with itself would list nothing).
+    """
+    folder = state_folder(history_dir)
+    if folder is None or not (folder / "run.json").is_file() or not (folder / "changes.tsv").is_file():
+        return None
+    try:
+        stored = json.loads((folder / "run.json").read_text(encoding="utf-8")).get("state")
+    except (ValueError, AttributeError):
+        return None
+    return (folder / "changes.tsv").read_bytes() if stored == state_id else None
 
 
 @dataclass(frozen=True)
@@ -53,14 +117,15 @@ def current_topics(topic_ids: pd.DataFrame) -> pd.DataFrame:
 
 def load_model(history_dir: str | Path) -> StoredModel | None:
     """The stored model, or None if the previous run left none (first run, or history deleted)."""
-    folder = Path(history_dir) / "model"
-    if not all((folder / name).is_file() for name in MODEL_FILES):
+    state = state_folder(history_dir)
+    if state is None:
         return None
-    if not all((Path(history_dir) / name).is_file() for name in RUN_FILES):
+    folder = state / "model"
+    if not all((folder / name).is_file() for name in MODEL_FILES):
         return None
     lam = np.load(folder / "lambda.npy", allow_pickle=False)
     return StoredModel(
-        folder=Path(history_dir),
+        folder=state,
         k=lam.shape[0],
         topic_word_lambda=lam,
         alpha=np.load(folder / "alpha.npy", allow_pickle=False),
@@ -210,6 +275,21 @@ def compare_runs(
     return table
 
 
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def save_state(
     history_dir: str | Path,
     documents: str | Path,
@@ -217,19 +297,90 @@ def save_state(
     topic_shares: pd.DataFrame,
     model_files: Mapping[str, str | Path],
     topic_ids: pd.DataFrame,
+    changes: str | Path | None = None,
+    state_id: str | None = None,
 ) -> None:
-    """Store this run's state for the next run (written to a temporary folder, then swapped in)."""
+    """Store this run's state for the next run, so that a crash at any point loses nothing.
+
+    The state is written complete into ``.staging-<id>``, renamed to ``state-<id>``, and made
+    current by replacing ``CURRENT`` (the one step that switches; until then the previous state is
+    the current one, untouched).  Then the states and leftovers of earlier runs are deleted; files
+    the history code did not make are left alone and reported in one warning.
+
+    Parameters
+    ----------
+    changes : path, optional
+        This run's changes.tsv (stored with the state: a resumed run reuses it).
+    state_id : str, optional
+        :func:`run_state_id` of the run's inputs (default: of the stored files).
+    """
     history = Path(history_dir)
-    staging = history.with_name(history.name + ".new")
+    history.mkdir(parents=True, exist_ok=True)
+    if state_id is None:
+        state_id = run_state_id([documents, theme_shares, *model_files.values()])
+    current = state_folder(history)
+    if stored_changes(history, state_id) is not None:  # already stored (a resumed run)
+        _prune_history(history, keep=current.name)
+        return
+    # The name depends on the state it replaces too, so it is never the current state's name.
+    previous_name = current.name if current is not None and current != history else ""
+    name = "state-" + hashlib.sha256(f"{state_id}\x1e{previous_name}".encode("ascii")).hexdigest()[:16]
+    final = history / name
+    staging = history / f".staging-{name[6:]}"
     if staging.exists():
         shutil.rmtree(staging)
     (staging / "model").mkdir(parents=True)
-    shutil.copyfile(documents, staging / "documents.tsv")
-    shutil.copyfile(theme_shares, staging / "theme_share_by_year.tsv")
-    write_tsv(topic_shares, staging / "topic_share_by_year.tsv")
-    for name, path in model_files.items():
-        shutil.copyfile(path, staging / "model" / name)
-    write_tsv(current_topics(topic_ids), staging / "model" / "topic_ids.tsv")
-    if history.exists():
-        shutil.rmtree(history)
-    staging.rename(history)
+    _write_synced(staging / "documents.tsv", Path(documents).read_bytes())
+    _write_synced(staging / "theme_share_by_year.tsv", Path(theme_shares).read_bytes())
+    _write_synced(staging / "topic_share_by_year.tsv", tsv_text(topic_shares).encode("utf-8"))
+    for model_name, path in model_files.items():
+        _write_synced(staging / "model" / model_name, Path(path).read_bytes())
+    ids_text = tsv_text(current_topics(topic_ids)).encode("utf-8")
+    _write_synced(staging / "model" / "topic_ids.tsv", ids_text)
+    if changes is not None:
+        _write_synced(staging / "changes.tsv", Path(changes).read_bytes())
+    _write_synced(staging / "run.json", json.dumps({"state": state_id}).encode("ascii"))
+    _sync_folder(staging)
+    _sync_folder(staging / "model")
+    checkpoint("record_run")  # staged: the previous state is still the current one
+    if final.exists():  # made by a run killed before its swap: not current, same content
+        shutil.rmtree(final)
+    staging.rename(final)
+    _sync_folder(history)
+    checkpoint("record_run")  # renamed, not yet current
+    _write_synced(history / f"{POINTER}.tmp", (name + "\n").encode("ascii"))
+    os.replace(history / f"{POINTER}.tmp", history / POINTER)
+    _sync_folder(history)
+    checkpoint("record_run")  # current: the run is recorded
+    _prune_history(history, keep=name)
+
+
+def _prune_history(history: Path, keep: str) -> None:
+    """Delete the earlier states and leftovers (own names only); report anything else once."""
+    foreign = []
+    for child in sorted(history.iterdir()):
+        if child.name == keep or child.name == POINTER:
+            continue
+        if _OWN_NAME.match(child.name):
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        elif child.name in RUN_FILES and child.is_file():
+            child.unlink()  # the layout before CURRENT
+        elif child.name == "model" and child.is_dir() and not child.is_symlink():
+            for model_name in MODEL_FILES:
+                (child / model_name).unlink(missing_ok=True)
+            if any(child.iterdir()):
+                foreign.append("model/" + ", model/".join(sorted(p.name for p in child.iterdir())))
+            else:
+                child.rmdir()
+        else:
+            foreign.append(child.name)
+    if foreign:
+        log.warning(
+            "history folder %s holds %d entries it did not make (left alone): %s",
+            history,
+            len(foreign),
+            ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else ""),
+        )

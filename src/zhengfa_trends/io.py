@@ -8,6 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 
+def tsv_text(table: pd.DataFrame) -> str:
+    """The text :func:`write_tsv` writes."""
+    return table.to_csv(sep="\t", index=False, lineterminator="\n", float_format="%.6g")
+
+
 def write_tsv(table: pd.DataFrame, path: str | Path) -> None:
     """Write ``table`` as TSV with a fixed float format, so identical data give identical bytes."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import features, history, ingest, topics, trends
+from .faults import checkpoint
 from .io import read_tsv, write_json, write_tsv
 from .tokenize import (
     SegmentationCache,
@@ -567,25 +568,60 @@ def align_topics_step(
     write_tsv(ids, topic_ids_out)
 
 
-def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, changes_out) -> None:
-    """Compare this run with the stored previous one, then store this one (rule ``record_run``).
+def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, changes_out) -> dict:
+    """Compare this run with the stored previous one and write changes.tsv (rule ``record_run``).
 
     ``inputs``: ``documents``, ``theme_shares``, ``topic_shares``, ``topic_ids``, ``chosen_k`` and per-K
-    lists ``lambda``, ``alpha``, ``vocabulary``, ``passage_topics``.
+    lists ``topic_lambda``, ``alpha``, ``vocabulary``, ``passage_topics``.  Returns the arguments of
+    :func:`history.save_state`, which the caller runs once every record of the run is written.
+    If the stored state is already this run's (a run killed after storing it, then resumed), its
+    stored change records are written again instead of comparing the run with itself.
     """
     history_dir = Path(options["history_dir"])
     k = read_chosen_k(inputs["chosen_k"])
     i = list(ks).index(k)
-
-    def previous(name):
-        path = history_dir / name
-        return read_tsv(path, dtype={"doc_id": str}) if path.is_file() else None
-
-    documents = read_tsv(inputs["documents"], dtype={"doc_id": str})
-    themes = read_tsv(inputs["theme_shares"])
+    model_files = {
+        "lambda.npy": inputs["topic_lambda"][i],
+        "alpha.npy": inputs["alpha"][i],
+        "vocabulary.txt": inputs["vocabulary"][i],
+        "passage_topics.tsv": inputs["passage_topics"][i],
+    }
+    state_id = history.run_state_id(
+        [
+            inputs["documents"],
+            inputs["theme_shares"],
+            inputs["topic_shares"],
+            inputs["topic_ids"],
+            inputs["chosen_k"],
+            *model_files.values(),
+        ]
+    )
     topic_shares = read_tsv(inputs["topic_shares"])
     topic_shares = topic_shares[topic_shares["k"] == k]
     topic_ids = read_tsv(inputs["topic_ids"])
+    state = {
+        "history_dir": history_dir,
+        "documents": inputs["documents"],
+        "theme_shares": inputs["theme_shares"],
+        "topic_shares": topic_shares,
+        "model_files": model_files,
+        "topic_ids": topic_ids,
+        "changes": changes_out,
+        "state_id": state_id,
+    }
+    stored = history.stored_changes(history_dir, state_id)
+    if stored is not None:
+        log.info("this run's state is already stored (a resumed run): its change records are reused")
+        Path(changes_out).write_bytes(stored)
+        return state
+    previous_state = history.state_folder(history_dir)
+
+    def previous(name):
+        path = previous_state / name if previous_state is not None else None
+        return read_tsv(path, dtype={"doc_id": str}) if path is not None and path.is_file() else None
+
+    documents = read_tsv(inputs["documents"], dtype={"doc_id": str})
+    themes = read_tsv(inputs["theme_shares"])
     changes = history.compare_runs(
         previous("documents.tsv"),
         documents,
@@ -604,15 +640,7 @@ def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, ch
             for name in ("document_added", "document_removed", "year_added")
         ),
     )
-    model_files = {
-        "lambda.npy": inputs["topic_lambda"][i],
-        "alpha.npy": inputs["alpha"][i],
-        "vocabulary.txt": inputs["vocabulary"][i],
-        "passage_topics.tsv": inputs["passage_topics"][i],
-    }
-    history.save_state(
-        history_dir, inputs["documents"], inputs["theme_shares"], topic_shares, model_files, topic_ids
-    )
+    return state
 
 
 # Inputs of rule record_run that provenance.json hashes (with the chosen K), and the role each is
@@ -637,8 +665,18 @@ def record_run_step(
     config: Mapping,
 ) -> None:
     """Rule ``record_run``: ``changes`` (:func:`record_changes_step`), ``provenance``
-    (:func:`provenance_step`) and ``figure_index`` (:func:`figure_index_step`)."""
-    record_changes_step(inputs, ks, options, outputs["changes"])
+    (:func:`provenance_step`) and ``figure_index`` (:func:`figure_index_step`); then this run's
+    state is stored for the next run (:func:`history.save_state`).
+
+    Every record is written before the stored state is replaced, and the replacement is one atomic
+    switch, so a run killed at any point and resumed (``--rerun-incomplete``) writes the same
+    records as an uninterrupted one.
+    """
+    state = record_changes_step(inputs, ks, options, outputs["changes"])
+    checkpoint("record_run")
     provenance_inputs = {listed: inputs[role] for role, listed in PROVENANCE_INPUTS.items() if role in inputs}
     provenance_step(provenance_inputs, config, outputs["provenance"])
+    checkpoint("record_run")
     figure_index_step(figure_names, config, inputs["documents"], formats, outputs["figure_index"])
+    checkpoint("record_run")
+    history.save_state(**state)
