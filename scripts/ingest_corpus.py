@@ -13,5 +13,6 @@ run_script(
         smk.output.passages,
         # the worker count Snakemake granted (threads, scaled down to --cores)
         {**smk.params.options, "workers": smk.threads},
+        smk.output.boilerplate,
     ),
 )

@@ -300,3 +300,9 @@ def test_each_excluding_setting_is_warned_about_with_its_key(tmp_path, caplog):
     with caplog.at_level("WARNING"):
         ingest_step(corpus, None, tmp_path / "documents.tsv", tmp_path / "passages.tsv", {})
     assert not [r for r in caplog.records if "corpus.min_year" in r.getMessage()]  # 1949 keeps all five
+
+
+def test_guessed_titles_are_never_section_headings():
+    from zhengfa_trends.ingest import guess_title
+
+    assert guess_title(["一、2024年工作回顾", "（一）主要工作", "政府工作报告全文"]) == "政府工作报告全文"

@@ -443,8 +443,12 @@ def test_cleaning_cache_reuses_seen_files_and_gives_the_same_result(tmp_path, ca
         ingest_corpus(corpus, metadata, IngestOptions(years=(2021, 2023)), cache_dir=cache_dir)
         assert "documents analysed: 1, reused from the cleaning cache: 5" in caplog.text
         caplog.clear()
+        # passages are cut after the cache (the boilerplate pass needs every document): reused
         longer = ingest_corpus(corpus, metadata, IngestOptions(max_chars=500), cache_dir=cache_dir)
+        assert "documents analysed: 0, reused from the cleaning cache: 6" in caplog.text
+        caplog.clear()
+        ingest_corpus(corpus, metadata, IngestOptions(opencc="tw2s"), cache_dir=cache_dir)
         assert "documents analysed: 6, reused from the cleaning cache: 0" in caplog.text
     assert longer.passages["n_chars"].max() > uncached.passages["n_chars"].max()
-    assert CleaningCache(cache_dir, IngestOptions(max_chars=500)).count() == 6
+    assert CleaningCache(cache_dir, IngestOptions(opencc="tw2s")).count() == 6
     assert CleaningCache(cache_dir, IngestOptions()).count() == 0  # pruned: other settings

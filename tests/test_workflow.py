@@ -87,6 +87,7 @@ def test_every_output_is_written(finished_run):
     expected = [
         "corpus/documents.tsv",
         "corpus/passages.tsv",
+        "corpus/boilerplate.tsv",
         "tokens/tokens.tsv",
         "tokens/stats.json",
         "tfidf/top_terms_by_year.tsv",

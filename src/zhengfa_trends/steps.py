@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 THEME_KEYWORD_FREQ = 200000
 
 
-def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapping) -> None:
-    """Rule ``ingest_corpus``: ledger of every file, passages of the included documents.
+def ingest_step(
+    corpus_dir, metadata, documents_out, passages_out, options: Mapping, boilerplate_out=None
+) -> None:
+    """Rule ``ingest_corpus``: ledger of every file, passages of the included documents, and the
+    site boilerplate removed from them (``boilerplate_out``, if given).
 
     Every file that is not used is logged with its reason (log file) and summarised in one
     warning (stderr); each setting that left valid documents out (``corpus.min_year``,
@@ -74,6 +77,8 @@ def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapp
         date_from_text=options.get("date_from_text", True),
         years=tuple(years) if years else None,
         near_duplicate_threshold=options.get("near_duplicate_threshold", 0.9),
+        boilerplate_min_share=options.get("boilerplate", {}).get("min_share", 0.5),
+        boilerplate_min_docs=options.get("boilerplate", {}).get("min_docs", 5),
     )
     try:
         result = ingest.ingest_corpus(
@@ -93,8 +98,17 @@ def ingest_step(corpus_dir, metadata, documents_out, passages_out, options: Mapp
         log.warning(message)
     included = int((documents["included"] == "yes").sum())
     log.info("%d of %d documents included", included, len(documents))
+    if not result.boilerplate.empty:
+        log.info(
+            "site boilerplate: %d lines removed (%d characters); listed in %s",
+            len(result.boilerplate),
+            int(documents["chars_boilerplate"].sum()),
+            boilerplate_out or "no file",
+        )
     write_tsv(documents, documents_out)
     write_tsv(result.passages, passages_out)
+    if boilerplate_out is not None:
+        write_tsv(result.boilerplate, boilerplate_out)
 
 
 def segmenter_settings(

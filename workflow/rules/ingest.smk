@@ -9,6 +9,7 @@ rule ingest_corpus:
             category="0 Corpus",
         ),
         passages="results/corpus/passages.tsv",
+        boilerplate="results/corpus/boilerplate.tsv",
     log:
         "logs/ingest_corpus.log",
     benchmark:
@@ -27,6 +28,7 @@ rule ingest_corpus:
             "date_from_text": config["corpus"]["date_from_text"],
             "years": config["corpus"]["years"],
             "near_duplicate_threshold": config["corpus"]["near_duplicate_threshold"],
+            "boilerplate": config["clean"]["boilerplate"],
             "workers": config["corpus"]["workers"],
             "cache_dir": config["corpus"]["cache_dir"],
         },

@@ -8,12 +8,14 @@ One module per concern; the corpus-level contract is :func:`ingest_corpus`.
 :mod:`.dates`             date parsing and the rules that date an article from its text
 :mod:`.metadata`          metadata.tsv, and the title guessed from the text
 :mod:`.duplicates`        shingles, MinHash/LSH (:class:`NearDuplicateIndex`)
+:mod:`.boilerplate`       site boilerplate: lines recurring across many documents (corpus-level)
 :mod:`.readers`           one folder entry to its raw text, by file suffix (:data:`READERS`)
 :mod:`.corpus`            :func:`ingest_corpus`: the ledger loop, the cleaning cache, the workers
 ========================  ======================================================================
 """
 
 from ..files import HTML_SUFFIXES, TEXT_SUFFIXES, CorpusError
+from .boilerplate import BOILERPLATE_COLUMNS, find_boilerplate, remove_boilerplate
 from .corpus import (
     INGEST_CACHE_VERSION,
     LEDGER_COLUMNS,
@@ -46,6 +48,7 @@ from .metadata import guess_title, read_metadata
 from .readers import READERS, RawText, read_entry, read_raw_text
 
 __all__ = [
+    "BOILERPLATE_COLUMNS",
     "DATE_PATTERNS",
     "HTML_SUFFIXES",
     "INGEST_CACHE_VERSION",
@@ -67,6 +70,7 @@ __all__ = [
     "common_share",
     "decode_bytes",
     "document_date",
+    "find_boilerplate",
     "find_text_date",
     "guess_title",
     "ingest_corpus",
@@ -81,6 +85,7 @@ __all__ = [
     "read_entry",
     "read_metadata",
     "read_raw_text",
+    "remove_boilerplate",
     "setting_exclusions",
     "sha256_bytes",
     "shingle_hashes",

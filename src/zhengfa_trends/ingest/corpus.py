@@ -8,7 +8,9 @@ analyse raise :class:`CorpusError`.
 
 Each entry is analysed on its own (:func:`_analyse_document`: the readers, cleaning, dating and
 fingerprints; in worker processes, from the cleaning cache where possible); the decisions that
-depend on earlier documents (duplicates) are taken in corpus order by :func:`ingest_corpus`.
+depend on earlier documents (duplicates) are taken in corpus order by :func:`ingest_corpus`, and
+the one that depends on all of them (site boilerplate, :mod:`.boilerplate`) after that, before the
+passages are cut.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import pandas as pd
 from ..cache import ContentCache
 from ..clean import clean_text, split_passages
 from ..files import HTML_SUFFIXES, CorpusError, list_corpus_files
+from .boilerplate import BOILERPLATE_COLUMNS, Boilerplate, find_boilerplate, line_key, remove_boilerplate
 from .dates import document_date
 from .decode import sha256_bytes
 from .duplicates import NearDuplicateIndex, jaccard, minhash_signature, shingle_hashes, shingle_text
@@ -47,7 +50,7 @@ REASONS = {
     "empty": "file is empty or whitespace only",
     "binary": "file content is binary (NUL or control bytes, or a known binary signature)",
     "undecodable": "no text encoding decodes the bytes",
-    "no_text": "nothing but page chrome is left after cleaning",
+    "no_text": "nothing but page chrome (or site boilerplate) is left after cleaning",
     "no_date": "no date in metadata.tsv and none found in the text",
     "bad_date": "the date is malformed, before corpus.min_year or later than today",
     "duplicate_of:<doc_id>": "same bytes as an earlier file, or the same or nearly the same clean text "
@@ -68,6 +71,7 @@ LEDGER_COLUMNS = [
     "source",
     "chars_raw",
     "chars_clean",
+    "chars_boilerplate",
     "passages",
     "included",
     "reason",
@@ -91,6 +95,9 @@ class IngestOptions:
     date_from_text: bool = True
     opening_lines: int = 10
     near_duplicate_threshold: float = 0.9
+    # clean.boilerplate (ingest.boilerplate): applied after the cached per-file analysis.
+    boilerplate_min_share: float = 0.5
+    boilerplate_min_docs: int = 5
 
 
 class EntryMeta(NamedTuple):
@@ -106,10 +113,13 @@ class EntryMeta(NamedTuple):
 
 @dataclass(frozen=True)
 class IngestResult:
-    """Ledger of every file and the passages of the included documents."""
+    """Ledger of every file, the passages of the included documents and the boilerplate removed."""
 
     documents: pd.DataFrame
     passages: pd.DataFrame
+    boilerplate: pd.DataFrame = dataclass_field(
+        default_factory=lambda: pd.DataFrame(columns=BOILERPLATE_COLUMNS)
+    )
 
 
 # --- the ingest ----------------------------------------------------------------------------------
@@ -117,7 +127,9 @@ class IngestResult:
 
 def _new_row(doc_id: str, file: str, meta: dict) -> dict:
     row = dict.fromkeys(LEDGER_COLUMNS, "")
-    row.update(doc_id=doc_id, file=file, included="no", chars_raw=0, chars_clean=0, passages=0)
+    row.update(
+        doc_id=doc_id, file=file, included="no", chars_raw=0, chars_clean=0, chars_boilerplate=0, passages=0
+    )
     row.update(title=meta.get("title", ""), source=meta.get("source", ""))
     return row
 
@@ -149,7 +161,8 @@ def ingest_corpus(
     -------
     IngestResult
         ``documents`` (one row per entry of the folder and per metadata row without a file,
-        columns :data:`LEDGER_COLUMNS`) and ``passages`` (:data:`PASSAGE_COLUMNS`).
+        columns :data:`LEDGER_COLUMNS`), ``passages`` (:data:`PASSAGE_COLUMNS`) and
+        ``boilerplate`` (the site boilerplate lines removed, :data:`BOILERPLATE_COLUMNS`).
 
     Raises
     ------
@@ -163,11 +176,10 @@ def ingest_corpus(
     meta_by_id = metadata.set_index("doc_id").to_dict("index")
     entries = list_corpus_files(corpus_dir, exclude=[metadata_path] if metadata_path else [])
     rows: list[dict] = []
-    passages: list[dict] = []
     seen_raw: dict[str, str] = {}
     seen_clean: dict[str, str] = {}
     near = NearDuplicateIndex(options.near_duplicate_threshold)
-    kept: list[tuple[str, int, int]] = []  # doc_id and passage range of each included document
+    kept: list[tuple[dict, PreparedDocument]] = []  # ledger row and analysis of each included document
     doc_ids: list[str] = []
     taken: set[str] = set()
     for path in entries:
@@ -214,26 +226,24 @@ def ingest_corpus(
             continue
         candidates = near.candidates(prep.signature)
         original = ""
-        if candidates:  # rare: the shingles are rebuilt from the passages (same Han characters)
-            shingles = shingle_hashes("".join(prep.passages))
-            original = _near_duplicate_of(shingles, candidates, kept, passages, options)
+        if candidates:  # rare: the shingles are rebuilt from the clean lines (same Han characters)
+            shingles = shingle_hashes("".join(prep.paragraphs))
+            original = _near_duplicate_of(shingles, candidates, kept, options)
         if original:
             row["reason"] = f"duplicate_of:{original}"
             continue
         seen_clean[prep.fingerprint] = doc_id
         near.add(prep.signature)
-        kept.append((doc_id, len(passages), len(passages) + len(prep.passages)))
-        row.update(passages=len(prep.passages), included="yes")
-        for number, passage in enumerate(prep.passages):
-            passages.append(
-                {
-                    "doc_id": doc_id,
-                    "year": row["year"],
-                    "passage_no": number,
-                    "n_chars": len(passage),
-                    "text": passage,
-                }
-            )
+        kept.append((row, prep))
+    # Site boilerplate is a corpus-level decision: it needs every included document's lines, so it
+    # comes after the per-file (cached) analysis and the duplicate checks, before passages are cut.
+    boilerplate = find_boilerplate(
+        [(row["source"], prep.paragraphs) for row, prep in kept],
+        options.boilerplate_min_share,
+        options.boilerplate_min_docs,
+    )
+    passages = _cut_passages(kept, boilerplate, options)
+    del kept
     if cache is not None:
         removed = cache.prune()
         cache.close()
@@ -251,7 +261,44 @@ def ingest_corpus(
         error = CorpusError(nothing_usable_message(corpus_dir, documents, options))
         error.documents = documents
         raise error
-    return IngestResult(documents, passage_table)
+    return IngestResult(documents, passage_table, boilerplate.table())
+
+
+def _cut_passages(
+    kept: list[tuple[dict, PreparedDocument]], boilerplate: Boilerplate, options: IngestOptions
+) -> list[dict]:
+    """Remove each included document's boilerplate lines, cut the rest into passages, complete the rows.
+
+    A document left with no line at all was page furniture only: it becomes ``no_text``.
+    """
+    passages: list[dict] = []
+    keys_by_source: dict[str, set[str]] = {}
+    for row, prep in kept:
+        source = row["source"]
+        if source not in keys_by_source:
+            keys_by_source[source] = boilerplate.keys_for(source)
+        keys = keys_by_source[source]
+        paragraphs, removed = remove_boilerplate(prep.paragraphs, keys)
+        prep.paragraphs = []
+        row["chars_boilerplate"] = removed
+        if removed and row["title"] == prep.title and line_key(prep.title) in keys:
+            row["title"] = guess_title(paragraphs)  # the guessed title was site furniture
+        if not paragraphs:
+            row["reason"] = "no_text"
+            continue
+        cut = split_passages(paragraphs, options.max_chars, options.min_chars)
+        row.update(passages=len(cut), included="yes")
+        for number, passage in enumerate(cut):
+            passages.append(
+                {
+                    "doc_id": row["doc_id"],
+                    "year": row["year"],
+                    "passage_no": number,
+                    "n_chars": len(passage),
+                    "text": passage,
+                }
+            )
+    return passages
 
 
 # How far a document got (each stage implies the ones before): read, decoded, raw text, clean text
@@ -280,7 +327,8 @@ class PreparedDocument:
     date_source: str = ""
     fingerprint: str = ""
     signature: np.ndarray | None = None
-    passages: list[str] = dataclass_field(default_factory=list)
+    # The clean lines of a dated document; its passages are cut after the corpus-level boilerplate pass.
+    paragraphs: list[str] = dataclass_field(default_factory=list)
 
     def to_payload(self) -> str:
         """JSON text of the document (for the cleaning cache)."""
@@ -321,7 +369,7 @@ class CleaningCache(ContentCache):
 
     def put(self, key: str, prep: PreparedDocument) -> None:
         """Queue an analysis; :meth:`flush` writes the queued entries."""
-        self.put_payload(key, len(prep.passages), prep.to_payload())
+        self.put_payload(key, len(prep.paragraphs), prep.to_payload())
 
 
 def ingest_fingerprint(options: IngestOptions) -> str:
@@ -334,13 +382,9 @@ def ingest_fingerprint(options: IngestOptions) -> str:
     sources = [Path(clean.__file__), *sorted(Path(__file__).parent.glob("*.py"))]
     payload = {
         "version": INGEST_CACHE_VERSION,
-        "options": [
-            options.opencc,
-            options.max_chars,
-            options.min_chars,
-            options.opening_lines,
-            options.date_from_text,
-        ],
+        # passages are cut after the cache (the boilerplate pass needs every document), so the
+        # passage lengths are not part of it
+        "options": [options.opencc, options.opening_lines, options.date_from_text],
         "source": [sha256_bytes(path.read_bytes()) for path in sources],
         "packages": [package_version(name) for name in ("opencc", "charset-normalizer")],
     }
@@ -348,7 +392,7 @@ def ingest_fingerprint(options: IngestOptions) -> str:
 
 
 def _analyse_document(path: Path, meta: EntryMeta, options: IngestOptions) -> PreparedDocument:
-    """Read, decode, clean, date, fingerprint and cut one entry; stop at the first reason to set it aside.
+    """Read, decode, clean, date and fingerprint one entry; stop at the first reason to set it aside.
 
     Everything here depends only on the file, its metadata date and title and the options that
     :func:`ingest_fingerprint` covers; the date checks (which depend on today) come after.
@@ -383,7 +427,7 @@ def _analyse_document(path: Path, meta: EntryMeta, options: IngestOptions) -> Pr
         text = cleaned.text
         prep.fingerprint = sha256_bytes(shingle_text(text).encode())
         prep.signature = minhash_signature(shingle_hashes(text))
-        prep.passages = split_passages(cleaned.paragraphs, options.max_chars, options.min_chars)
+        prep.paragraphs = list(cleaned.paragraphs)
     return prep
 
 
@@ -471,20 +515,19 @@ class _StarCall:
 def _near_duplicate_of(
     shingles: np.ndarray,
     candidates: list[int],
-    kept: list[tuple[str, int, int]],
-    passages: list[dict],
+    kept: list[tuple[dict, PreparedDocument]],
     options: IngestOptions,
 ) -> str:
     """doc_id of the earliest kept document whose shingle set is similar enough, else ``""``.
 
-    The kept document's shingles are recomputed from its passages (same Han characters, in
-    order, as its clean text), so nothing but the MinHash buckets is held per document.
+    The kept document's shingles are recomputed from its clean lines (same Han characters, in
+    order, as its clean text), so nothing but the MinHash buckets and the lines is held per document.
     """
     for number in candidates:
-        doc_id, first, last = kept[number]
-        other = shingle_hashes("".join(p["text"] for p in passages[first:last]))
+        row, prep = kept[number]
+        other = shingle_hashes("".join(prep.paragraphs))
         if jaccard(shingles, other) >= options.near_duplicate_threshold:
-            return doc_id
+            return row["doc_id"]
     return ""
 
 

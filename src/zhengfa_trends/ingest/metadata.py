@@ -8,13 +8,19 @@ from pathlib import Path
 import pandas as pd
 
 from ..files import TEXT_SUFFIXES, CorpusError
+from .dates import is_section_heading
 from .decode import decode_bytes, is_binary
 
 
 def guess_title(paragraphs: Iterable[str]) -> str:
-    """First clean line that looks like a headline (6-60 characters, no sentence end)."""
+    """First clean line that looks like a headline (6-60 characters, no sentence end, not a numbered
+    section heading such as ``一、2024年工作回顾``)."""
     for line in paragraphs:
-        if 6 <= len(line) <= 60 and not line.endswith(("。", "!", "?", ";", ":")):
+        if (
+            6 <= len(line) <= 60
+            and not line.endswith(("。", "!", "?", ";", ":"))
+            and not is_section_heading(line)
+        ):
             return line
     return ""
 
