@@ -164,3 +164,22 @@ def test_ingest_step_writes_boilerplate_tsv(tmp_path):
     options = {"boilerplate": {"min_share": 0.5, "min_docs": 7}}
     ingest_step(folder, None, out / "documents.tsv", out / "passages.tsv", options, out / "boilerplate.tsv")
     assert pd.read_csv(out / "boilerplate.tsv", sep="\t").empty
+
+
+def test_a_date_read_from_site_boilerplate_is_not_used(tmp_path):
+    """A site banner that looks like a headline on every page would date every page to its year."""
+    banner = "2024年全国两会专题报道"
+    texts = {f"banner{n}": f"{banner}\n" + _article(n).split("\n", 7)[7] for n in range(6)}
+    texts["banner_labelled"] = f"{banner}\n发布时间:2021-03-05\n" + _article(6).split("\n", 7)[7]
+    result = ingest_corpus(_corpus(tmp_path / "c", texts), None, IngestOptions())
+    ledger = result.documents.set_index("doc_id")
+    for n in range(6):
+        assert ledger.loc[f"banner{n}", ["included", "reason", "year"]].tolist()[:2] == ["no", "no_date"]
+        assert ledger.loc[f"banner{n}", "date_source"] == "text:标题年份 (from site boilerplate: not used)"
+    assert ledger.loc["banner_labelled", ["included", "date", "date_source"]].tolist() == [
+        "yes",
+        "2021-03-05",
+        "text:发布时间",
+    ]
+    assert banner in set(result.boilerplate["line"])
+    assert set(result.passages["doc_id"]) == {"banner_labelled"}

@@ -31,7 +31,7 @@ from .corpus import (
     nothing_usable_message,
     setting_exclusions,
 )
-from .dates import DATE_PATTERNS, document_date, find_text_date, parse_date
+from .dates import DATE_PATTERNS, document_date, document_date_evidence, find_text_date, parse_date
 from .decode import common_share, decode_bytes, is_binary, sha256_bytes
 from .duplicates import (
     MINHASH_BINS,
@@ -70,6 +70,7 @@ __all__ = [
     "common_share",
     "decode_bytes",
     "document_date",
+    "document_date_evidence",
     "find_boilerplate",
     "find_text_date",
     "guess_title",

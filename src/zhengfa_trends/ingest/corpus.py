@@ -33,7 +33,7 @@ from ..cache import ContentCache
 from ..clean import clean_text, split_passages
 from ..files import HTML_SUFFIXES, CorpusError, list_corpus_files
 from .boilerplate import BOILERPLATE_COLUMNS, Boilerplate, find_boilerplate, line_key, remove_boilerplate
-from .dates import document_date
+from .dates import document_date_evidence
 from .decode import sha256_bytes
 from .duplicates import NearDuplicateIndex, jaccard, minhash_signature, shingle_hashes, shingle_text
 from .metadata import guess_title, read_metadata
@@ -269,7 +269,8 @@ def _cut_passages(
 ) -> list[dict]:
     """Remove each included document's boilerplate lines, cut the rest into passages, complete the rows.
 
-    A document left with no line at all was page furniture only: it becomes ``no_text``.
+    A document whose text date was read from a boilerplate line becomes ``no_date``; one left with
+    no line at all was page furniture only: it becomes ``no_text``.
     """
     passages: list[dict] = []
     keys_by_source: dict[str, set[str]] = {}
@@ -283,6 +284,12 @@ def _cut_passages(
         row["chars_boilerplate"] = removed
         if removed and row["title"] == prep.title and line_key(prep.title) in keys:
             row["title"] = guess_title(paragraphs)  # the guessed title was site furniture
+        if removed and prep.date_line and line_key(prep.date_line) in keys:
+            # a date read from a line every page of the site carries (a banner, a footer) dates the
+            # site, not the document: no date rather than a wrong one
+            row.update(date="", year="", reason="no_date")
+            row["date_source"] += " (from site boilerplate: not used)"
+            continue
         if not paragraphs:
             row["reason"] = "no_text"
             continue
@@ -325,6 +332,7 @@ class PreparedDocument:
     date: str = ""
     year: int | str = ""
     date_source: str = ""
+    date_line: str = ""  # the text line the date was read from ("" for metadata dates)
     fingerprint: str = ""
     signature: np.ndarray | None = None
     # The clean lines of a dated document; its passages are cut after the corpus-level boilerplate pass.
@@ -419,7 +427,7 @@ def _analyse_document(path: Path, meta: EntryMeta, options: IngestOptions) -> Pr
         prep.reason = "no_text"
         return prep
     prep.stage = PREPARED_CLEAN
-    prep.date, prep.year, prep.date_source = document_date(
+    prep.date, prep.year, prep.date_source, prep.date_line = document_date_evidence(
         meta.date, raw, options.opencc, options.opening_lines, meta.title, options.date_from_text
     )
     del raw

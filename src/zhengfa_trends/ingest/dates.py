@@ -226,22 +226,25 @@ def opening_lines(lines: list[str], count: int) -> list[str]:
     return opening
 
 
-def _labelled(lines: list[str], pattern: re.Pattern[str], at_end: re.Pattern[str]) -> tuple[str, int] | None:
-    """First date after a label matching ``pattern`` (or a label ending a line, the date opening the next)."""
+def _labelled(
+    lines: list[str], pattern: re.Pattern[str], at_end: re.Pattern[str]
+) -> tuple[str, int, str] | None:
+    """First date after a label matching ``pattern`` (or a label ending a line, the date opening the
+    next): ``(iso_date, year, the line holding the date)``."""
     for number, line in enumerate(lines):
         for match in pattern.finditer(line):
             parsed = _match_date(match)
             if parsed:
-                return parsed
+                return parsed[0], parsed[1], line
         if at_end.search(line):
             following = next((other for other in lines[number + 1 :] if other), "")
             match = _STARTS_WITH_DATE.match(following)
             if match and (parsed := _match_date(match)):
-                return parsed
+                return parsed[0], parsed[1], following
     return None
 
 
-def _dateline(lines: list[str], pattern: re.Pattern[str]) -> tuple[str, int] | None:
+def _dateline(lines: list[str], pattern: re.Pattern[str]) -> tuple[str, int, str] | None:
     for line in lines:
         if _SENTENCE_END.search(line):
             continue
@@ -249,7 +252,7 @@ def _dateline(lines: list[str], pattern: re.Pattern[str]) -> tuple[str, int] | N
         if match and not _is_clock(line, match):
             parsed = _match_date(match)
             if parsed:
-                return parsed
+                return parsed[0], parsed[1], line
     return None
 
 
@@ -297,26 +300,36 @@ def find_text_date(
     tuple of (date, year, source) or None
         ``date`` is ``YYYY-MM-DD``, or ``YYYY`` for a title year.
     """
+    found = text_date_evidence(text, opening, title)
+    return found[:3] if found else None
+
+
+def text_date_evidence(
+    text: str, opening: int = 10, title: str | None = None
+) -> tuple[str, int, str, str] | None:
+    """:func:`find_text_date` and the line of the text the date was read from ("" for a title column).
+
+    The line lets the corpus-level pass reject a date read from site boilerplate (a banner such as
+    ``2024年全国两会专题`` heading every page of a site looks like a headline to one page alone).
+    """
     lines = _lines(text)
     first = opening_lines(lines, opening)
-    found = _labelled(lines, _LABELLED, _LABEL_AT_END)
-    if found:
-        return found[0], found[1], "text:发布时间"
-    for source, pattern in (("text:(日期)", _PAREN_DATELINE),):
-        found = _dateline(first, pattern)
+    rules = (
+        ("text:发布时间", lambda: _labelled(lines, _LABELLED, _LABEL_AT_END)),
+        ("text:(日期)", lambda: _dateline(first, _PAREN_DATELINE)),
+        ("text:日期", lambda: _labelled(first, _BARE_LABELLED, _BARE_LABEL_AT_END)),
+        ("text:——日期", lambda: _dateline(first, _DASH_DATELINE) or _dateline(first, _BARE_DATELINE)),
+    )
+    for source, rule in rules:
+        found = rule()
         if found:
-            return found[0], found[1], source
-    found = _labelled(first, _BARE_LABELLED, _BARE_LABEL_AT_END)
-    if found:
-        return found[0], found[1], "text:日期"
-    found = _dateline(first, _DASH_DATELINE) or _dateline(first, _BARE_DATELINE)
-    if found:
-        return found[0], found[1], "text:——日期"
+            return found[0], found[1], source, found[2]
     if title and title.strip():
         year = title_year(normalize_width(title))
-        return (f"{year:04d}", year, "title:标题年份") if year else None
-    year = title_year(headline(first))
-    return (f"{year:04d}", year, "text:标题年份") if year else None
+        return (f"{year:04d}", year, "title:标题年份", "") if year else None
+    line = headline(first)
+    year = title_year(line)
+    return (f"{year:04d}", year, "text:标题年份", line) if year else None
 
 
 def document_date(
@@ -348,12 +361,24 @@ def document_date(
     -------
     tuple of (date, year or "", source)
     """
+    return document_date_evidence(meta_date, raw, opencc, opening_lines, title, from_text)[:3]
+
+
+def document_date_evidence(
+    meta_date: str,
+    raw: str,
+    opencc: str,
+    opening_lines: int = 10,
+    title: str = "",
+    from_text: bool = True,
+) -> tuple[str, int | str, str, str]:
+    """:func:`document_date` and the text line the date was read from ("" if not from a text line)."""
     meta_date = (meta_date or "").strip()
     note = ""
     if meta_date:
         parsed = parse_date(meta_date)
         if parsed:
-            return parsed[0], parsed[1], "metadata"
+            return parsed[0], parsed[1], "metadata", ""
         note = f" (metadata date {meta_date!r} malformed)"
     found = None
     if from_text:
@@ -362,9 +387,9 @@ def document_date(
             title = to_simplified(title, opencc)
         if opencc != "none":
             head = to_simplified(head, opencc)
-        found = find_text_date(normalize_width(head), opening_lines, title)
+        found = text_date_evidence(normalize_width(head), opening_lines, title)
     if found:
-        return found[0], found[1], found[2] + note
+        return found[0], found[1], found[2] + note, found[3]
     if note:
-        return meta_date, "", "metadata malformed"
-    return "", "", ""
+        return meta_date, "", "metadata malformed", ""
+    return "", "", "", ""
