@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from zhengfa_trends import steps, topics
+from zhengfa_trends.config import defaults
 from zhengfa_trends.io import read_tsv, write_tsv
 from zhengfa_trends.trends import theme_topic_shares
 
@@ -238,7 +239,7 @@ LDA_OUTPUTS = {
     "topic_lambda": "lambda.npy",
     "alpha": "alpha.npy",
 }
-LDA_OPTIONS = {"passes": 3, "iterations": 50, "n_terms": 10}
+LDA_OPTIONS = {**defaults()["lda"], "passes": 3, "iterations": 50, "n_terms": 10}
 SEEDS = [1, 2]
 
 
@@ -327,7 +328,7 @@ def test_lda_step_is_byte_identical_on_rerun(lda_runs):
 def test_lda_step_coherence_uses_every_passage_of_a_small_corpus(lda_runs):
     # coherence_passages defaults to 5000, far more than the 78 passages: all of them are scored.
     tokens = steps.read_tokens(lda_runs["tokens"])
-    settings = steps.lda_settings(LDA_OPTIONS)
+    settings = topics.LdaSettings.from_config(LDA_OPTIONS)
     texts = [t.split() for t in tokens["tokens"]]
     dictionary, corpus = topics.build_bow(texts, settings)
     heldout = topics.heldout_mask(len(corpus), 0.1, 0)  # the defaults heldout_share, split_seed

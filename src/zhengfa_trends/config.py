@@ -1,11 +1,23 @@
-"""Configuration checks that end in one readable line naming the offending key."""
+"""The configuration: its schema (the one home of every default) and checks that end in one line.
+
+``workflow/schemas/config.schema.yaml`` holds every key's type, description and default; the
+workflow validates the config against it, which fills in the defaults.  Code that needs a default
+outside the workflow (tests, notebooks, the option dataclasses) reads it from the schema with
+:func:`defaults` or :func:`default`, so no default is written twice.
+"""
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
+
+# The schema of the source tree this package is imported from (the package is installed editable).
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+_MISSING = object()
 
 
 class ConfigError(ValueError):
@@ -64,3 +76,58 @@ def check_config(config: Mapping, schema_path: str | Path) -> None:
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(errors[0] + more)
+
+
+@functools.cache
+def _schema() -> dict:
+    if not SCHEMA_PATH.is_file():
+        raise ConfigError(
+            f"the config schema {SCHEMA_PATH} is missing; install the package from its source tree "
+            "(pip install -e .)"
+        )
+    return yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _defaults_of(schema: Mapping):
+    if "properties" in schema:
+        found = {}
+        for key, sub in schema["properties"].items():
+            value = _defaults_of(sub)
+            if value is not _MISSING:
+                found[key] = value
+        return found
+    return schema.get("default", _MISSING)
+
+
+@functools.cache
+def _all_defaults() -> dict:
+    return _defaults_of(_schema())
+
+
+def defaults() -> dict:
+    """Every default of the config schema, nested as in config.yaml (a fresh copy, safe to change).
+
+    Keys without a default (``corpus.dir``, ``lda.k``, ``lda.seeds``, ``themes``) are absent.
+
+    Examples
+    --------
+    >>> defaults()["lda"]["passes"]
+    10
+    """
+    return copy.deepcopy(_all_defaults())
+
+
+def default(key: str):
+    """The schema default of one dotted config key, e.g. ``default("passages.max_chars")``.
+
+    Raises
+    ------
+    KeyError
+        If the schema gives that key no default.
+    """
+    value = _all_defaults()
+    for part in key.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            raise KeyError(f"config key {key!r} has no default in {SCHEMA_PATH.name}")
+        value = value[part]
+    return copy.deepcopy(value)

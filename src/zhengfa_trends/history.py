@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import topics
 from .faults import checkpoint
 from .io import read_tsv, tsv_text
 from .topics import match_topics
@@ -139,6 +140,57 @@ def stored_k(history_dir: str | Path) -> int | None:
     """K of the stored model, if any (read at workflow start for ``freeze`` mode)."""
     model = load_model(history_dir)
     return model.k if model is not None else None
+
+
+def frozen_run(tokens: pd.DataFrame, ledger: pd.DataFrame, stored: StoredModel, seed: int, n_terms: int):
+    """``freeze`` mode: keep the stored model; only passages of new or changed documents are inferred.
+
+    Passages of documents whose content hash (``ledger`` against the stored run's ledger) is
+    unchanged keep their stored topic shares exactly, so every number of the past years stays as
+    published.  Scores are not recomputed (NaN).
+
+    Returns
+    -------
+    zhengfa_trends.topics.LdaRun
+    """
+    from gensim.corpora import Dictionary
+
+    # Word ids must be the stored model's column order (building from documents would sort them).
+    dictionary = Dictionary()
+    dictionary.token2id = {word: i for i, word in enumerate(stored.vocabulary)}
+    dictionary.id2token = dict(enumerate(stored.vocabulary))
+    if len(dictionary.token2id) != len(stored.vocabulary):
+        raise ValueError(
+            f"{stored.folder}: the stored vocabulary repeats words; delete that folder and refit"
+        )
+    model = topics.model_from_parameters(stored.topic_word_lambda, stored.alpha, dictionary, seed)
+    previous_ledger = read_tsv(stored.folder / "documents.tsv", dtype={"doc_id": str})
+    unchanged = set(
+        pd.merge(ledger, previous_ledger, on=["doc_id", "sha256"], how="inner")["doc_id"].astype(str)
+    )
+    columns = [f"topic_{i}" for i in range(stored.k)]
+    old = stored.passage_topics.set_index(["doc_id", "passage_no"])[columns]
+    keys = list(zip(tokens["doc_id"], tokens["passage_no"], strict=True))
+    reuse = np.array([doc in unchanged and (doc, number) in old.index for doc, number in keys], dtype=bool)
+    theta = np.zeros((len(tokens), stored.k))
+    if reuse.any():
+        theta[reuse] = old.loc[[keys[i] for i in np.flatnonzero(reuse)]].to_numpy(dtype=float)
+    if (~reuse).any():
+        new_bows = [dictionary.doc2bow(tokens["tokens"].iloc[i].split()) for i in np.flatnonzero(~reuse)]
+        theta[~reuse] = topics.passage_topics(model, new_bows)
+    log.info(
+        "frozen LDA K=%d: %d passages reused, %d inferred", stored.k, int(reuse.sum()), int((~reuse).sum())
+    )
+    terms = topics.topic_terms(model, n_terms)
+    return topics.LdaRun(
+        terms=terms,
+        passage_topics=topics.passage_topic_table(tokens, theta),
+        scores=topics.unscored(stored.k, seed),
+        stability=topics.stability_table(terms, stored.k, float("nan")),
+        topic_word_lambda=stored.topic_word_lambda,
+        alpha=stored.alpha,
+        vocabulary=stored.vocabulary,
+    )
 
 
 def align_to_vocabulary(topic_word: np.ndarray, vocabulary: list[str], target: list[str]) -> np.ndarray:

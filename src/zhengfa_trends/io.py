@@ -30,3 +30,30 @@ def write_json(data, path: str | Path) -> None:
     Path(path).write_text(
         json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+
+
+def write_npy(array, path: str | Path) -> None:
+    """Write ``array`` as a float64 ``.npy`` file (no pickle)."""
+    import numpy as np
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        np.save(handle, np.asarray(array, dtype=np.float64), allow_pickle=False)
+
+
+def read_npy(path: str | Path):
+    """Read an array written by :func:`write_npy`."""
+    import numpy as np
+
+    return np.load(path, allow_pickle=False)
+
+
+def write_lines(lines, path: str | Path) -> None:
+    """Write one string per line (UTF-8, ``\\n`` after every line), e.g. a model's vocabulary."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+def read_lines(path: str | Path) -> list[str]:
+    """The lines written by :func:`write_lines`."""
+    return Path(path).read_text(encoding="utf-8").splitlines()

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import features, history, ingest, topics, trends
 from .faults import checkpoint
-from .io import read_tsv, write_json, write_tsv
+from .io import read_lines, read_npy, read_tsv, write_json, write_lines, write_npy, write_tsv
 from .tokenize import (
     SegmentationCache,
     SegmenterSettings,
@@ -182,185 +182,35 @@ def summarise_terms_step(
     write_tsv(theme_trends_table(tokens, themes, trend_options), outputs["theme_shares"])
 
 
-def lda_settings(options: Mapping) -> topics.LdaSettings:
-    """LdaSettings from the ``lda`` config section."""
-    return topics.LdaSettings(
-        passes=options.get("passes", 10),
-        iterations=options.get("iterations", 50),
-        alpha=options.get("alpha", "symmetric"),
-        no_below=options.get("no_below", 2),
-        no_above=options.get("no_above", 0.5),
-        n_terms=options.get("n_terms", 15),
-    )
-
-
 def lda_step(
     tokens_path, ledger_path, k: int, seeds: Sequence[int], outputs: Mapping, options: Mapping
 ) -> None:
-    """Rule ``fit_lda``: LDA with ``k`` topics for every seed; the first seed's model is reported.
+    """Rule ``fit_lda``: LDA with ``k`` topics for every seed (:func:`topics.fit_k`).
 
-    Each seed's model is fitted on the same training passages (a seeded ``heldout_share`` is held
-    out for perplexity), scored for coherence, and matched to the first seed's model for stability.
     ``outputs`` holds the paths ``topics, passage_topics, scores, stability, topic_word, vocabulary,
-    lambda, alpha``.  In ``freeze`` mode (``options["mode"]``) with a stored model of this K under
-    ``options["history_dir"]``, the stored model is reused instead: see :func:`frozen_lda_step`.
+    topic_lambda, alpha``; ``options`` the ``lda`` config section.  In ``freeze`` mode with a stored
+    model of this K under ``history_dir``, the stored model is kept instead
+    (:func:`history.frozen_run`; the ledger is read in that mode only).
     """
-    import numpy as np
-
     tokens = read_tokens(tokens_path)
-    settings = lda_settings(options)
-    if options.get("mode") == "freeze":
+    run = None
+    if options["mode"] == "freeze":
         stored = history.load_model(options["history_dir"])
         if stored is not None and stored.k == k:
-            frozen_lda_step(tokens, stored, seeds[0], ledger_path, outputs, settings)
-            return
-        log.warning("lda.mode is freeze but no stored model with K=%d was found: fitting a new one", k)
-    # Token strings are split one passage at a time (as Python strings, all of a large corpus's
-    # tokens would take gigabytes); only the coherence sample is kept as token lists.
-    token_strings = tokens.pop("tokens")
-    dictionary, corpus = topics.build_bow((t.split() for t in token_strings), settings)
-    heldout = topics.heldout_mask(
-        len(corpus),
-        options.get("heldout_share", 0.1),
-        options.get("split_seed", 0),
-        options.get("max_heldout_passages", 2000),
-    )
-    train_index = np.flatnonzero(~heldout)
-    max_train = options.get("max_train_passages")
-    if max_train is not None and len(train_index) > max_train:
-        # An explicit choice for exploratory runs: a seeded sample trains the model; inference
-        # still gives every passage its topic shares.
-        log.warning(
-            "lda.max_train_passages=%d: LDA k=%d trains on a seeded sample of %d of %d training passages "
-            "(set it to null to train on all)",
-            max_train,
-            k,
-            max_train,
-            len(train_index),
-        )
-        rng = np.random.default_rng(options.get("split_seed", 0))
-        train_index = np.sort(rng.choice(train_index, size=max_train, replace=False))
-    train = corpus[train_index]
-    test = corpus[np.flatnonzero(heldout)]
-    n_coherence = options.get("coherence_passages", 2000)
-    if n_coherence >= len(corpus):
-        sample = np.ones(len(corpus), dtype=bool)
-    else:
-        sample = topics.heldout_mask(len(corpus), n_coherence / len(corpus), 1)
-    texts = [token_strings.iloc[i].split() for i in np.flatnonzero(sample)]
-    del token_strings
-    coherence_corpus = corpus[np.flatnonzero(sample)]
-    log.info(
-        "LDA k=%d: %d training / %d held-out passages, vocabulary %d",
-        k,
-        len(train),
-        len(test),
-        len(dictionary),
-    )
-    models, rows = [], []
-    for seed in seeds:
-        model = topics.fit_lda(train, dictionary, k, seed, settings)
-        log.info("seed %d: model fitted", seed)
-        scores = topics.coherence_scores(model, texts, dictionary, coherence_corpus)
-        rows.append({"k": k, "seed": seed, **scores, "perplexity": topics.heldout_perplexity(model, test)})
-        log.info("seed %d: coherence %s, held-out perplexity %.1f", seed, scores, rows[-1]["perplexity"])
-        models.append(model)
-    stability = topics.seed_stability([m.get_topics() for m in models])
-    scores_table = pd.DataFrame(rows)
-    scores_table["stability"] = float(np.mean(stability)) if len(seeds) > 1 else float("nan")
-    write_tsv(scores_table.round(6), outputs["scores"])
-    reported = models[0]
-    terms = topics.topic_terms(reported, settings.n_terms)
-    write_tsv(terms, outputs["topics"])
-    write_tsv(_stability_table(terms, k, stability), outputs["stability"])
-    write_tsv(
-        topics.passage_topic_table(tokens, topics.passage_topics(reported, corpus)), outputs["passage_topics"]
-    )
-    _write_model_files(
-        outputs, *topics.model_parameters(reported), [dictionary[i] for i in range(len(dictionary))]
-    )
-
-
-def _stability_table(terms: pd.DataFrame, k: int, stability) -> pd.DataFrame:
-    """topic_stability.tsv: each topic's label and its stability across seeds (NaN if not assessed)."""
-    labels = topics.topic_labels(terms)
-    return pd.DataFrame(
-        {"k": k, "topic": range(k), "label": [labels[t] for t in range(k)], "stability": stability}
-    ).round(6)
-
-
-def _save_npy(path, array) -> None:
-    import numpy as np
-
-    with open(path, "wb") as handle:
-        np.save(handle, np.asarray(array, dtype=np.float64), allow_pickle=False)
-
-
-def _write_model_files(outputs: Mapping, lam, alpha, vocabulary: Sequence[str]) -> None:
-    _save_npy(outputs["topic_lambda"], lam)
-    _save_npy(outputs["alpha"], alpha)
-    _save_npy(outputs["topic_word"], lam / lam.sum(axis=1, keepdims=True))
-    Path(outputs["vocabulary"]).write_text("".join(word + "\n" for word in vocabulary), encoding="utf-8")
-
-
-def frozen_lda_step(tokens: pd.DataFrame, stored, seed: int, ledger_path, outputs: Mapping, settings) -> None:
-    """``freeze`` mode: keep the stored model; only passages of new or changed documents are inferred.
-
-    Passages of documents whose content hash is unchanged keep their stored topic shares exactly,
-    so every number of the past years stays as published.  Scores are not recomputed (NaN).
-    """
-    import numpy as np
-    from gensim.corpora import Dictionary
-
-    # Word ids must be the stored model's column order (building from documents would sort them).
-    dictionary = Dictionary()
-    dictionary.token2id = {word: i for i, word in enumerate(stored.vocabulary)}
-    dictionary.id2token = dict(enumerate(stored.vocabulary))
-    if len(dictionary.token2id) != len(stored.vocabulary):
-        raise ValueError(
-            f"{stored.folder}: the stored vocabulary repeats words; delete that folder and refit"
-        )
-    model = topics.model_from_parameters(stored.topic_word_lambda, stored.alpha, dictionary, seed)
-    ledger = read_tsv(ledger_path, dtype={"doc_id": str})
-    previous_ledger = read_tsv(stored.folder / "documents.tsv", dtype={"doc_id": str})
-    unchanged = set(
-        pd.merge(ledger, previous_ledger, on=["doc_id", "sha256"], how="inner")["doc_id"].astype(str)
-    )
-    columns = [f"topic_{i}" for i in range(stored.k)]
-    old = stored.passage_topics.set_index(["doc_id", "passage_no"])[columns]
-    keys = list(zip(tokens["doc_id"], tokens["passage_no"], strict=True))
-    reuse = np.array([doc in unchanged and (doc, number) in old.index for doc, number in keys], dtype=bool)
-    theta = np.zeros((len(tokens), stored.k))
-    if reuse.any():
-        theta[reuse] = old.loc[[keys[i] for i in np.flatnonzero(reuse)]].to_numpy(dtype=float)
-    if (~reuse).any():
-        new_bows = [dictionary.doc2bow(tokens["tokens"].iloc[i].split()) for i in np.flatnonzero(~reuse)]
-        theta[~reuse] = topics.passage_topics(model, new_bows)
-    log.info(
-        "frozen LDA K=%d: %d passages reused, %d inferred", stored.k, int(reuse.sum()), int((~reuse).sum())
-    )
-    terms = topics.topic_terms(model, settings.n_terms)
-    write_tsv(terms, outputs["topics"])
-    write_tsv(topics.passage_topic_table(tokens, theta), outputs["passage_topics"])
-    nan = float("nan")
-    write_tsv(
-        pd.DataFrame(
-            [
-                {
-                    "k": stored.k,
-                    "seed": seed,
-                    "c_v": nan,
-                    "c_npmi": nan,
-                    "u_mass": nan,
-                    "perplexity": nan,
-                    "stability": nan,
-                }
-            ]
-        ),
-        outputs["scores"],
-    )
-    write_tsv(_stability_table(terms, stored.k, nan), outputs["stability"])
-    _write_model_files(outputs, stored.topic_word_lambda, stored.alpha, stored.vocabulary)
+            ledger = read_tsv(ledger_path, dtype={"doc_id": str})
+            run = history.frozen_run(tokens, ledger, stored, seeds[0], options["n_terms"])
+        else:
+            log.warning("lda.mode is freeze but no stored model with K=%d was found: fitting a new one", k)
+    if run is None:
+        run = topics.fit_k(tokens, k, seeds, topics.LdaSettings.from_config(options))
+    write_tsv(run.scores, outputs["scores"])
+    write_tsv(run.terms, outputs["topics"])
+    write_tsv(run.stability, outputs["stability"])
+    write_tsv(run.passage_topics, outputs["passage_topics"])
+    write_npy(run.topic_word_lambda, outputs["topic_lambda"])
+    write_npy(run.alpha, outputs["alpha"])
+    write_npy(run.topic_word, outputs["topic_word"])
+    write_lines(run.vocabulary, outputs["vocabulary"])
 
 
 def select_k_step(
@@ -398,8 +248,6 @@ def summarise_topics_step(
     ``topic_ids``, ``topic_shares`` (topic_share_by_year.tsv) and ``theme_topics``.  Each K's
     passage table is read once for both yearly shares and theme links.
     """
-    import numpy as np
-
     select_k_step(inputs["scores"], inputs["topics"], ks, outputs, options)
     align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
     tokens = read_tokens(inputs["tokens"])
@@ -410,8 +258,8 @@ def summarise_topics_step(
         shares.append(
             trends.topic_share_by_year(passage_topics, int(k), labels, **_bootstrap_options(trend_options))
         )
-        topic_word = np.load(inputs["topic_word"][i], allow_pickle=False)
-        vocabulary = Path(inputs["vocabulary"][i]).read_text(encoding="utf-8").splitlines()
+        topic_word = read_npy(inputs["topic_word"][i])
+        vocabulary = read_lines(inputs["vocabulary"][i])
         links.append(
             trends.theme_topic_shares(tokens, passage_topics, topic_word, vocabulary, themes, labels)
         )
@@ -468,13 +316,6 @@ def keyness_table(tokens: pd.DataFrame, options: Mapping) -> pd.DataFrame:
     )
 
 
-def _stable_topic_ids(table: pd.DataFrame, topic_ids_path) -> pd.DataFrame:
-    """The chosen model's rows with ``topic`` replaced by the stable id (what readers see in figures)."""
-    ids = history.current_topics(read_tsv(topic_ids_path))
-    mapping = dict(zip(ids["topic"], ids["topic_id"], strict=True))
-    return table.assign(topic=table["topic"].map(mapping).astype(int))
-
-
 def _figure_paths(paths: Sequence[str]) -> dict[str, str]:
     return {Path(p).suffix.lstrip("."): str(p) for p in paths}
 
@@ -483,43 +324,19 @@ def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str],
     """Rule ``plot_figure``: draw figure ``name`` from its tables and save it in every format.
 
     ``inputs`` holds ``table`` (the figure's table), ``style`` (the .mplstyle file) and, for the
-    topic figures, ``chosen_k``.
+    topic figures, ``chosen_k`` and ``topic_ids``.
     """
     from . import plotting
-    from .plotting import models, terms
-    from .plotting import trends as trend_plots
+    from .plotting.figures import FigureTables, draw_figure
 
-    language = options.get("language", "zh")
-    n_terms = options.get("n_terms", 10)
-    # Figures are laid out for the dpi they are saved at (no side beyond 4,000 px).
-    dpi = options.get("dpi", 300)
-    table = read_tsv(inputs["table"])
+    tables = FigureTables(
+        table=read_tsv(inputs["table"]),
+        chosen_k=read_chosen_k(inputs["chosen_k"]) if "chosen_k" in inputs else None,
+        topic_ids=read_tsv(inputs["topic_ids"]) if "topic_ids" in inputs else None,
+    )
     with plotting.style_context(inputs["style"]):
-        if name == "theme_trends":
-            fig = trend_plots.plot_theme_trends(
-                table, language=language, min_docs=options.get("min_docs", 3), dpi=dpi
-            )
-        elif name == "topic_trends":
-            chosen = _stable_topic_ids(
-                table[table["k"] == read_chosen_k(inputs["chosen_k"])], inputs["topic_ids"]
-            )
-            fig = trend_plots.plot_topic_trends(chosen, language=language, dpi=dpi)
-        elif name == "topic_terms":
-            chosen = _stable_topic_ids(table, inputs["topic_ids"])
-            fig = terms.plot_topic_terms(
-                chosen, k=int(table["k"].iloc[0]), language=language, n_terms=n_terms, dpi=dpi
-            )
-        elif name == "tfidf_by_year":
-            fig = terms.plot_tfidf_by_year(table, language=language, n_terms=n_terms, dpi=dpi)
-        elif name == "emerging_terms":
-            fig = terms.plot_emerging_terms(table, language=language, n_terms=n_terms, dpi=dpi)
-        elif name == "model_selection":
-            fig = models.plot_model_selection(table, language=language, dpi=dpi)
-        else:
-            raise ValueError(f"unknown figure {name!r}")
-        plotting.save_figure(
-            fig, _figure_paths(figure_paths), dpi=options.get("dpi", 300), stamp=options.get("stamp")
-        )
+        fig = draw_figure(name, tables, options)
+        plotting.save_figure(fig, _figure_paths(figure_paths), dpi=options["dpi"], stamp=options["stamp"])
 
 
 def plot_figures_step(
@@ -565,13 +382,11 @@ def align_topics_step(
 
     ``inputs`` holds per-K lists ``topics``, ``topic_word``, ``vocabulary``.
     """
-    import numpy as np
-
     k = read_chosen_k(chosen_k_path)
     i = list(ks).index(k)
     labels = topics.topic_labels(read_tsv(inputs["topics"][i]))
-    topic_word = np.load(inputs["topic_word"][i], allow_pickle=False)
-    vocabulary = Path(inputs["vocabulary"][i]).read_text(encoding="utf-8").splitlines()
+    topic_word = read_npy(inputs["topic_word"][i])
+    vocabulary = read_lines(inputs["vocabulary"][i])
     previous = history.load_model(options["history_dir"])
     ids = history.assign_topic_ids(
         topic_word, vocabulary, labels, previous, options.get("match_similarity", 0.5)

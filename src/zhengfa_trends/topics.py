@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LdaSettings:
-    """LDA and vocabulary settings (the ``lda`` config section)."""
+    """LDA, vocabulary and evaluation settings (the ``lda`` config section)."""
 
     passes: int = 10
     iterations: int = 50
@@ -24,6 +24,34 @@ class LdaSettings:
     no_above: float = 0.5
     keep_n: int = 20000
     n_terms: int = 15
+    heldout_share: float = 0.1
+    split_seed: int = 0
+    coherence_passages: int = 2000
+    max_train_passages: int | None = None
+    max_heldout_passages: int = 2000
+
+    @classmethod
+    def from_config(cls, lda: Mapping) -> LdaSettings:
+        """The settings of the validated ``lda`` config section (keys that are no setting are ignored)."""
+        return cls(**{name: lda[name] for name in cls.__dataclass_fields__ if name in lda})
+
+
+@dataclass(frozen=True)
+class LdaRun:
+    """One K's model as rule ``fit_lda`` writes it: its tables and the parameters it is rebuilt from."""
+
+    terms: pd.DataFrame  # topics.tsv: topic, rank, term, weight
+    passage_topics: pd.DataFrame  # passage_topics.tsv: passage ids and one topic_<i> column per topic
+    scores: pd.DataFrame  # scores.tsv: one row per seed
+    stability: pd.DataFrame  # topic_stability.tsv: one row per topic
+    topic_word_lambda: np.ndarray  # (k, V) variational topic-word parameters
+    alpha: np.ndarray
+    vocabulary: list[str]
+
+    @property
+    def topic_word(self) -> np.ndarray:
+        """Topic-word distributions (rows of lambda normalised)."""
+        return self.topic_word_lambda / self.topic_word_lambda.sum(axis=1, keepdims=True)
 
 
 def build_bow(token_lists: Iterable[Sequence[str]], settings: LdaSettings):
@@ -300,3 +328,107 @@ def perplexity_per_pass(heldout_corpus):
                 model.random_state.set_state(state)
 
     return HeldoutPerplexity()
+
+
+def stability_table(terms: pd.DataFrame, k: int, stability) -> pd.DataFrame:
+    """topic_stability.tsv: each topic's label and its stability across seeds (NaN if not assessed)."""
+    labels = topic_labels(terms)
+    return pd.DataFrame(
+        {"k": k, "topic": range(k), "label": [labels[t] for t in range(k)], "stability": stability}
+    ).round(6)
+
+
+def fit_k(tokens: pd.DataFrame, k: int, seeds: Sequence[int], settings: LdaSettings) -> LdaRun:
+    """LDA with ``k`` topics for every seed; the first seed's model is the one reported.
+
+    Each seed's model is fitted on the same training passages (a seeded ``heldout_share`` is held
+    out for perplexity, at most ``max_heldout_passages``; at most ``max_train_passages`` train),
+    scored for coherence on up to ``coherence_passages`` passages, and matched to the first seed's
+    model for stability.  Every passage gets topic shares from the reported model.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        tokens.tsv: ``doc_id, passage_no, year, n_tokens, tokens`` (space-joined); the ``tokens``
+        column is consumed.
+    """
+    # Token strings are split one passage at a time (as Python strings, all of a large corpus's
+    # tokens would take gigabytes); only the coherence sample is kept as token lists.
+    token_strings = tokens.pop("tokens")
+    dictionary, corpus = build_bow((t.split() for t in token_strings), settings)
+    heldout = heldout_mask(
+        len(corpus), settings.heldout_share, settings.split_seed, settings.max_heldout_passages
+    )
+    train_index = np.flatnonzero(~heldout)
+    max_train = settings.max_train_passages
+    if max_train is not None and len(train_index) > max_train:
+        # An explicit choice for exploratory runs: a seeded sample trains the model; inference
+        # still gives every passage its topic shares.
+        log.warning(
+            "lda.max_train_passages=%d: LDA k=%d trains on a seeded sample of %d of %d training passages "
+            "(set it to null to train on all)",
+            max_train,
+            k,
+            max_train,
+            len(train_index),
+        )
+        rng = np.random.default_rng(settings.split_seed)
+        train_index = np.sort(rng.choice(train_index, size=max_train, replace=False))
+    train = corpus[train_index]
+    test = corpus[np.flatnonzero(heldout)]
+    n_coherence = settings.coherence_passages
+    if n_coherence >= len(corpus):
+        sample = np.ones(len(corpus), dtype=bool)
+    else:
+        sample = heldout_mask(len(corpus), n_coherence / len(corpus), 1)
+    texts = [token_strings.iloc[i].split() for i in np.flatnonzero(sample)]
+    del token_strings
+    coherence_corpus = corpus[np.flatnonzero(sample)]
+    log.info(
+        "LDA k=%d: %d training / %d held-out passages, vocabulary %d",
+        k,
+        len(train),
+        len(test),
+        len(dictionary),
+    )
+    models, rows = [], []
+    for seed in seeds:
+        model = fit_lda(train, dictionary, k, seed, settings)
+        log.info("seed %d: model fitted", seed)
+        scores = coherence_scores(model, texts, dictionary, coherence_corpus)
+        rows.append({"k": k, "seed": seed, **scores, "perplexity": heldout_perplexity(model, test)})
+        log.info("seed %d: coherence %s, held-out perplexity %.1f", seed, scores, rows[-1]["perplexity"])
+        models.append(model)
+    stability = seed_stability([m.get_topics() for m in models])
+    scores_table = pd.DataFrame(rows)
+    scores_table["stability"] = float(np.mean(stability)) if len(seeds) > 1 else float("nan")
+    reported = models[0]
+    terms = topic_terms(reported, settings.n_terms)
+    lam, alpha = model_parameters(reported)
+    return LdaRun(
+        terms=terms,
+        passage_topics=passage_topic_table(tokens, passage_topics(reported, corpus)),
+        scores=scores_table.round(6),
+        stability=stability_table(terms, k, stability),
+        topic_word_lambda=lam,
+        alpha=alpha,
+        vocabulary=[dictionary[i] for i in range(len(dictionary))],
+    )
+
+
+def unscored(k: int, seed: int) -> pd.DataFrame:
+    """scores.tsv of a model that was not evaluated (freeze mode): every score NaN."""
+    nan = float("nan")
+    return pd.DataFrame(
+        [
+            {
+                "k": k,
+                "seed": seed,
+                "c_v": nan,
+                "c_npmi": nan,
+                "u_mass": nan,
+                "perplexity": nan,
+                "stability": nan,
+            }
+        ]
+    )

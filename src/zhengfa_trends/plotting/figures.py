@@ -1,0 +1,104 @@
+"""Figure selection: which drawing function makes which named figure, from which tables.
+
+The workflow's figure rules name a figure (``theme_trends``, ``topic_terms``, …); :func:`draw_figure`
+turns the name and the figure's tables into a matplotlib Figure.  A new figure is one drawing
+function (in :mod:`.trends`, :mod:`.terms` or :mod:`.models`), one entry in :data:`FIGURES`, and
+its inputs in ``workflow/rules/figures.smk`` (``FIGURE_INPUTS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..history import current_topics
+from . import models, terms
+from . import trends as trend_plots
+
+
+@dataclass(frozen=True)
+class FigureTables:
+    """The tables a figure is drawn from: its own ``table``, and for the topic figures the chosen
+    K and the stable topic ids (topic_ids.tsv)."""
+
+    table: pd.DataFrame
+    chosen_k: int | None = None
+    topic_ids: pd.DataFrame | None = None
+
+
+def stable_topic_ids(table: pd.DataFrame, topic_ids: pd.DataFrame) -> pd.DataFrame:
+    """The chosen model's rows with ``topic`` replaced by the stable id (what readers see in figures).
+
+    ``topic_ids`` is topic_ids.tsv; its vanished topics (``topic`` -1) are not topics of the model.
+    """
+    ids = current_topics(topic_ids)
+    mapping = dict(zip(ids["topic"], ids["topic_id"], strict=True))
+    return table.assign(topic=table["topic"].map(mapping).astype(int))
+
+
+def _theme_trends(tables: FigureTables, options: Mapping) -> Figure:
+    return trend_plots.plot_theme_trends(
+        tables.table, language=options["language"], min_docs=options["min_docs"], dpi=options["dpi"]
+    )
+
+
+def _topic_trends(tables: FigureTables, options: Mapping) -> Figure:
+    chosen = tables.table[tables.table["k"] == tables.chosen_k]
+    return trend_plots.plot_topic_trends(
+        stable_topic_ids(chosen, tables.topic_ids), language=options["language"], dpi=options["dpi"]
+    )
+
+
+def _topic_terms(tables: FigureTables, options: Mapping) -> Figure:
+    return terms.plot_topic_terms(
+        stable_topic_ids(tables.table, tables.topic_ids),
+        k=int(tables.table["k"].iloc[0]),
+        language=options["language"],
+        n_terms=options["n_terms"],
+        dpi=options["dpi"],
+    )
+
+
+def _tfidf_by_year(tables: FigureTables, options: Mapping) -> Figure:
+    return terms.plot_tfidf_by_year(
+        tables.table, language=options["language"], n_terms=options["n_terms"], dpi=options["dpi"]
+    )
+
+
+def _emerging_terms(tables: FigureTables, options: Mapping) -> Figure:
+    return terms.plot_emerging_terms(
+        tables.table, language=options["language"], n_terms=options["n_terms"], dpi=options["dpi"]
+    )
+
+
+def _model_selection(tables: FigureTables, options: Mapping) -> Figure:
+    return models.plot_model_selection(tables.table, language=options["language"], dpi=options["dpi"])
+
+
+# Figure name -> drawing function (tables, options) -> Figure.  ``options`` are the figure options of
+# the workflow (``language``, ``n_terms``, ``min_docs``, ``dpi``: figures are laid out for the dpi
+# they are saved at, no side beyond 4,000 px).
+FIGURES: dict[str, Callable[[FigureTables, Mapping], Figure]] = {
+    "theme_trends": _theme_trends,
+    "topic_trends": _topic_trends,
+    "topic_terms": _topic_terms,
+    "tfidf_by_year": _tfidf_by_year,
+    "emerging_terms": _emerging_terms,
+    "model_selection": _model_selection,
+}
+
+
+def draw_figure(name: str, tables: FigureTables, options: Mapping) -> Figure:
+    """Draw the figure called ``name`` from its tables.
+
+    Raises
+    ------
+    ValueError
+        If no figure has that name.
+    """
+    if name not in FIGURES:
+        raise ValueError(f"unknown figure {name!r}")
+    return FIGURES[name](tables, options)
