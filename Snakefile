@@ -20,6 +20,7 @@ include: "workflow/rules/features.smk"
 include: "workflow/rules/topics.smk"
 include: "workflow/rules/trends.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/groups.smk"
 include: "workflow/rules/record.smk"
 
 

@@ -222,3 +222,86 @@ def test_year_labels_thin_to_round_years_with_a_minor_tick_on_every_year():
 def test_year_locator_labels_every_year_of_a_short_axis():
     locator = YearLocator(2021, 2026)
     assert locator() == [2021, 2022, 2023, 2024, 2025, 2026]  # unattached: room for all
+
+
+PROVINCES = [
+    "北京市",
+    "天津市",
+    "河北省",
+    "山西省",
+    "内蒙古自治区",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "上海市",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "广西壮族自治区",
+    "海南省",
+    "重庆市",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "西藏自治区",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "宁夏回族自治区",
+    "新疆维吾尔自治区",
+]
+
+
+def _facet_shares(first: int, last: int, values: list, n_themes: int) -> pd.DataFrame:
+    parts = []
+    for number, value in enumerate(values):
+        part = _shares(first, last, THEMES[:n_themes], "theme").assign(
+            share=lambda t, n=number: t["share"] / (1 + n % 3)
+        )
+        part.insert(0, "facet_value", value)
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    table.insert(0, "facet", "province")
+    return table
+
+
+@pytest.mark.parametrize("span", SPANS)
+@pytest.mark.parametrize(("n_values", "n_themes"), [(3, 3), (31, 15)])
+def test_facet_trends_is_legible(span, n_values, n_themes):
+    from zhengfa_trends.plotting.groups import plot_facet_trends
+
+    first, last = SPANS[span]
+    table = _facet_shares(first, last, PROVINCES[:n_values], n_themes)
+    fig = plot_facet_trends(table, dpi=DPI)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    if first == last:
+        # one year: a panel per theme, a bar per facet value
+        assert len(visible) == n_themes
+        assert len(visible[0].get_yticklabels()) == n_values
+    else:
+        assert len(visible) == n_values
+    _assert_legible(fig)
+
+
+def test_facet_trends_over_periods_label_the_periods():
+    from zhengfa_trends.plotting.groups import plot_facet_trends
+
+    table = _facet_shares(1, 8, PROVINCES[:4], 3)
+    labels = {
+        year: (f"{1950 + 8 * year}–{1957 + 8 * year}", 1950 + 8 * year, 1957 + 8 * year)
+        for year in range(1, 9)
+    }
+    table["period"] = table.pop("year").map(lambda y: labels[y][0])
+    table["first"] = table["period"].map({v[0]: v[1] for v in labels.values()})
+    table["last"] = table["period"].map({v[0]: v[2] for v in labels.values()})
+    fig = plot_facet_trends(table, dpi=DPI)
+    bottom = [ax for ax in fig.axes if ax.get_visible()][-1]
+    assert [t.get_text() for t in bottom.get_xticklabels()] == [v[0] for v in labels.values()]
+    _assert_legible(fig)

@@ -341,3 +341,47 @@ def test_default_config_trains_lda_on_every_passage(finished_run):
         assert train + heldout == n_passages
         assert 0 <= heldout < train
         assert "max_train_passages" not in log_text
+
+
+def test_periods_and_a_facet_write_their_tables_and_figures(tmp_path):
+    project = _project_copy(tmp_path)
+    (project / "tiny/metadata.tsv").write_text(
+        "doc_id\tdate\tsource\na_2021\t\t省甲\nb_2022\t\t省乙\nc_2022\t\t省甲\nd_2023\t\t省乙\n",
+        encoding="utf-8",
+    )
+    config = yaml.safe_load((project / "tiny.yaml").read_text(encoding="utf-8"))
+    config["trends"].update(periods=[[2021, 2022, "前期"], [2023, 2023, "后期"]], facet="source")
+    (project / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    trends_dir = project / "results/trends"
+    periods = pd.read_csv(trends_dir / "periods.tsv", sep="\t")
+    assert periods.to_dict("list") == {
+        "period": ["前期", "后期"],
+        "first": [2021, 2023],
+        "last": [2022, 2023],
+        "n_docs": [3, 1],
+    }
+    themes = pd.read_csv(trends_dir / "theme_share_by_period.tsv", sep="\t")
+    assert len(themes) == 3 * 2
+    digital = themes[themes["theme"] == "数字政法"].set_index("period")
+    assert digital.loc["前期", "share"] == 0 and digital.loc["后期", "share"] > 0
+    topics = pd.read_csv(trends_dir / "topic_share_by_period.tsv", sep="\t")
+    assert set(topics["k"]) == {2} and len(topics) == 2 * 2
+    assert topics.groupby("period")["share"].sum().round(4).tolist() == [1.0, 1.0]
+    facets = pd.read_csv(trends_dir / "theme_share_by_facet.tsv", sep="\t")
+    assert set(facets["facet"]) == {"source"}
+    assert facets.drop_duplicates(["facet_value", "period"])[
+        ["facet_value", "period", "n_docs"]
+    ].values.tolist() == [
+        # both values have two documents: name order
+        ["省乙", "前期", 1],
+        ["省乙", "后期", 1],
+        ["省甲", "前期", 2],
+    ]
+    assert (trends_dir / "topic_share_by_facet.tsv").is_file()
+    for name in ("tfidf_by_period", "emerging_terms_by_period", "facet_trends"):
+        for fmt in ("png", "pdf", "svg"):
+            assert (project / f"results/figures/{name}.{fmt}").stat().st_size > 0
+    index = (project / "results/figures/README.md").read_text(encoding="utf-8")
+    assert "## facet_trends" in index and "## tfidf_by_period" in index

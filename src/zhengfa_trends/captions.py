@@ -39,6 +39,22 @@ CAPTIONS = {
         "log-likelihood G² (minimum frequency {min_freq}); keyness_by_year.tsv adds the log-ratio effect size. One panel per year "
         "up to eight years; beyond, a term × year heatmap as in tfidf_by_year."
     ),
+    "tfidf_by_period": (
+        "The most distinctive terms of each period of trends.periods: TF-IDF as in tfidf_by_year, with each "
+        "period's passages pooled into one document."
+    ),
+    "emerging_terms_by_period": (
+        "Emerging terms of each period of trends.periods: the terms most over-represented against the other "
+        "periods by G² (minimum frequency {min_freq}); with a single period there is nothing to compare against."
+    ),
+    "facet_trends": (
+        "Keyword themes by the facet of trends.facet (a ledger column such as source or province): each facet "
+        "value's keyword tokens per 1,000 tokens, by year (or by period when trends.periods is set), with the "
+        "intervals and hollow markers of theme_trends; the number of documents of each value is in its title. "
+        "Where the corpus covers one year or period, a bar per facet value with its interval. Values with "
+        "fewer than trends.facet_min_docs documents, or beyond the trends.facet_max_values largest, are pooled "
+        "as 其他; documents without a value are 未知."
+    ),
     "model_selection": (
         "Choosing K: topic coherence (c_npmi, c_v, u_mass; higher is better), held-out perplexity (lower is "
         "better) and seed stability (mean best-match cosine similarity of topics across seeds) for each K; "

@@ -67,6 +67,14 @@ def config_errors(config: Mapping, schema_path: str | Path) -> list[str]:
         chosen = lda.get("chosen_k")
         if chosen is not None and chosen not in lda.get("k", []):
             lines.append(f"config key 'lda.chosen_k' is {chosen}, which is not one of lda.k {lda.get('k')}")
+        periods = config.get("trends", {}).get("periods")
+        if isinstance(periods, list):
+            from .periods import explicit_periods  # here: periods imports this module
+
+            try:
+                explicit_periods(periods)
+            except ConfigError as error:
+                lines.append(str(error))
     return lines
 
 

@@ -71,6 +71,40 @@ def metadata_file(wildcards=None):
     return [path] if path and Path(path).is_file() else []
 
 
+def group_tables(trends_options):
+    """Output name -> path of the period and facet tables the config asks for (none by default)."""
+    tables = {}
+    if trends_options.get("periods") not in (None, "none"):
+        tables.update(
+            periods="results/trends/periods.tsv",
+            theme_periods="results/trends/theme_share_by_period.tsv",
+            topic_periods="results/trends/topic_share_by_period.tsv",
+            top_terms_periods="results/tfidf/top_terms_by_period.tsv",
+            keyness_periods="results/tfidf/keyness_by_period.tsv",
+        )
+    if trends_options.get("facet"):
+        tables.update(
+            theme_facets="results/trends/theme_share_by_facet.tsv",
+            topic_facets="results/trends/topic_share_by_facet.tsv",
+        )
+    return tables
+
+
+def group_figures(tables):
+    """Figure name -> the table it is drawn from, for the group tables there are."""
+    figures = {}
+    if "top_terms_periods" in tables:
+        figures["tfidf_by_period"] = "top_terms_periods"
+        figures["emerging_terms_by_period"] = "keyness_periods"
+    if "theme_facets" in tables:
+        figures["facet_trends"] = "theme_facets"
+    return figures
+
+
+GROUP_TABLES = group_tables(config["trends"])
+GROUP_FIGURES = group_figures(GROUP_TABLES)
+
+
 def figure_files(name):
     formats = ["png", *[fmt for fmt in FIGURE_FORMATS if fmt != "png"]]
     return expand("results/figures/{name}.{fmt}", name=name, fmt=formats)
@@ -87,6 +121,8 @@ def final_outputs():
         "results/trends/topic_share_by_year.tsv",
         "results/trends/theme_topics.tsv",
         *figure_files(list(FIGURE_INPUTS)),
+        *GROUP_TABLES.values(),
+        *figure_files(list(GROUP_FIGURES)),
         "results/figures/README.md",
         "results/provenance.json",
         "results/changes.tsv",

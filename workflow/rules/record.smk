@@ -32,7 +32,7 @@ rule record_run:
     params:
         ks=LDA_KS,
         options={"history_dir": config["lda"]["history_dir"]},
-        figures=list(FIGURE_INPUTS),
+        figures=[*FIGURE_INPUTS, *GROUP_FIGURES],
         formats=["png", *[fmt for fmt in FIGURE_FORMATS if fmt != "png"]],
         config=config,
     script:

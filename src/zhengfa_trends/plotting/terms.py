@@ -8,7 +8,16 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from . import labels
-from .layout import CM, fit_text, grid_shape, hide_unused, max_side_inches, panel_width_pt, series_styles
+from .layout import (
+    CM,
+    figure_size,
+    fit_text,
+    grid_shape,
+    hide_unused,
+    max_side_inches,
+    panel_width_pt,
+    series_styles,
+)
 
 # Beyond this many years (or periods), the per-year term figures become a term × year heatmap.
 MAX_TERM_PANELS = 8
@@ -142,6 +151,7 @@ def term_heatmap(
     width_cm: float = 17.0,
     dpi: float = 300,
     group_labels: dict | None = None,
+    order: list | None = None,
 ) -> Figure:
     """Terms × years (or periods): each cell is a term's score in that year, blank where it is not
     among the year's top terms.  Rows are the ``n_rows`` terms with the highest score in any
@@ -161,6 +171,8 @@ def term_heatmap(
     dpi : float
     group_labels : mapping group → label, optional
         Column labels (periods).
+    order : list, optional
+        Column order of the periods (default: sorted).
 
     Returns
     -------
@@ -172,6 +184,8 @@ def term_heatmap(
     wide = table.pivot_table(index="term", columns=group, values=value, aggfunc="max")
     if group == "year" and len(wide.columns):
         wide = wide.reindex(columns=range(int(min(wide.columns)), int(max(wide.columns)) + 1))
+    elif order is not None:
+        wide = wide.reindex(columns=order)
     peak = wide.max(axis=1).sort_values(ascending=False, kind="stable")
     keep = list(peak.index[:n_rows])
     wide = wide.loc[keep]
@@ -232,10 +246,18 @@ def _term_figure(
     dpi: float,
     group: str = "year",
     group_labels: dict | None = None,
+    order: list | None = None,
 ) -> Figure:
     """Bar panels for up to :data:`MAX_TERM_PANELS` years (or periods), a heatmap beyond."""
     text = labels(language)
-    groups = sorted(table[group].unique())
+    groups = order if order is not None else sorted(table[group].unique())
+    if not groups:
+        # e.g. keyness with a single period: nothing is over-represented against nothing
+        fig, ax = plt.subplots(figsize=figure_size(width_cm, 4.0, dpi), layout="constrained")
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, text["no_terms"], ha="center", va="center", color="0.4", transform=ax.transAxes)
+        fig.suptitle(text[title_key])
+        return fig
     if len(groups) > MAX_TERM_PANELS:
         return term_heatmap(
             table,
@@ -247,6 +269,7 @@ def _term_figure(
             width_cm=width_cm,
             dpi=dpi,
             group_labels=group_labels,
+            order=groups,
         )
     titles = {g: str((group_labels or {}).get(g, g)) for g in groups}
     fig, axes, drawn = _term_panels(table, group, value, titles, n_terms, ncols, width_cm, dpi, order=groups)
@@ -264,6 +287,7 @@ def plot_tfidf_by_year(
     dpi: float = 300,
     group: str = "year",
     group_labels: dict | None = None,
+    order: list | None = None,
 ) -> Figure:
     """The most distinctive TF-IDF terms of each year: one bar panel per year up to eight years,
     a term × year heatmap beyond.
@@ -279,6 +303,8 @@ def plot_tfidf_by_year(
     group : {"year", "period"}
     group_labels : mapping, optional
         Panel titles of the groups (the period labels).
+    order : list, optional
+        Order of the groups (periods in time order; default: sorted).
 
     Returns
     -------
@@ -286,7 +312,18 @@ def plot_tfidf_by_year(
     """
     title = "tfidf_title" if group == "year" else "tfidf_period_title"
     return _term_figure(
-        top_terms, "score", "tfidf", title, language, n_terms, ncols, width_cm, dpi, group, group_labels
+        top_terms,
+        "score",
+        "tfidf",
+        title,
+        language,
+        n_terms,
+        ncols,
+        width_cm,
+        dpi,
+        group,
+        group_labels,
+        order,
     )
 
 
@@ -299,6 +336,7 @@ def plot_emerging_terms(
     dpi: float = 300,
     group: str = "year",
     group_labels: dict | None = None,
+    order: list | None = None,
 ) -> Figure:
     """The most over-represented terms (G² keyness) of each year: bar panels up to eight years, a
     term × year heatmap beyond.
@@ -312,6 +350,7 @@ def plot_emerging_terms(
     dpi : float
     group : {"year", "period"}
     group_labels : mapping, optional
+    order : list, optional
 
     Returns
     -------

@@ -83,7 +83,8 @@ def draw_series(ax: Axes, series: pd.DataFrame, style: dict, label: str, offset:
         ax.errorbar(
             lone + offset,
             rows["share"],
-            yerr=[rows["share"] - rows["ci_low"], rows["ci_high"] - rows["share"]],
+            # clipped: a percentile interval need not contain the estimate itself
+            yerr=np.clip([rows["share"] - rows["ci_low"], rows["ci_high"] - rows["share"]], 0, None),
             fmt="none",
             ecolor=color,
             elinewidth=1.0,

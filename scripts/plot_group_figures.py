@@ -1,0 +1,12 @@
+"""Snakemake adapter of rule plot_group_figures (logic: zhengfa_trends.plotting.groups.plot_group_figures_step)."""
+
+from zhengfa_trends.log import run_script
+from zhengfa_trends.plotting.groups import plot_group_figures_step
+
+smk = snakemake  # noqa: F821  (injected by Snakemake)
+run_script(
+    smk.log[0],
+    lambda: plot_group_figures_step(
+        smk.params.names, dict(smk.input.items()), list(smk.output), smk.params.options
+    ),
+)

@@ -1,0 +1,51 @@
+# Periods and facets (trends.periods, trends.facet): tables and figures beside the yearly ones,
+# defined only when the config asks for them (GROUP_TABLES and GROUP_FIGURES in common.smk).
+
+
+if GROUP_TABLES:
+
+    rule summarise_groups:
+        # Period and facet shares with the yearly interval rules (zhengfa_trends.groups), the
+        # period term tables, for the chosen K's topics.
+        input:
+            tokens="results/tokens/tokens.tsv",
+            ledger="results/corpus/documents.tsv",
+            chosen_k="results/lda/chosen_k.txt",
+            topic_shares="results/trends/topic_share_by_year.tsv",
+            passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
+        output:
+            **GROUP_TABLES,
+        log:
+            "logs/summarise_groups.log",
+        benchmark:
+            "logs/benchmarks/summarise_groups.tsv"
+        conda:
+            ENV
+        params:
+            ks=LDA_KS,
+            trends=config["trends"],
+            themes=config["themes"],
+            n_terms=config["tfidf"]["n_terms"],
+            keyness=config["keyness"],
+        script:
+            "../../scripts/summarise_groups.py"
+
+    rule plot_group_figures:
+        # The period term figures and the facet figure, in one job.
+        input:
+            **GROUP_TABLES,
+            style=config["figures"]["style"],
+            ledger="results/corpus/documents.tsv",
+        output:
+            figure_files(list(GROUP_FIGURES)),
+        log:
+            "logs/plot_group_figures.log",
+        benchmark:
+            "logs/benchmarks/plot_group_figures.tsv"
+        conda:
+            ENV
+        params:
+            names=list(GROUP_FIGURES),
+            options=FIGURE_OPTIONS,
+        script:
+            "../../scripts/plot_group_figures.py"
