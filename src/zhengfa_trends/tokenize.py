@@ -256,7 +256,8 @@ def _engine_version(engine: str) -> str:
 
 
 def settings_fingerprint(settings: SegmenterSettings) -> str:
-    """sha256 of everything that decides segmentation: dictionaries, stopwords, filters, jieba version.
+    """sha256 of everything that decides segmentation: dictionaries, stopwords, filters, jieba version
+    and the segmentation code (:func:`zhengfa_trends.codehash.code_digest`).
 
     Part of every segmentation-cache key, so editing the user dictionary or the stopwords
     re-segments every document, while adding a document re-segments only that one.
@@ -266,8 +267,12 @@ def settings_fingerprint(settings: SegmenterSettings) -> str:
 
     import jieba
 
+    from .codehash import code_digest
+
     payload = {
         "jieba": jieba.__version__,
+        # the code that turns passages into cached token lines (an edit misses the cache)
+        "code": code_digest([f"{__name__}:segment_texts", f"{__name__}:SegmentationCache"]),
         "engine": settings.engine,
         "engine_version": _engine_version(settings.engine),
         "user_dictionary": [list(entry) for entry in settings.user_dictionary],

@@ -5,6 +5,7 @@ from snakemake.utils import validate
 
 # Only light modules here (no pandas, no matplotlib): they are imported on every snakemake call.
 from zhengfa_trends.captions import caption, documents_per_year
+from zhengfa_trends.codehash import script_digests
 from zhengfa_trends.config import config_errors
 from zhengfa_trends.provenance import figure_stamp
 
@@ -34,6 +35,16 @@ def ledger_years(ledger_path):
 
 
 ENV = "../envs/zhengfa-trends.yaml"
+# The hash of the package code each rule's script can reach (zhengfa_trends.codehash), a params
+# value of every rule: editing a function reruns exactly the steps that use it (Snakemake itself
+# tracks only the thin scripts).  Remembered in .snakemake/ while no package file changes.
+CODE = script_digests(
+    {
+        path.stem: path
+        for path in sorted((Path(workflow.basedir) / "scripts").glob("*.py"))
+    },
+    memo=".snakemake/zhengfa-trends/code-digests.json",
+)
 # Scheduling priority of the jobs between the tokens and the topic figures (the longest chain):
 # with few cores they go first, and side jobs (provenance, change records ...) fill the gaps.
 CRITICAL_PATH = 10

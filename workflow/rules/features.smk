@@ -22,6 +22,7 @@ rule summarise_terms:
     conda:
         ENV
     params:
+        code=CODE["summarise_terms"],
         n_terms=config["tfidf"]["n_terms"],
         keyness=config["keyness"],
         themes=config["themes"],

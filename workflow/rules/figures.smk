@@ -61,6 +61,7 @@ rule plot_figure:
     conda:
         ENV
     params:
+        code=CODE["plot_figure"],
         options=FIGURE_OPTIONS,
         caption=lambda wildcards: caption(wildcards.figure, config),
         documents_per_year=lambda wildcards, input: ledger_years(input.ledger),
@@ -108,6 +109,7 @@ rule plot_corpus_figures:
     conda:
         ENV
     params:
+        code=CODE["plot_corpus_figures"],
         names=CORPUS_FIGURES,
         options=FIGURE_OPTIONS,
         captions={name: caption(name, config) for name in CORPUS_FIGURES},

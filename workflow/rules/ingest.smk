@@ -18,6 +18,7 @@ rule ingest_corpus:
         ENV
     threads: config["corpus"]["workers"]
     params:
+        code=CODE["ingest_corpus"],
         corpus_dir=config["corpus"]["dir"],
         metadata=config["corpus"].get("metadata"),
         options={

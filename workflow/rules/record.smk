@@ -30,6 +30,7 @@ rule record_run:
     conda:
         ENV
     params:
+        code=CODE["record_run"],
         ks=LDA_KS,
         options={"history_dir": config["lda"]["history_dir"]},
         figures=[*FIGURE_INPUTS, *GROUP_FIGURES],

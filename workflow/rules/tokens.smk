@@ -14,6 +14,7 @@ rule segment_passages:
         ENV
     threads: config["segment"]["workers"]
     params:
+        code=CODE["segment_passages"],
         themes=config["themes"],
         options={
             key: config["segment"][key]

@@ -19,6 +19,7 @@ rule fit_lda:
     conda:
         ENV
     params:
+        code=CODE["fit_lda"],
         k=lambda wildcards: int(wildcards.k),
         seeds=config["lda"]["seeds"],
         options={

@@ -32,6 +32,7 @@ rule summarise_topics:
     conda:
         ENV
     params:
+        code=CODE["summarise_topics"],
         ks=LDA_KS,
         options={
             "chosen_k": FROZEN_K or config["lda"].get("chosen_k"),

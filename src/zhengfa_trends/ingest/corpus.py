@@ -385,6 +385,7 @@ def ingest_fingerprint(options: IngestOptions) -> str:
     of the cleaning module and of every module of this package, and the versions of the decoding and
     conversion libraries."""
     from .. import clean
+    from ..codehash import code_digest
     from ..provenance import package_version
 
     sources = [Path(clean.__file__), *sorted(Path(__file__).parent.glob("*.py"))]
@@ -394,6 +395,8 @@ def ingest_fingerprint(options: IngestOptions) -> str:
         # passage lengths are not part of it
         "options": [options.opencc, options.opening_lines, options.date_from_text],
         "source": [sha256_bytes(path.read_bytes()) for path in sources],
+        # and whatever else of the package the analysis reaches (zhengfa_trends.codehash)
+        "code": code_digest([f"{__name__}:_analyse_document", f"{__name__}:CleaningCache"]),
         "packages": [package_version(name) for name in ("opencc", "charset-normalizer")],
     }
     return sha256_bytes(json.dumps(payload, sort_keys=True).encode("utf-8"))
