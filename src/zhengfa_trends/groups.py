@@ -289,23 +289,6 @@ def topic_share_by_facet(
     return table
 
 
-def _theme_options(trend_options: Mapping) -> dict:
-    """Keyword options of the yearly theme table (as the summarise_terms step passes them)."""
-    return {
-        "per_tokens": trend_options.get("per_tokens", 1000),
-        **_bootstrap_options(trend_options),
-    }
-
-
-def _bootstrap_options(trend_options: Mapping) -> dict:
-    return {
-        "n_boot": trend_options.get("bootstrap", 1000),
-        "seed": trend_options.get("seed", 12345),
-        "level": trend_options.get("level", 0.95),
-        "min_docs": trend_options.get("min_docs", 3),
-    }
-
-
 def _with_topic_ids(table: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFrame:
     """Add the stable ``topic_id`` (from topic_share_by_year.tsv) after the ``topic`` column."""
     if "topic_id" not in yearly.columns or table.empty:
@@ -336,7 +319,9 @@ def summarise_groups_step(
     ``theme_facets, topic_facets`` (facet).
     """
     from .io import read_tsv, write_tsv
-    from .steps import read_chosen_k, read_tokens
+
+    # The yearly steps' option helpers: the group tables count and resample exactly as they do.
+    from .steps import _bootstrap_options, read_chosen_k, read_tokens, theme_options
 
     tokens = read_tokens(inputs["tokens"])
     ledger = read_tsv(inputs["ledger"], dtype={"doc_id": str})
@@ -354,7 +339,7 @@ def summarise_groups_step(
         log.info("periods: %s", ", ".join(f"{r.period} ({r.n_docs} documents)" for r in table.itertuples()))
         write_tsv(table, outputs["periods"])
         write_tsv(
-            theme_share_by_period(tokens, themes, periods, **_theme_options(trend_options)),
+            theme_share_by_period(tokens, themes, periods, **theme_options(trend_options)),
             outputs["theme_periods"],
         )
         write_tsv(
@@ -382,7 +367,7 @@ def summarise_groups_step(
         log.info("facet %s: %d values (%s)", facet, len(order), ", ".join(order))
         write_tsv(
             theme_share_by_facet(
-                tokens, themes, facet, doc_facet, order, periods, **_theme_options(trend_options)
+                tokens, themes, facet, doc_facet, order, periods, **theme_options(trend_options)
             ),
             outputs["theme_facets"],
         )

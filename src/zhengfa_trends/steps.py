@@ -283,13 +283,17 @@ def _bootstrap_options(options: Mapping) -> dict:
     }
 
 
+def theme_options(options: Mapping) -> dict:
+    """Keyword arguments of ``trends.theme_share_by_year`` from the ``trends`` config section
+    (also used for the period and facet tables, so that every theme table counts alike)."""
+    return {"per_tokens": options.get("per_tokens", 1000), **_bootstrap_options(options)}
+
+
 def theme_trends_table(
     tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], options: Mapping
 ) -> pd.DataFrame:
     """Keyword-theme shares per year with intervals (a theme whose keywords never occur is logged)."""
-    table = trends.theme_share_by_year(
-        tokens, themes, per_tokens=options.get("per_tokens", 1000), **_bootstrap_options(options)
-    )
+    table = trends.theme_share_by_year(tokens, themes, **theme_options(options))
     for theme, hits in table.groupby("theme", sort=False)["n_hits"].sum().items():
         if hits == 0:
             log.warning("theme %s: none of its keywords occurs in the corpus (tracked as zeros)", theme)

@@ -78,6 +78,40 @@ def _model_selection(tables: FigureTables, options: Mapping) -> Figure:
     return models.plot_model_selection(tables.table, language=options["language"], dpi=options["dpi"])
 
 
+def _ordered_periods(table: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(table.sort_values("first", kind="stable")["period"]))
+
+
+def _tfidf_by_period(tables: FigureTables, options: Mapping) -> Figure:
+    return terms.plot_tfidf_by_year(
+        tables.table,
+        language=options["language"],
+        n_terms=options["n_terms"],
+        dpi=options["dpi"],
+        group="period",
+        order=_ordered_periods(tables.table),
+    )
+
+
+def _emerging_terms_by_period(tables: FigureTables, options: Mapping) -> Figure:
+    return terms.plot_emerging_terms(
+        tables.table,
+        language=options["language"],
+        n_terms=options["n_terms"],
+        dpi=options["dpi"],
+        group="period",
+        order=_ordered_periods(tables.table),
+    )
+
+
+def _facet_trends(tables: FigureTables, options: Mapping) -> Figure:
+    from .groups import plot_facet_trends
+
+    return plot_facet_trends(
+        tables.table, language=options["language"], min_docs=options["min_docs"], dpi=options["dpi"]
+    )
+
+
 # Figure name -> drawing function (tables, options) -> Figure.  ``options`` are the figure options of
 # the workflow (``language``, ``n_terms``, ``min_docs``, ``dpi``: figures are laid out for the dpi
 # they are saved at, no side beyond 4,000 px).
@@ -88,6 +122,10 @@ FIGURES: dict[str, Callable[[FigureTables, Mapping], Figure]] = {
     "tfidf_by_year": _tfidf_by_year,
     "emerging_terms": _emerging_terms,
     "model_selection": _model_selection,
+    # only when trends.periods / trends.facet are set (rule plot_group_figures)
+    "tfidf_by_period": _tfidf_by_period,
+    "emerging_terms_by_period": _emerging_terms_by_period,
+    "facet_trends": _facet_trends,
 }
 
 

@@ -216,56 +216,33 @@ def _facet_bars(table, facet, values, themes, counts, text, min_docs, dpi, width
     return fig
 
 
-def _ordered_periods(table: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(table.sort_values("first", kind="stable")["period"]))
+# Which table each group figure is drawn from (the output names of rule summarise_groups).
+GROUP_FIGURE_TABLES = {
+    "tfidf_by_period": "top_terms_periods",
+    "emerging_terms_by_period": "keyness_periods",
+    "facet_trends": "theme_facets",
+}
 
 
 def plot_group_figures_step(
     names: Sequence[str], inputs: Mapping[str, str], figure_paths: Sequence[str], options: Mapping
 ) -> None:
-    """Rule ``plot_group_figures``: ``tfidf_by_period``, ``emerging_terms_by_period``, ``facet_trends``.
+    """Rule ``plot_group_figures``: ``tfidf_by_period``, ``emerging_terms_by_period``, ``facet_trends``
+    (drawn by :func:`zhengfa_trends.plotting.figures.draw_figure`).
 
-    ``inputs`` holds the group tables by output name (``top_terms_periods``, ``keyness_periods``,
-    ``theme_facets``) and ``style``; ``figure_paths`` every file, named ``<figure>.<format>``.
+    ``inputs`` holds the group tables by output name (:data:`GROUP_FIGURE_TABLES`) and ``style``;
+    ``figure_paths`` every file, named ``<figure>.<format>``.
     """
     from ..io import read_tsv
     from . import save_figure, style_context
-    from .terms import plot_emerging_terms, plot_tfidf_by_year
+    from .figures import FigureTables, draw_figure
 
-    language = options.get("language", "zh")
-    dpi = options.get("dpi", 300)
-    n_terms = options.get("n_terms", 10)
     with style_context(inputs["style"]):
         for name in names:
-            if name == "tfidf_by_period":
-                table = read_tsv(inputs["top_terms_periods"])
-                fig = plot_tfidf_by_year(
-                    table,
-                    language=language,
-                    n_terms=n_terms,
-                    dpi=dpi,
-                    group="period",
-                    order=_ordered_periods(table),
-                )
-            elif name == "emerging_terms_by_period":
-                table = read_tsv(inputs["keyness_periods"])
-                fig = plot_emerging_terms(
-                    table,
-                    language=language,
-                    n_terms=n_terms,
-                    dpi=dpi,
-                    group="period",
-                    order=_ordered_periods(table),
-                )
-            elif name == "facet_trends":
-                table = read_tsv(inputs["theme_facets"], dtype={"facet_value": str})
-                fig = plot_facet_trends(
-                    table, language=language, min_docs=options.get("min_docs", 3), dpi=dpi
-                )
-            else:
-                raise ValueError(f"unknown group figure {name!r}")
+            table = read_tsv(inputs[GROUP_FIGURE_TABLES[name]], dtype={"facet_value": str, "period": str})
+            fig = draw_figure(name, FigureTables(table), options)
             paths = {Path(p).suffix.lstrip("."): str(p) for p in figure_paths if Path(p).stem == name}
-            save_figure(fig, paths, dpi=dpi, stamp=options.get("stamp"))
+            save_figure(fig, paths, dpi=options["dpi"], stamp=options.get("stamp"))
 
 
 __all__ = ["plot_facet_trends", "plot_group_figures_step", "text_width_pt"]
