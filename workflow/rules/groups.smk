@@ -22,6 +22,7 @@ if GROUP_TABLES:
         conda:
             ENV
         params:
+            code=CODE["summarise_groups"],
             ks=LDA_KS,
             trends=config["trends"],
             themes=config["themes"],
@@ -45,6 +46,7 @@ if GROUP_TABLES:
         conda:
             ENV
         params:
+            code=CODE["plot_group_figures"],
             names=list(GROUP_FIGURES),
             options=FIGURE_OPTIONS,
         script:
