@@ -22,6 +22,7 @@ include: "workflow/rules/trends.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/groups.smk"
 include: "workflow/rules/record.smk"
+include: "workflow/rules/explorer.smk"
 
 
 rule all:

@@ -106,6 +106,7 @@ def test_every_output_is_written(finished_run):
         "provenance.json",
         "changes.tsv",
         "lda/topic_ids.tsv",
+        "explorer.html",
     ]
     expected += [f"figures/{n}.{f}" for n in FIGURES for f in ("png", "pdf", "svg")]
     missing = [name for name in expected if not (results / name).is_file()]

@@ -137,6 +137,7 @@ def final_outputs():
         "results/figures/README.md",
         "results/provenance.json",
         "results/changes.tsv",
+        "results/explorer.html",
     ]
 
 

@@ -1,0 +1,78 @@
+"""The explorer: one self-contained HTML page behind every number of a run.
+
+:mod:`.data` assembles what the page shows from the result tables (tidy DataFrames in, plain
+dicts out); :mod:`.render` inlines plotly.js, the page's style and script and that data into one
+HTML file.  :func:`explorer_step` is rule ``build_explorer``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .data import ExplorerOptions, assemble
+from .render import render_html, write_html
+
+__all__ = ["ExplorerOptions", "assemble", "explorer_step", "load_inputs", "render_html", "write_html"]
+
+log = logging.getLogger(__name__)
+
+
+def _chosen(paths: Sequence[str], k: int) -> str:
+    """The path among per-K ``paths`` (…/k{K}/…) that belongs to ``k``."""
+    for path in paths:
+        if Path(path).parent.name == f"k{k}":
+            return path
+    raise FileNotFoundError(f"no k{k} file among {', '.join(map(str, paths))}")
+
+
+def load_inputs(inputs: Mapping, themes: Mapping[str, Sequence[str]], options: Mapping) -> dict:
+    """Read the result files named in ``inputs`` and assemble the page's data.
+
+    ``inputs`` holds ``documents, passages, tokens, theme_shares, topic_shares, theme_topics,
+    chosen_k, topic_ids, keyness, provenance`` and per-K lists ``stability, passage_topics,
+    topic_word, vocabulary``; optionally ``period_shares``.
+    """
+    import numpy as np
+
+    from ..io import read_tsv
+    from ..steps import read_chosen_k, read_tokens
+
+    k = read_chosen_k(inputs["chosen_k"])
+    period = inputs.get("period_shares")
+    if isinstance(period, list | tuple):
+        period = period[0] if period else None
+    vocabulary = Path(_chosen(inputs["vocabulary"], k)).read_text(encoding="utf-8").splitlines()
+    return assemble(
+        documents=read_tsv(inputs["documents"], dtype={"doc_id": str}),
+        passages=read_tsv(inputs["passages"], dtype={"doc_id": str, "text": str}),
+        tokens=read_tokens(inputs["tokens"]),
+        theme_shares=read_tsv(inputs["theme_shares"]),
+        topic_shares=read_tsv(inputs["topic_shares"]),
+        theme_topics=read_tsv(inputs["theme_topics"]),
+        topic_ids=read_tsv(inputs["topic_ids"]),
+        stability=read_tsv(_chosen(inputs["stability"], k)),
+        passage_topics=read_tsv(_chosen(inputs["passage_topics"], k), dtype={"doc_id": str}),
+        topic_word=np.load(_chosen(inputs["topic_word"], k), allow_pickle=False),
+        vocabulary=vocabulary,
+        keyness=read_tsv(inputs["keyness"]),
+        themes=themes,
+        k=k,
+        provenance=json.loads(Path(inputs["provenance"]).read_text(encoding="utf-8")),
+        options=ExplorerOptions.from_config(options),
+        period_shares=read_tsv(period) if period and Path(period).is_file() else None,
+    )
+
+
+def explorer_step(inputs: Mapping, themes: Mapping[str, Sequence[str]], options: Mapping, html_out) -> None:
+    """Rule ``build_explorer``: results/explorer.html from the run's result files."""
+    payload = load_inputs(inputs, themes, options)
+    size = write_html(payload, html_out)
+    log.info(
+        "explorer: %d passages quoted, %d terms, %.2f MB",
+        len(payload["passages"]),
+        len(payload["terms"]["terms"]),
+        size / 1e6,
+    )

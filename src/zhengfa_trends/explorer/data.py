@@ -1,0 +1,451 @@
+"""What the explorer shows, assembled from the workflow's result tables (no HTML here).
+
+Every function takes tidy DataFrames (or arrays) and returns plain lists and dicts that are
+serialised as the page's one JSON block.  The numbers (yearly shares, term counts) are complete;
+only the passages shown as evidence are bounded: a fixed number per year × theme and year × topic
+cell and per term, so the page grows with the number of cells and terms, not of documents.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..trends import count_theme_hits
+
+# Ledger columns that are bookkeeping, not something to filter or read passages by; every other
+# column of documents.tsv (source and any metadata facet added to it) is shown with a passage.
+LEDGER_COLUMNS = (
+    "doc_id",
+    "file",
+    "encoding",
+    "date",
+    "year",
+    "date_source",
+    "title",
+    "chars_raw",
+    "chars_clean",
+    "passages",
+    "included",
+    "reason",
+    "sha256",
+)
+# λ values at which a topic's candidate terms are collected: the page recomputes the relevance
+# ranking for any λ of its slider from these terms' φ and p(w).
+LAMBDA_GRID = tuple(round(0.1 * i, 1) for i in range(11))
+
+
+@dataclass(frozen=True)
+class ExplorerOptions:
+    """Bounds of the page (config section ``explorer``)."""
+
+    passages_per_cell: int = 5
+    topic_terms: int = 30
+    max_terms: int = 20000
+    first_passages: int = 2
+    relevance_lambda: float = 0.6
+
+    @classmethod
+    def from_config(cls, options: Mapping) -> ExplorerOptions:
+        known = {name: options[name] for name in cls.__dataclass_fields__ if name in options}
+        return cls(**known)
+
+
+@dataclass
+class PassagePool:
+    """The passages the page quotes, each stored once however many cells point to it."""
+
+    passages: pd.DataFrame  # doc_id, passage_no, year, text, order (chronological rank)
+    used: dict[int, int] = field(default_factory=dict)  # row of ``passages`` → number in the page
+
+    def ref(self, row: int) -> int:
+        """The page's number of passage ``row`` (numbered in order of first use)."""
+        if row not in self.used:
+            self.used[row] = len(self.used)
+        return self.used[row]
+
+    def records(self, doc_number: Mapping[str, int]) -> list[list]:
+        """``[document number, passage_no, text]`` of every used passage, in page order."""
+        rows = sorted(self.used, key=self.used.get)
+        table = self.passages
+        return [
+            [doc_number[table.at[row, "doc_id"]], int(table.at[row, "passage_no"]), table.at[row, "text"]]
+            for row in rows
+        ]
+
+
+def _round(value, digits: int = 6):
+    """A float rounded for the page (NaN → None, so the JSON stays valid)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or pd.isna(value):
+        return None
+    return round(float(value), digits)
+
+
+def chronological_passages(passages: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Passages with their document's date, in reading order: date, document id, passage number.
+
+    ``passages`` and ``tokens`` rows are aligned on ``doc_id, passage_no``; the result keeps the
+    passages' own row numbers in ``row`` so that evidence can point back to them.
+    """
+    dates = documents.set_index("doc_id")["date"].astype(str)
+    table = passages.reset_index(drop=True).copy()
+    table["date"] = table["doc_id"].map(dates).fillna("")
+    order = table.sort_values(["date", "doc_id", "passage_no"], kind="stable").index
+    table["order"] = 0
+    table.loc[order, "order"] = np.arange(len(table))
+    return table
+
+
+def aligned(table: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (one row per passage) reordered to the rows of ``passages`` (by doc_id, passage_no)."""
+    keys = ["doc_id", "passage_no"]
+    if list(table["doc_id"]) == list(passages["doc_id"]) and list(table["passage_no"]) == list(
+        passages["passage_no"]
+    ):
+        return table.reset_index(drop=True)
+    merged = passages[keys].merge(table, on=keys, how="left", validate="one_to_one")
+    if merged.isna().any().any():
+        raise ValueError("passage_topics.tsv lacks passages of passages.tsv (re-run the workflow)")
+    return merged
+
+
+def year_axis(years: Sequence[int]) -> list[int]:
+    """Every year from the first to the last (years without documents stay on the axis, empty)."""
+    years = sorted({int(y) for y in years})
+    return list(range(years[0], years[-1] + 1)) if years else []
+
+
+def series_by_year(table: pd.DataFrame, key: str, keys: Sequence, years: Sequence[int]) -> dict:
+    """Per series: ``share, ci_low, ci_high, n_docs, n_passages, small_n`` aligned on ``years``.
+
+    A year without a row (no documents) is ``None`` everywhere: drawn as a gap, never interpolated.
+    """
+    columns = ("share", "ci_low", "ci_high", "n_docs", "n_passages", "n_tokens", "small_n")
+    out = {}
+    for name in keys:
+        rows = table[table[key] == name].set_index("year")
+        series = {}
+        for column in columns:
+            values = []
+            for year in years:
+                if year not in rows.index or column not in rows.columns:
+                    values.append(None)
+                elif column == "small_n":
+                    values.append(str(rows.at[year, column]) in ("True", "true", "1"))
+                elif column.startswith("n_"):
+                    values.append(int(rows.at[year, column]))
+                else:
+                    values.append(_round(rows.at[year, column]))
+            series[column] = values
+        if "n_hits" in rows.columns:
+            series["n_hits"] = [int(rows.at[y, "n_hits"]) if y in rows.index else None for y in years]
+        out[str(name)] = series
+    return out
+
+
+def theme_evidence(
+    tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], pool: PassagePool, per_cell: int
+) -> dict:
+    """For each theme and year, the passages with the most keyword tokens of the theme.
+
+    Ties go to the higher keyword rate, then to the earlier passage.  Returns
+    ``{theme: {year: [[passage number, keyword tokens], …]}}`` (years without a hit are left out).
+    """
+    hits = count_theme_hits(tokens["tokens"], themes)
+    n_tokens = tokens["n_tokens"].to_numpy(dtype=float)
+    order = pool.passages["order"].to_numpy()
+    years = tokens["year"].to_numpy()
+    out = {}
+    for theme in themes:
+        counts = hits[theme].to_numpy()
+        rate = np.divide(counts, n_tokens, out=np.zeros_like(n_tokens), where=n_tokens > 0)
+        cells = {}
+        for year in np.unique(years[counts > 0]):
+            rows = np.flatnonzero((years == year) & (counts > 0))
+            ranked = rows[np.lexsort((order[rows], -rate[rows], -counts[rows]))][:per_cell]
+            cells[str(int(year))] = [[pool.ref(int(r)), int(counts[r])] for r in ranked]
+        out[theme] = cells
+    return out
+
+
+def topic_evidence(passage_topics: pd.DataFrame, k: int, pool: PassagePool, per_cell: int) -> dict:
+    """For each topic and year, the passages that put the most tokens into the topic (θ × tokens).
+
+    The yearly topic share is the token-weighted mean of θ, so these are the passages that carry
+    it most.  Returns ``{topic: {year: [[passage number, θ], …]}}``.
+    """
+    theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
+    mass = theta * passage_topics["n_tokens"].to_numpy(dtype=float)[:, None]
+    order = pool.passages["order"].to_numpy()
+    years = passage_topics["year"].to_numpy()
+    out = {}
+    for topic in range(k):
+        cells = {}
+        for year in np.unique(years):
+            rows = np.flatnonzero((years == year) & (mass[:, topic] > 0))
+            ranked = rows[np.lexsort((order[rows], -np.round(mass[rows, topic], 9)))][:per_cell]
+            cells[str(int(year))] = [[pool.ref(int(r)), _round(theta[r, topic], 4)] for r in ranked]
+        out[str(topic)] = cells
+    return out
+
+
+def term_table(
+    tokens: pd.DataFrame, years: Sequence[int], pool: PassagePool, options: ExplorerOptions
+) -> dict:
+    """Yearly counts of the most frequent terms and the passages where each first appears.
+
+    Terms are ranked by total count (ties: the term), at most ``options.max_terms``; ``counts`` are
+    aligned on ``years`` (the years with documents).  A term's first passages are the earliest in
+    reading order (date, document, passage) that contain it.
+    """
+    year_index = {int(y): i for i, y in enumerate(years)}
+    per_year = [Counter() for _ in years]
+    year_of_row = tokens["year"].astype(int).map(year_index).to_numpy()
+    for row, joined in enumerate(tokens["tokens"]):
+        per_year[year_of_row[row]].update(joined.split())
+    total = Counter()
+    for counter in per_year:
+        total.update(counter)
+    ranked = sorted(total, key=lambda term: (-total[term], term))[: options.max_terms]
+    number_of = {term: i for i, term in enumerate(ranked)}
+    first: list[list[int]] = [[] for _ in ranked]
+    missing = len(ranked) * options.first_passages
+    for row in pool.passages.sort_values("order").index:
+        if missing == 0:
+            break
+        for term in dict.fromkeys(tokens.at[row, "tokens"].split()):
+            number = number_of.get(term)
+            if number is not None and len(first[number]) < options.first_passages:
+                first[number].append(row)
+                missing -= 1
+    return {
+        "terms": ranked,
+        "counts": [[per_year[i][term] for i in range(len(years))] for term in ranked],
+        "first": [[pool.ref(int(row)) for row in rows] for rows in first],
+        "year_tokens": [int(sum(counter.values())) for counter in per_year],
+    }
+
+
+def topic_terms(
+    topic_word: np.ndarray,
+    vocabulary: Sequence[str],
+    term_counts: Mapping[str, int],
+    topic_tokens: np.ndarray,
+    n_terms: int,
+) -> list[dict]:
+    """Each topic's candidate terms for the relevance ranking of Sievert & Shirley (2014).
+
+    relevance(w, t | λ) = λ log φ_tw + (1 − λ) log(φ_tw / p_w), with p_w the term's share of the
+    corpus tokens (over the LDA vocabulary).  The candidates are the union of the ``n_terms`` most
+    relevant terms at each λ of :data:`LAMBDA_GRID`, so that any slider position ranks the right
+    terms.  Returns per topic ``terms, log_phi, log_p, count, in_topic`` (``in_topic`` = φ_tw × the
+    topic's tokens, the estimated count of the term in the topic).
+    """
+    counts = np.array([term_counts.get(word, 0) for word in vocabulary], dtype=float)
+    # A vocabulary term missing from the tokens (cannot happen for a fitted model, but a frozen one
+    # may predate a change of stopwords) gets half a count, so that log p stays finite.
+    counts = np.where(counts > 0, counts, 0.5)
+    log_p = np.log(counts / counts.sum())
+    out = []
+    words = np.asarray(vocabulary)
+    for topic in range(topic_word.shape[0]):
+        phi = np.clip(topic_word[topic], 1e-12, None)
+        log_phi = np.log(phi)
+        chosen: set[int] = set()
+        for lam in LAMBDA_GRID:
+            relevance = np.round(lam * log_phi + (1 - lam) * (log_phi - log_p), 9)
+            chosen.update(np.lexsort((words, -relevance))[:n_terms].tolist())
+        picked = sorted(chosen, key=lambda i: (-phi[i], words[i]))
+        out.append(
+            {
+                "terms": [str(words[i]) for i in picked],
+                "log_phi": [_round(log_phi[i], 5) for i in picked],
+                "log_p": [_round(log_p[i], 5) for i in picked],
+                "count": [int(counts[i]) if counts[i] >= 1 else 0 for i in picked],
+                "in_topic": [_round(phi[i] * topic_tokens[topic], 2) for i in picked],
+            }
+        )
+    return out
+
+
+def _facets(documents: pd.DataFrame) -> list[str]:
+    return [c for c in documents.columns if c not in LEDGER_COLUMNS]
+
+
+def _text(value) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
+
+
+def assemble(
+    *,
+    documents: pd.DataFrame,
+    passages: pd.DataFrame,
+    tokens: pd.DataFrame,
+    theme_shares: pd.DataFrame,
+    topic_shares: pd.DataFrame,
+    theme_topics: pd.DataFrame,
+    topic_ids: pd.DataFrame,
+    stability: pd.DataFrame,
+    passage_topics: pd.DataFrame,
+    topic_word: np.ndarray,
+    vocabulary: Sequence[str],
+    keyness: pd.DataFrame,
+    themes: Mapping[str, Sequence[str]],
+    k: int,
+    provenance: Mapping,
+    options: ExplorerOptions,
+    period_shares: pd.DataFrame | None = None,
+) -> dict:
+    """Everything the page shows, as one JSON-serialisable dict.
+
+    Parameters
+    ----------
+    documents, passages, tokens : DataFrame
+        ``documents.tsv``, ``passages.tsv`` and ``tokens.tsv`` (passages and tokens row-aligned).
+    theme_shares, topic_shares, theme_topics : DataFrame
+        The trends tables; ``topic_shares`` and ``theme_topics`` may hold several K.
+    topic_ids, stability, passage_topics : DataFrame
+        ``topic_ids.tsv`` and the chosen K's ``topic_stability.tsv`` and ``passage_topics.tsv``.
+    topic_word : ndarray (k, V)
+        The chosen model's φ; ``vocabulary`` its V terms.
+    keyness : DataFrame
+        ``keyness_by_year.tsv`` (terms listed as emerging in a year).
+    themes : mapping theme → keywords
+    k : int
+        The chosen K.
+    provenance : mapping
+        ``provenance.json``.
+    options : ExplorerOptions
+    period_shares : DataFrame, optional
+        ``theme_share_by_period.tsv`` where periods are configured.
+
+    Returns
+    -------
+    dict
+    """
+    if list(passages["doc_id"]) != list(tokens["doc_id"]) or list(passages["passage_no"]) != list(
+        tokens["passage_no"]
+    ):
+        raise ValueError("passages.tsv and tokens.tsv list different passages (re-run the workflow)")
+    passages = passages.reset_index(drop=True)
+    tokens = tokens.reset_index(drop=True)
+    passage_topics = aligned(passage_topics, passages)
+    included = documents[documents["included"] == "yes"].reset_index(drop=True)
+    pool = PassagePool(chronological_passages(passages, included))
+    years_with_docs = sorted({int(y) for y in tokens["year"]})
+    axis = year_axis(years_with_docs)
+    docs_per_year = included.groupby("year")["doc_id"].nunique()
+
+    theme_names = list(themes)
+    topic_rows = topic_shares[topic_shares["k"] == k]
+    ids = topic_ids[(topic_ids["k"] == k) & (topic_ids["topic"] >= 0)].set_index("topic")
+    stab = stability.set_index("topic")["stability"] if len(stability) else pd.Series(dtype=float)
+    links = theme_topics[theme_topics["k"] == k]
+
+    theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
+    topic_tokens = (theta * passage_topics["n_tokens"].to_numpy(dtype=float)[:, None]).sum(axis=0)
+    vocabulary_set = set(vocabulary)
+    term_counts = Counter()
+    for joined in tokens["tokens"]:
+        term_counts.update(t for t in joined.split() if t in vocabulary_set)
+    candidates = topic_terms(topic_word, vocabulary, term_counts, topic_tokens, options.topic_terms)
+
+    topic_list = []
+    for topic in range(k):
+        carried = links[links["topic"] == topic]
+        topic_list.append(
+            {
+                "topic": topic,
+                "id": int(ids.at[topic, "topic_id"]) if topic in ids.index else topic,
+                "label": _text(ids.at[topic, "label"]) if topic in ids.index else "",
+                "status": _text(ids.at[topic, "status"]) if topic in ids.index else "",
+                "stability": _round(stab.get(topic), 4),
+                "tokens": _round(topic_tokens[topic], 1),
+                "themes": {str(r.theme): _round(r.share, 4) for r in carried.itertuples(index=False)},
+                **candidates[topic],
+            }
+        )
+
+    evidence_themes = theme_evidence(tokens, themes, pool, options.passages_per_cell)
+    evidence_topics = topic_evidence(passage_topics, k, pool, options.passages_per_cell)
+    terms = term_table(tokens, years_with_docs, pool, options)
+
+    doc_number = {doc_id: i for i, doc_id in enumerate(included["doc_id"])}
+    facets = _facets(included)
+    docs = [
+        {
+            "id": str(row["doc_id"]),
+            "title": _text(row.get("title")),
+            "date": _text(row.get("date")),
+            "facets": {c: _text(row[c]) for c in facets if _text(row[c])},
+        }
+        for _, row in included.iterrows()
+    ]
+    emerging = {}
+    for row in keyness.itertuples(index=False):
+        emerging.setdefault(str(row.term), []).append([int(row.year), int(row.rank), _round(row.g2, 4)])
+
+    versions = dict(provenance.get("versions", {}))
+    trend_config = dict(provenance.get("config", {}).get("trends", {}))
+    payload = {
+        "settings": {
+            "level": trend_config.get("level", 0.95),
+            "min_docs": trend_config.get("min_docs", 3),
+            "per_tokens": trend_config.get("per_tokens", 1000),
+        },
+        "years": axis,
+        "docs_per_year": [int(docs_per_year.get(y, 0)) for y in axis],
+        "term_years": years_with_docs,
+        "themes": {
+            "names": theme_names,
+            "keywords": {name: list(dict.fromkeys(words)) for name, words in themes.items()},
+            "series": series_by_year(theme_shares, "theme", theme_names, axis),
+        },
+        "topics": {
+            "k": int(k),
+            "list": topic_list,
+            "series": series_by_year(topic_rows, "topic", list(range(k)), axis),
+            "lambda": options.relevance_lambda,
+        },
+        "evidence": {
+            "themes": evidence_themes,
+            "topics": evidence_topics,
+            "per_cell": options.passages_per_cell,
+        },
+        "terms": terms,
+        "emerging": emerging,
+        "documents": docs,
+        "facets": facets,
+        "provenance": {
+            "config_sha256": str(provenance.get("config_sha256", "")),
+            "chosen_k": int(k),
+            "documents_included": len(included),
+            "documents_listed": len(documents),
+            "passages": len(passages),
+            "tokens": int(tokens["n_tokens"].sum()),
+            "versions": versions,
+        },
+    }
+    if period_shares is not None and len(period_shares):
+        payload["periods"] = period_table(period_shares)
+    payload["passages"] = pool.records(doc_number)
+    return payload
+
+
+def period_table(period_shares: pd.DataFrame) -> list[dict]:
+    """Rows of ``theme_share_by_period.tsv`` as records (whatever its columns), floats rounded."""
+
+    def value(v):
+        if isinstance(v, bool | np.bool_):
+            return bool(v)
+        if isinstance(v, int | np.integer):
+            return int(v)
+        if isinstance(v, float | np.floating):
+            return _round(v)
+        return _text(v)
+
+    return [{key: value(v) for key, v in row.items()} for row in period_shares.to_dict(orient="records")]

@@ -1,0 +1,35 @@
+rule build_explorer:
+    # One self-contained HTML page (plotly.js, data and script inline) behind every number: trends
+    # with intervals, topics with relevance-ranked terms, the passages of each year × theme/topic.
+    input:
+        documents="results/corpus/documents.tsv",
+        passages="results/corpus/passages.tsv",
+        tokens="results/tokens/tokens.tsv",
+        theme_shares="results/trends/theme_share_by_year.tsv",
+        topic_shares="results/trends/topic_share_by_year.tsv",
+        theme_topics="results/trends/theme_topics.tsv",
+        chosen_k="results/lda/chosen_k.txt",
+        topic_ids="results/lda/topic_ids.tsv",
+        keyness="results/tfidf/keyness_by_year.tsv",
+        provenance="results/provenance.json",
+        stability=expand("results/lda/k{k}/topic_stability.tsv", k=LDA_KS),
+        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
+        topic_word=expand("results/lda/k{k}/topic_word.npy", k=LDA_KS),
+        vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
+    output:
+        html=report(
+            "results/explorer.html",
+            caption="../report/explorer.rst",
+            category="5 Explorer",
+        ),
+    log:
+        "logs/build_explorer.log",
+    benchmark:
+        "logs/benchmarks/build_explorer.tsv"
+    conda:
+        ENV
+    params:
+        themes=config["themes"],
+        options=config["explorer"],
+    script:
+        "../../scripts/build_explorer.py"
