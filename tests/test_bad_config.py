@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from zhengfa_trends.config import ConfigError, check_config, config_errors
+from zhengfa_trends.config import ConfigError, check_config, config_errors, defaults, ingest_options
 from zhengfa_trends.ingest import CorpusError
 from zhengfa_trends.io import read_tsv, write_tsv
 from zhengfa_trends.log import run_script
@@ -107,7 +107,9 @@ def test_theme_whose_keywords_never_occur_is_tracked_as_zeros_with_a_warning(tmp
     write_tsv(tokens, tmp_path / "tokens.tsv")
     themes = {"数字政法": ["数字政法", "大数据"], "元宇宙": ["元宇宙", "量子计算"]}
     with caplog.at_level(logging.WARNING, logger="zhengfa_trends"):
-        shares = theme_trends_table(read_tokens(tmp_path / "tokens.tsv"), themes, {"bootstrap": 20})
+        shares = theme_trends_table(
+            read_tokens(tmp_path / "tokens.tsv"), themes, {**defaults()["trends"], "bootstrap": 20}
+        )
     unused = shares[shares["theme"] == "元宇宙"]
     assert unused["year"].tolist() == [2021, 2022, 2023]
     assert (unused["share"] == 0).all()
@@ -119,7 +121,7 @@ def test_theme_whose_keywords_never_occur_is_tracked_as_zeros_with_a_warning(tmp
 
 
 def test_years_filter_selecting_nothing_is_a_clear_corpus_error(tmp_path):
-    options = {"years": [1990, 1995]}
+    options = {**ingest_options(defaults()), "years": [1990, 1995]}
     outputs = (tmp_path / "documents.tsv", tmp_path / "passages.tsv")
     with pytest.raises(CorpusError) as caught:
         ingest_step(CORPUS, CORPUS / "metadata.tsv", *outputs, options)
@@ -140,7 +142,7 @@ def test_years_filter_selecting_nothing_is_a_clear_corpus_error(tmp_path):
 def test_metadata_path_naming_no_file_is_a_warning_not_an_error(tmp_path, caplog):
     outputs = (tmp_path / "documents.tsv", tmp_path / "passages.tsv")
     with caplog.at_level(logging.WARNING, logger="zhengfa_trends"):
-        ingest_step(CORPUS, tmp_path / "no_such_metadata.tsv", *outputs, {})
+        ingest_step(CORPUS, tmp_path / "no_such_metadata.tsv", *outputs, ingest_options(defaults()))
     assert any("no_such_metadata.tsv not found" in r.getMessage() for r in caplog.records)
     documents = read_tsv(outputs[0], dtype={"doc_id": str})
     # without metadata.tsv, 003 has no date and the metadata file itself is listed as not text

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from zhengfa_trends.config import defaults, ingest_options
 from zhengfa_trends.ingest import (
     BOILERPLATE_COLUMNS,
     IngestOptions,
@@ -153,7 +154,7 @@ def test_ingest_step_writes_boilerplate_tsv(tmp_path):
     folder = _corpus(tmp_path / "c", {f"a{n}": _article(n) for n in range(6)})
     out = tmp_path / "out"
     out.mkdir()
-    options = {"boilerplate": {"min_share": 0.9, "min_docs": 6}}
+    options = {**ingest_options(defaults()), "boilerplate": {"min_share": 0.9, "min_docs": 6}}
     ingest_step(folder, None, out / "documents.tsv", out / "passages.tsv", options, out / "boilerplate.tsv")
     table = pd.read_csv(out / "boilerplate.tsv", sep="\t")
     assert list(table.columns) == BOILERPLATE_COLUMNS
@@ -161,7 +162,7 @@ def test_ingest_step_writes_boilerplate_tsv(tmp_path):
     assert (table["n_docs"] == 6).all()
     documents = pd.read_csv(out / "documents.tsv", sep="\t")
     assert (documents["chars_boilerplate"] == sum(map(len, FURNITURE)) + len(FOOTER)).all()
-    options = {"boilerplate": {"min_share": 0.5, "min_docs": 7}}
+    options = {**ingest_options(defaults()), "boilerplate": {"min_share": 0.5, "min_docs": 7}}
     ingest_step(folder, None, out / "documents.tsv", out / "passages.tsv", options, out / "boilerplate.tsv")
     assert pd.read_csv(out / "boilerplate.tsv", sep="\t").empty
 

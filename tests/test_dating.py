@@ -277,6 +277,7 @@ def test_default_corpus_text_dates_without_metadata(corpus_dir: Path):
 
 def test_each_excluding_setting_is_warned_about_with_its_key(tmp_path, caplog):
     """Issue 13, item 4: documents left out by a setting are named in one warning line per key."""
+    from zhengfa_trends.config import defaults, ingest_options
     from zhengfa_trends.steps import ingest_step
 
     corpus = tmp_path / "corpus"
@@ -284,7 +285,7 @@ def test_each_excluding_setting_is_warned_about_with_its_key(tmp_path, caplog):
     for number, date in enumerate(["1954-09-23", "1960-04-10", "1975-01-13", "2020-05-22", "2023-03-05"]):
         text = f"政府工作报告\n——{date[:4]}年{int(date[5:7])}月{int(date[8:])}日在全国人民代表大会上\n"
         (corpus / f"r{number}.txt").write_text(text + _body(number), encoding="utf-8")
-    options = {"min_year": 1978, "years": [2021, 2025]}
+    options = {**ingest_options(defaults()), "min_year": 1978, "years": [2021, 2025]}
     with caplog.at_level("WARNING"):
         ingest_step(corpus, None, tmp_path / "documents.tsv", tmp_path / "passages.tsv", options)
     warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
@@ -298,7 +299,9 @@ def test_each_excluding_setting_is_warned_about_with_its_key(tmp_path, caplog):
     )
     caplog.clear()
     with caplog.at_level("WARNING"):
-        ingest_step(corpus, None, tmp_path / "documents.tsv", tmp_path / "passages.tsv", {})
+        ingest_step(
+            corpus, None, tmp_path / "documents.tsv", tmp_path / "passages.tsv", ingest_options(defaults())
+        )
     assert not [r for r in caplog.records if "corpus.min_year" in r.getMessage()]  # 1949 keeps all five
 
 

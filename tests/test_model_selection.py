@@ -353,7 +353,7 @@ def selected(lda_runs, tmp_path_factory):
         [lda_runs[2]["topics"], lda_runs[3]["topics"]],
         [2, 3],
         outputs,
-        {"min_stability": 0.5},
+        defaults()["lda"],
     )
     return outputs
 
@@ -407,7 +407,7 @@ def test_select_k_step_fixed_k(lda_runs, tmp_path):
         [lda_runs[2]["topics"], lda_runs[3]["topics"]],
         [2, 3],
         outputs,
-        {"chosen_k": 3},
+        {**defaults()["lda"], "chosen_k": 3},
     )
     assert steps.read_chosen_k(outputs["chosen_k"]) == 3
     assert read_tsv(outputs["selection"])["chosen"].tolist() == [False, False, True, True]

@@ -64,13 +64,13 @@ CAPTIONS = {
 
 
 def caption(name: str, config: Mapping) -> str:
-    """The caption of figure ``name`` with the config's numbers filled in."""
-    trends = config.get("trends", {})
+    """The caption of figure ``name`` with the (validated) config's numbers filled in."""
+    trends = config["trends"]
     return CAPTIONS[name].format(
-        level=trends.get("level", 0.95),
-        bootstrap=trends.get("bootstrap", 1000),
-        min_docs=trends.get("min_docs", 3),
-        min_freq=config.get("keyness", {}).get("min_freq", 5),
+        level=trends["level"],
+        bootstrap=trends["bootstrap"],
+        min_docs=trends["min_docs"],
+        min_freq=config["keyness"]["min_freq"],
     )
 
 

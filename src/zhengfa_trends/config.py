@@ -9,8 +9,9 @@ outside the workflow (tests, notebooks, the option dataclasses) reads it from th
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import yaml
@@ -139,3 +140,34 @@ def default(key: str):
             raise KeyError(f"config key {key!r} has no default in {SCHEMA_PATH.name}")
         value = value[part]
     return copy.deepcopy(value)
+
+
+def schema_field(key: str, convert: Callable | None = None):
+    """A dataclass field whose default is the schema default of config key ``key`` (read when an
+    instance is made), optionally passed through ``convert``: the option dataclasses repeat no
+    default, so they cannot disagree with the workflow.
+    """
+
+    def factory():
+        value = default(key)
+        return convert(value) if convert is not None else value
+
+    return dataclasses.field(default_factory=factory)
+
+
+def ingest_options(config: Mapping) -> dict:
+    """The options of rule ``ingest_corpus`` (:func:`zhengfa_trends.steps.ingest_step`) from the
+    validated config; ``ingest_options(defaults())`` gives the defaults' (tests).
+    """
+    return {
+        "opencc": config["clean"]["opencc"],
+        "max_chars": config["passages"]["max_chars"],
+        "min_chars": config["passages"]["min_chars"],
+        "min_year": config["corpus"]["min_year"],
+        "date_from_text": config["corpus"]["date_from_text"],
+        "years": config["corpus"]["years"],
+        "near_duplicate_threshold": config["corpus"]["near_duplicate_threshold"],
+        "boilerplate": config["clean"]["boilerplate"],
+        "workers": config["corpus"]["workers"],
+        "cache_dir": config["corpus"]["cache_dir"],
+    }

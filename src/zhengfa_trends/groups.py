@@ -327,7 +327,7 @@ def summarise_groups_step(
     ledger = read_tsv(inputs["ledger"], dtype={"doc_id": str})
     included = ledger[ledger["included"] == "yes"]
     doc_years = included["year"].astype(int).to_list()
-    periods = resolve_periods(trend_options.get("periods"), doc_years, trend_options.get("min_docs", 3))
+    periods = resolve_periods(trend_options["periods"], doc_years, trend_options["min_docs"])
     k = read_chosen_k(inputs["chosen_k"])
     passage_topics = read_tsv(inputs["passage_topics"][list(ks).index(k)], dtype={"doc_id": str})
     yearly_topics = read_tsv(inputs["topic_shares"])
@@ -353,16 +353,16 @@ def summarise_groups_step(
             keyness_by_period(
                 tokens,
                 periods,
-                min_freq=keyness_options.get("min_freq", 5),
-                n_terms=keyness_options.get("n_terms", 30),
-                min_g2=keyness_options.get("min_g2", 3.84),
+                min_freq=keyness_options["min_freq"],
+                n_terms=keyness_options["n_terms"],
+                min_g2=keyness_options["min_g2"],
             ),
             outputs["keyness_periods"],
         )
-    facet = trend_options.get("facet")
+    facet = trend_options["facet"]
     if facet and "theme_facets" in outputs:
         doc_facet, order = facet_values(
-            ledger, facet, trend_options.get("facet_min_docs", 1), trend_options.get("facet_max_values", 40)
+            ledger, facet, trend_options["facet_min_docs"], trend_options["facet_max_values"]
         )
         log.info("facet %s: %d values (%s)", facet, len(order), ", ".join(order))
         write_tsv(

@@ -68,25 +68,24 @@ def ingest_step(
     if metadata_path is not None and not metadata_path.is_file():
         log.warning("metadata file %s not found: dates come from the article texts only", metadata_path)
         metadata_path = None
-    years = options.get("years") or None
     settings = ingest.IngestOptions(
-        opencc=options.get("opencc", "t2s"),
-        max_chars=options.get("max_chars", 300),
-        min_chars=options.get("min_chars", 40),
-        min_year=options.get("min_year", 1949),
-        date_from_text=options.get("date_from_text", True),
-        years=tuple(years) if years else None,
-        near_duplicate_threshold=options.get("near_duplicate_threshold", 0.9),
-        boilerplate_min_share=options.get("boilerplate", {}).get("min_share", 0.5),
-        boilerplate_min_docs=options.get("boilerplate", {}).get("min_docs", 5),
+        opencc=options["opencc"],
+        max_chars=options["max_chars"],
+        min_chars=options["min_chars"],
+        min_year=options["min_year"],
+        date_from_text=options["date_from_text"],
+        years=tuple(options["years"]) or None,
+        near_duplicate_threshold=options["near_duplicate_threshold"],
+        boilerplate_min_share=options["boilerplate"]["min_share"],
+        boilerplate_min_docs=options["boilerplate"]["min_docs"],
     )
     try:
         result = ingest.ingest_corpus(
             Path(corpus_dir),
             metadata_path,
             settings,
-            workers=options.get("workers", 1),
-            cache_dir=options.get("cache_dir"),
+            workers=options["workers"],
+            cache_dir=options["cache_dir"],
         )
     except ingest.CorpusError as error:
         if error.documents is not None:
@@ -123,10 +122,10 @@ def segmenter_settings(
     return SegmenterSettings(
         user_dictionary=entries,
         stopwords=frozenset(read_word_list(stopwords)),
-        min_chars=options.get("min_chars", 2),
-        han_only=options.get("han_only", True),
-        hmm=options.get("hmm", True),
-        engine=options.get("engine", "jieba"),
+        min_chars=options["min_chars"],
+        han_only=options["han_only"],
+        hmm=options["hmm"],
+        engine=options["engine"],
     )
 
 
@@ -138,15 +137,15 @@ def segment_step(
     passages["text"] = passages["text"].fillna("")
     settings = segmenter_settings(user_dictionaries, stopwords, themes, options)
     settings = verified_settings(passages["text"].to_list(), settings)
-    cache_dir = options.get("cache_dir")
+    cache_dir = options["cache_dir"]
     cache = SegmentationCache(cache_dir, settings_fingerprint(settings)) if cache_dir else None
     joined, stats = segment_documents(
         passages["doc_id"].to_list(),
         passages["text"].to_list(),
         settings,
         cache=cache,
-        workers=options.get("workers", 1),
-        chunk_chars=options.get("chunk_chars", 200_000),
+        workers=options["workers"],
+        chunk_chars=options["chunk_chars"],
     )
     tokens = passages[["doc_id", "passage_no", "year"]].copy()
     tokens["n_tokens"] = [len(t.split()) for t in joined]
@@ -222,7 +221,7 @@ def select_k_step(
     rule that chose it) and ``chosen_topics`` (the chosen K's topics.tsv with a ``k`` column).
     """
     selection = pd.concat([read_tsv(p) for p in score_tables], ignore_index=True).sort_values(["k", "seed"])
-    k, reason = topics.choose_k(selection, options.get("chosen_k"), options.get("min_stability", 0.5))
+    k, reason = topics.choose_k(selection, options["chosen_k"], options["min_stability"])
     selection["chosen"] = selection["k"] == k
     write_tsv(selection, outputs["selection"])
     Path(outputs["chosen_k"]).write_text(f"{k}\t{reason}\n", encoding="utf-8")
@@ -276,17 +275,17 @@ def read_chosen_k(path) -> int:
 
 def _bootstrap_options(options: Mapping) -> dict:
     return {
-        "n_boot": options.get("bootstrap", 1000),
-        "seed": options.get("seed", 12345),
-        "level": options.get("level", 0.95),
-        "min_docs": options.get("min_docs", 3),
+        "n_boot": options["bootstrap"],
+        "seed": options["seed"],
+        "level": options["level"],
+        "min_docs": options["min_docs"],
     }
 
 
 def theme_options(options: Mapping) -> dict:
     """Keyword arguments of ``trends.theme_share_by_year`` from the ``trends`` config section
     (also used for the period and facet tables, so that every theme table counts alike)."""
-    return {"per_tokens": options.get("per_tokens", 1000), **_bootstrap_options(options)}
+    return {"per_tokens": options["per_tokens"], **_bootstrap_options(options)}
 
 
 def theme_trends_table(
@@ -314,9 +313,9 @@ def keyness_table(tokens: pd.DataFrame, options: Mapping) -> pd.DataFrame:
     """G² keyness of each year against the other years, with the ``keyness`` config options."""
     return features.keyness_by_year(
         tokens,
-        min_freq=options.get("min_freq", 5),
-        n_terms=options.get("n_terms", 30),
-        min_g2=options.get("min_g2", 3.84),
+        min_freq=options["min_freq"],
+        n_terms=options["n_terms"],
+        min_g2=options["min_g2"],
     )
 
 
@@ -392,9 +391,7 @@ def align_topics_step(
     topic_word = read_npy(inputs["topic_word"][i])
     vocabulary = read_lines(inputs["vocabulary"][i])
     previous = history.load_model(options["history_dir"])
-    ids = history.assign_topic_ids(
-        topic_word, vocabulary, labels, previous, options.get("match_similarity", 0.5)
-    )
+    ids = history.assign_topic_ids(topic_word, vocabulary, labels, previous, options["match_similarity"])
     for row in ids.itertuples(index=False):
         if row.status in ("new", "vanished"):
             log.warning("topic id %s is %s (%s)", row.topic_id, row.status, row.label)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import ContentCache
+from .config import schema_field
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +67,11 @@ class SegmenterSettings:
 
     user_dictionary: list[tuple[str, int | None, str | None]] = field(default_factory=list)
     stopwords: frozenset[str] = frozenset()
-    min_chars: int = 2
-    han_only: bool = True
-    hmm: bool = True
-    engine: str = "jieba"
+    # Defaults: the config schema's segment section (workflow/schemas/config.schema.yaml).
+    min_chars: int = schema_field("segment.min_chars")
+    han_only: bool = schema_field("segment.han_only")
+    hmm: bool = schema_field("segment.hmm")
+    engine: str = schema_field("segment.engine")
 
 
 class Segmenter:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .config import schema_field
+
 log = logging.getLogger(__name__)
 
 
@@ -16,19 +18,20 @@ log = logging.getLogger(__name__)
 class LdaSettings:
     """LDA, vocabulary and evaluation settings (the ``lda`` config section)."""
 
-    passes: int = 10
-    iterations: int = 50
-    alpha: str = "symmetric"
-    eta: str | None = None
-    no_below: int = 2
-    no_above: float = 0.5
-    keep_n: int = 20000
-    n_terms: int = 15
-    heldout_share: float = 0.1
-    split_seed: int = 0
-    coherence_passages: int = 2000
-    max_train_passages: int | None = None
-    max_heldout_passages: int = 2000
+    # Defaults: the config schema's lda section (workflow/schemas/config.schema.yaml).
+    passes: int = schema_field("lda.passes")
+    iterations: int = schema_field("lda.iterations")
+    alpha: str = schema_field("lda.alpha")
+    eta: str | None = None  # not a config key: gensim's symmetric 1/K prior
+    no_below: int = schema_field("lda.no_below")
+    no_above: float = schema_field("lda.no_above")
+    keep_n: int = 20000  # not a config key: gensim's vocabulary cap
+    n_terms: int = schema_field("lda.n_terms")
+    heldout_share: float = schema_field("lda.heldout_share")
+    split_seed: int = schema_field("lda.split_seed")
+    coherence_passages: int = schema_field("lda.coherence_passages")
+    max_train_passages: int | None = schema_field("lda.max_train_passages")
+    max_heldout_passages: int = schema_field("lda.max_heldout_passages")
 
     @classmethod
     def from_config(cls, lda: Mapping) -> LdaSettings:

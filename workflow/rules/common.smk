@@ -6,7 +6,7 @@ from snakemake.utils import validate
 # Only light modules here (no pandas, no matplotlib): they are imported on every snakemake call.
 from zhengfa_trends.captions import caption, documents_per_year
 from zhengfa_trends.codehash import script_digests
-from zhengfa_trends.config import config_errors
+from zhengfa_trends.config import config_errors, ingest_options
 from zhengfa_trends.provenance import figure_stamp
 
 # One readable line (no traceback) for a bad key; then the schema fills in the defaults.
@@ -78,7 +78,7 @@ def corpus_files(wildcards=None):
 
 def metadata_file(wildcards=None):
     """The metadata table if it exists (it is optional)."""
-    path = config["corpus"].get("metadata")
+    path = config["corpus"]["metadata"]
     return [path] if path and Path(path).is_file() else []
 
 

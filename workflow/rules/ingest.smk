@@ -20,18 +20,7 @@ rule ingest_corpus:
     params:
         code=CODE["ingest_corpus"],
         corpus_dir=config["corpus"]["dir"],
-        metadata=config["corpus"].get("metadata"),
-        options={
-            "opencc": config["clean"]["opencc"],
-            "max_chars": config["passages"]["max_chars"],
-            "min_chars": config["passages"]["min_chars"],
-            "min_year": config["corpus"]["min_year"],
-            "date_from_text": config["corpus"]["date_from_text"],
-            "years": config["corpus"]["years"],
-            "near_duplicate_threshold": config["corpus"]["near_duplicate_threshold"],
-            "boilerplate": config["clean"]["boilerplate"],
-            "workers": config["corpus"]["workers"],
-            "cache_dir": config["corpus"]["cache_dir"],
-        },
+        metadata=config["corpus"]["metadata"],
+        options=ingest_options(config),
     script:
         "../../scripts/ingest_corpus.py"

@@ -35,7 +35,7 @@ rule summarise_topics:
         code=CODE["summarise_topics"],
         ks=LDA_KS,
         options={
-            "chosen_k": FROZEN_K or config["lda"].get("chosen_k"),
+            "chosen_k": FROZEN_K or config["lda"]["chosen_k"],
             "min_stability": config["lda"]["min_stability"],
             "history_dir": config["lda"]["history_dir"],
             "match_similarity": config["lda"]["match_similarity"],

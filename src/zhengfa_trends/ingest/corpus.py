@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..cache import ContentCache
 from ..clean import clean_text, split_passages
+from ..config import schema_field
 from ..files import HTML_SUFFIXES, CorpusError, list_corpus_files
 from .boilerplate import BOILERPLATE_COLUMNS, Boilerplate, find_boilerplate, line_key, remove_boilerplate
 from .dates import document_date_evidence
@@ -84,20 +85,21 @@ PASSAGE_COLUMNS = ["doc_id", "year", "passage_no", "n_chars", "text"]
 class IngestOptions:
     """Settings of the ingest stage (the ``corpus``, ``clean`` and ``passages`` config sections)."""
 
-    opencc: str = "t2s"
-    max_chars: int = 300
-    min_chars: int = 40
-    min_year: int = 1949
-    max_year: int | None = None
-    years: tuple[int, int] | None = None
+    # Defaults: the config schema's (workflow/schemas/config.schema.yaml), read by schema_field.
+    opencc: str = schema_field("clean.opencc")
+    max_chars: int = schema_field("passages.max_chars")
+    min_chars: int = schema_field("passages.min_chars")
+    min_year: int = schema_field("corpus.min_year")
+    max_year: int | None = None  # not a config key: today's year (tests fix it)
+    years: tuple[int, int] | None = schema_field("corpus.years", lambda years: tuple(years) or None)
     # Text dating (ingest.dates): off with corpus.date_from_text: false; the opening lines searched
-    # for a dateline and the headline.
-    date_from_text: bool = True
+    # for a dateline and the headline (not a config key).
+    date_from_text: bool = schema_field("corpus.date_from_text")
     opening_lines: int = 10
-    near_duplicate_threshold: float = 0.9
+    near_duplicate_threshold: float = schema_field("corpus.near_duplicate_threshold")
     # clean.boilerplate (ingest.boilerplate): applied after the cached per-file analysis.
-    boilerplate_min_share: float = 0.5
-    boilerplate_min_docs: int = 5
+    boilerplate_min_share: float = schema_field("clean.boilerplate.min_share")
+    boilerplate_min_docs: int = schema_field("clean.boilerplate.min_docs")
 
 
 class EntryMeta(NamedTuple):
