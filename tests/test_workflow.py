@@ -386,3 +386,101 @@ def test_periods_and_a_facet_write_their_tables_and_figures(tmp_path):
             assert (project / f"results/figures/{name}.{fmt}").stat().st_size > 0
     index = (project / "results/figures/README.md").read_text(encoding="utf-8")
     assert "## facet_trends" in index and "## tfidf_by_period" in index
+
+
+# Twelve themes of two keywords each beside the three default ones (15 in all; theme keywords are
+# one token each), for the seventy-year run.
+SEVENTY_THEMES = {
+    f"主题{number:02d}": words
+    for number, words in enumerate(
+        [
+            ["综治中心", "矛盾纠纷"],
+            ["智慧法院", "智慧检务"],
+            ["平安建设", "诉源治理"],
+            ["依法治国", "法治政府"],
+            ["扫黑除恶", "反腐败"],
+            ["司法改革", "司法责任制"],
+            ["政法队伍", "纪律作风"],
+            ["社会治理", "基层治理"],
+            ["国家安全", "社会稳定"],
+            ["知识产权", "营商环境"],
+            ["网络安全", "数据安全"],
+            ["生态环境", "环境资源"],
+        ]
+    )
+}
+
+
+def _seventy_year_corpus(folder: Path) -> dict[int, int]:
+    """1954-2023, 1-40 short documents a year (a few years without any), four sources."""
+    import random
+
+    rng = random.Random(70)
+    words = [w for pair in SEVENTY_THEMES.values() for w in pair] + ["数字政法", "人工智能", "枫桥经验"]
+    fillers = ["工作", "机制", "体系", "能力", "建设", "改革", "发展", "制度", "水平", "队伍", "群众", "服务"]
+    counts, rows = {}, ["doc_id\tdate\tsource"]
+    for year in range(1954, 2024):
+        if year in (1960, 1961, 1977, 1999):
+            continue
+        counts[year] = rng.randint(1, 40)
+        for number in range(counts[year]):
+            doc_id = f"d{year}_{number:02d}"
+            sentences = []
+            for _ in range(8):
+                first, second = rng.sample(words, 2)
+                a, b, c = rng.sample(fillers, 3)
+                sentences.append(f"深入推进{first}{a},不断完善{second}{b}和{c}。")
+            (folder / f"{doc_id}.txt").write_text("".join(sentences) + "\n", encoding="utf-8")
+            source = (
+                "稀见报刊"
+                if (year, number) in ((1980, 0), (2000, 0))
+                else ["人民日报", "法治日报", "地方政法网"][number % 3]
+            )
+            rows.append(f"{doc_id}\t{year}\t{source}")
+    (folder / "metadata.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return counts
+
+
+def test_seventy_years_fifteen_themes_with_periods_and_a_facet(tmp_path):
+    from PIL import Image
+
+    project = _project_copy(tmp_path)
+    corpus = project / "seventy"
+    corpus.mkdir()
+    counts = _seventy_year_corpus(corpus)
+    config = yaml.safe_load((project / "tiny.yaml").read_text(encoding="utf-8"))
+    config["corpus"] = {"dir": "seventy", "metadata": "seventy/metadata.tsv", "near_duplicate_threshold": 1.0}
+    config["themes"] = SEVENTY_THEMES  # added to the three default themes
+    config["lda"].update(k=[5], chosen_k=5, passes=2)
+    config["trends"].update(periods="auto", facet="source", facet_min_docs=5, bootstrap=100)
+    config["figures"]["formats"] = ["png"]
+    (project / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    ledger = pd.read_csv(project / "results/corpus/documents.tsv", sep="\t", dtype={"doc_id": str})
+    included = ledger[ledger["included"] == "yes"]
+    assert included.groupby("year").size().to_dict() == counts
+    themes = pd.read_csv(project / "results/trends/theme_share_by_year.tsv", sep="\t")
+    assert themes["theme"].nunique() == 15 and themes["year"].nunique() == len(counts)
+    periods = pd.read_csv(project / "results/trends/periods.tsv", sep="\t")
+    assert len(periods) == 8
+    assert periods["first"].iloc[0] == 1954 and periods["last"].iloc[-1] == 2023
+    assert (periods["first"].iloc[1:].to_numpy() == periods["last"].iloc[:-1].to_numpy() + 1).all()
+    assert periods["n_docs"].sum() == sum(counts.values())
+    by_period = pd.read_csv(project / "results/trends/theme_share_by_period.tsv", sep="\t")
+    assert len(by_period) == 15 * 8
+    facets = pd.read_csv(project / "results/trends/theme_share_by_facet.tsv", sep="\t")
+    # the two documents of 稀见报刊 are pooled as 其他; per period, as periods are set
+    assert set(facets["facet_value"]) == {"人民日报", "法治日报", "地方政法网", "其他"}
+    assert facets.loc[facets["facet_value"] == "其他"].drop_duplicates("period")["n_docs"].sum() == 2
+    assert set(facets["period"]) == set(periods["period"])
+    figures = sorted((project / "results/figures").glob("*.png"))
+    assert {p.stem for p in figures} >= {
+        *FIGURES,
+        "tfidf_by_period",
+        "emerging_terms_by_period",
+        "facet_trends",
+    }
+    for path in figures:
+        with Image.open(path) as image:
+            assert max(image.size) <= 4000, (path.name, image.size)

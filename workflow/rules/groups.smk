@@ -28,6 +28,7 @@ if GROUP_TABLES:
             themes=config["themes"],
             n_terms=config["tfidf"]["n_terms"],
             keyness=config["keyness"],
+            code=CODE["summarise_groups"],
         script:
             "../../scripts/summarise_groups.py"
 
@@ -49,5 +50,6 @@ if GROUP_TABLES:
             code=CODE["plot_group_figures"],
             names=list(GROUP_FIGURES),
             options=FIGURE_OPTIONS,
+            code=CODE["plot_group_figures"],
         script:
             "../../scripts/plot_group_figures.py"
