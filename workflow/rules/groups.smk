@@ -28,7 +28,6 @@ if GROUP_TABLES:
             themes=config["themes"],
             n_terms=config["tfidf"]["n_terms"],
             keyness=config["keyness"],
-            code=CODE["summarise_groups"],
         script:
             "../../scripts/summarise_groups.py"
 
@@ -50,6 +49,5 @@ if GROUP_TABLES:
             code=CODE["plot_group_figures"],
             names=list(GROUP_FIGURES),
             options=FIGURE_OPTIONS,
-            code=CODE["plot_group_figures"],
         script:
             "../../scripts/plot_group_figures.py"
