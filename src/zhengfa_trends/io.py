@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 import pandas as pd
+
+
+@contextlib.contextmanager
+def _naming(path: str | Path):
+    """An OSError of a write without a file name (a full disk reports none) gets ``path`` as its name,
+    so the step's one-line message says where (:func:`zhengfa_trends.log.storage_message`)."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is None and error.errno is not None:
+            raise OSError(error.errno, error.strerror, str(path)) from error
+        raise
 
 
 def tsv_text(table: pd.DataFrame) -> str:
@@ -15,8 +28,9 @@ def tsv_text(table: pd.DataFrame) -> str:
 
 def write_tsv(table: pd.DataFrame, path: str | Path) -> None:
     """Write ``table`` as TSV with a fixed float format, so identical data give identical bytes."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, sep="\t", index=False, lineterminator="\n", float_format="%.6g")
+    with _naming(path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(path, sep="\t", index=False, lineterminator="\n", float_format="%.6g")
 
 
 def read_tsv(path: str | Path, **kwargs) -> pd.DataFrame:
@@ -26,19 +40,21 @@ def read_tsv(path: str | Path, **kwargs) -> pd.DataFrame:
 
 def write_json(data, path: str | Path) -> None:
     """Write JSON with sorted keys and a trailing newline."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(
-        json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    with _naming(path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(
+            json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
 
 
 def write_npy(array, path: str | Path) -> None:
     """Write ``array`` as a float64 ``.npy`` file (no pickle)."""
     import numpy as np
 
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        np.save(handle, np.asarray(array, dtype=np.float64), allow_pickle=False)
+    with _naming(path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            np.save(handle, np.asarray(array, dtype=np.float64), allow_pickle=False)
 
 
 def read_npy(path: str | Path):
@@ -50,8 +66,9 @@ def read_npy(path: str | Path):
 
 def write_lines(lines, path: str | Path) -> None:
     """Write one string per line (UTF-8, ``\\n`` after every line), e.g. a model's vocabulary."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    with _naming(path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
 def read_lines(path: str | Path) -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -15,10 +17,44 @@ from .files import CorpusError
 EXPECTED_ERRORS = (CorpusError, ConfigError, FileNotFoundError)
 
 
+# Failures of the place results are written to (not of the input, not a bug): one line naming the path.
+STORAGE_ERRORS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+}
+
+
+def storage_message(error: OSError, outputs: list[str] | None = None) -> str | None:
+    """The one line for a storage failure (full disk, read-only, no permission), or None for others.
+
+    The path is the one the error names, else the folders of the step's outputs (a write to an
+    open file reports no path).
+    """
+    what = STORAGE_ERRORS.get(error.errno)
+    if what is None:
+        return None
+    if error.filename:
+        where = str(error.filename)
+    elif outputs:
+        where = ", ".join(sorted({os.path.dirname(str(path)) or "." for path in outputs}))
+    else:
+        where = "the results folder"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        advice = "free space there (or set the results on a larger disk) and run again"
+    else:
+        advice = "make it writable (or run the workflow where you may write) and run again"
+    return f"{what} while writing {where}: {advice}; nothing of this step was kept"
+
+
 def setup_logging(log_path: str | Path | None, level: int = logging.INFO) -> logging.Logger:
     """Send the package's log records to ``log_path`` (and warnings to stderr); return the logger."""
     logger = logging.getLogger("zhengfa_trends")
     logger.setLevel(level)
+    # A log file on a full disk must not print a traceback per record (the step reports it once).
+    logging.raiseExceptions = False
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -47,8 +83,20 @@ def run_script(log_path: str | Path | None, main: Callable[[], None]) -> None:
         main()
         logger.info("step finished in %.2f s", time.perf_counter() - started)
     except EXPECTED_ERRORS as error:
-        # The log file gets the record; the terminal gets exactly one line, from sys.exit.
-        for handler in [h for h in logger.handlers if not isinstance(h, logging.FileHandler)]:
-            logger.removeHandler(handler)
-        logger.error("%s", error)
-        sys.exit(f"zhengfa-trends: {error}")
+        _exit_with_one_line(logger, str(error))
+    except OSError as error:
+        smk = getattr(sys.modules.get("__main__"), "snakemake", None)  # injected into step scripts
+        outputs = [str(path) for path in smk.output] if smk is not None else None
+        message = storage_message(error, outputs)
+        if message is None:
+            raise
+        _exit_with_one_line(logger, message)
+
+
+def _exit_with_one_line(logger: logging.Logger, message: str) -> None:
+    # The log file gets the record; the terminal gets exactly one line, from sys.exit.
+    for handler in [h for h in logger.handlers if not isinstance(h, logging.FileHandler)]:
+        logger.removeHandler(handler)
+    if logger.handlers:  # without a log file, logging's last resort would print it a second time
+        logger.error("%s", message)
+    sys.exit(f"zhengfa-trends: {message}")
