@@ -160,3 +160,28 @@ def test_saved_state_loads_back(tmp_path):
     assert stored.vocabulary == VOCABULARY
     assert stored.topic_ids["topic_id"].tolist() == [0, 1]  # vanished rows are not carried over
     assert history.stored_k(store) == 2
+
+
+def test_a_document_whose_metadata_changed_gets_one_row_per_field():
+    columns = ["doc_id", "file", "date", "year", "title", "source", "province", "included", "sha256"]
+    before = pd.DataFrame(
+        [
+            ("a", "a.txt", "2021-03-02", 2021, "政法工作会议", "人民网", "浙江", "yes", "h1"),
+            ("b", "b.txt", "2022-01-05", 2022, "平安建设", "新华网", "江苏", "yes", "h2"),
+        ],
+        columns=columns,
+    )
+    after = before.copy()
+    after.loc[0, ["date", "year"]] = ["2022-03-02", 2022]  # metadata.tsv moved it to 2022
+    after.loc[1, ["title", "province"]] = ["平安中国建设", "上海"]
+    themes = pd.DataFrame({"theme": ["t"], "year": [2021], "share": [1.0]})
+    topics = pd.DataFrame({"topic_id": [0], "year": [2021], "share": [0.5]})
+    ids = pd.DataFrame(columns=["k", "topic", "topic_id", "label", "similarity", "status"])
+    changes = history.compare_runs(before, after, themes, themes, topics, topics, ids)
+    changed = changes[changes["change"] == "document_changed"]
+    assert changed[["key", "year", "detail", "before", "after"]].values.tolist() == [
+        ["a", 2022, "date", "2021-03-02", "2022-03-02"],
+        ["b", 2022, "title", "平安建设", "平安中国建设"],
+        ["b", 2022, "province", "江苏", "上海"],
+    ]
+    assert "content differs" not in set(changed["detail"])

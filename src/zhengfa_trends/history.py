@@ -271,6 +271,34 @@ def _share_changes(kind: str, key_column: str, before: pd.DataFrame | None, afte
     return rows
 
 
+# Ledger columns that follow from a document's content or from the ones compared (a change there is
+# reported as "content differs" or as the field it follows from), or that say whether it is used.
+DERIVED_COLUMNS = frozenset(
+    {"doc_id", "sha256", "year", "encoding", "date_source", "included", "reason", "passages"}
+)
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _field_changes(before: Mapping, after: Mapping) -> list[tuple[str, str, str]]:
+    """``(field, before, after)`` of each ledger field of a kept document that differs between runs:
+    date, title, source, file and any further column (a table's facets), in column order."""
+    changes = []
+    for name in after:
+        if name in DERIVED_COLUMNS or name.startswith("chars_") or name not in before:
+            continue
+        old, new = _text(before[name]), _text(after[name])
+        if old != new:
+            changes.append((name, old, new))
+    return changes
+
+
 def compare_runs(
     previous_documents: pd.DataFrame | None,
     documents: pd.DataFrame,
@@ -282,7 +310,9 @@ def compare_runs(
 ) -> pd.DataFrame:
     """Everything that changed against the previous run, as one long table (:data:`CHANGE_COLUMNS`).
 
-    Rows: ``document_added`` / ``document_removed`` / ``document_changed`` (content hash differs),
+    Rows: ``document_added`` / ``document_removed`` / ``document_changed`` (detail ``content
+    differs`` when the content hash differs, and one row per changed ledger field — date, title,
+    source, file, facet columns — with the field as detail and its ``before`` and ``after``),
     ``year_added`` / ``year_removed``, ``theme_share`` and ``topic_share`` (only where a yearly share
     differs; ``before`` empty for a new year), and one ``topic_id`` row per topic with its match.
     Without a previous run every document and year is "added".
@@ -298,13 +328,20 @@ def compare_runs(
     then_hash = dict(zip(then["doc_id"], then["sha256"], strict=True))
     now_year = dict(zip(now["doc_id"], now["year"], strict=True))
     then_year = dict(zip(then["doc_id"], then["year"], strict=True))
+    now_rows = now.set_index("doc_id").to_dict("index")
+    then_rows = then.set_index("doc_id").to_dict("index")
     for doc_id in sorted(set(now_hash) | set(then_hash)):
         if doc_id not in then_hash:
             rows.append(("document_added", doc_id, int(now_year[doc_id]), None, None, ""))
         elif doc_id not in now_hash:
             rows.append(("document_removed", doc_id, int(then_year[doc_id]), None, None, ""))
-        elif now_hash[doc_id] != then_hash[doc_id]:
-            rows.append(("document_changed", doc_id, int(now_year[doc_id]), None, None, "content differs"))
+        else:
+            if now_hash[doc_id] != then_hash[doc_id]:
+                rows.append(
+                    ("document_changed", doc_id, int(now_year[doc_id]), None, None, "content differs")
+                )
+            for name, old, new in _field_changes(then_rows[doc_id], now_rows[doc_id]):
+                rows.append(("document_changed", doc_id, int(now_year[doc_id]), old, new, name))
     years_now, years_then = set(now_year.values()), set(then_year.values())
     rows += [("year_added", "", int(y), None, None, "") for y in sorted(years_now - years_then)]
     rows += [("year_removed", "", int(y), None, None, "") for y in sorted(years_then - years_now)]
