@@ -148,3 +148,38 @@ def test_metadata_path_naming_no_file_is_a_warning_not_an_error(tmp_path, caplog
     # without metadata.tsv, 003 has no date and the metadata file itself is listed as not text
     assert documents.set_index("doc_id")["reason"].to_dict()["003_98d6ae57023eedb6"] == "no_date"
     assert documents.set_index("doc_id")["reason"].to_dict()["metadata"] == "not_text"
+
+
+@pytest.mark.parametrize(
+    ("ks", "says"),
+    [
+        ([3, 3], "config key 'lda.k' lists 3 more than once: give each K once"),
+        ([4, 1000], "config key 'lda.k' has 1000: at most 200 topics"),
+    ],
+)
+def test_repeated_or_absurd_numbers_of_topics_stop_with_one_line(shipped_config, ks, says):
+    config = _changed(shipped_config, "lda.k", ks)
+    config["lda"].pop("chosen_k", None)
+    assert config_errors(config, SCHEMA) == [says]
+
+
+def test_more_topics_than_the_passages_carry_stop_the_fit_naming_lda_k(tmp_path):
+    from zhengfa_trends.steps import lda_step
+
+    tokens = pd.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(12)],
+            "passage_no": [0] * 12,
+            "year": [2021, 2022, 2023] * 4,
+            "n_tokens": [3] * 12,
+            "tokens": ["政法 改革 建设"] * 12,
+        }
+    )
+    write_tsv(tokens, tmp_path / "tokens.tsv")
+    options = {**defaults()["lda"], "mode": "refit", "history_dir": str(tmp_path / "history")}
+    with pytest.raises(ConfigError) as error:
+        lda_step(tmp_path / "tokens.tsv", tmp_path / "documents.tsv", 3, [1], {}, options)
+    assert str(error.value) == (
+        "config key 'lda.k' has 3, too many topics for 12 passages (at most 2: 5 passages per topic); "
+        "choose smaller K"
+    )

@@ -65,6 +65,7 @@ def config_errors(config: Mapping, schema_path: str | Path) -> list[str]:
             lines.append(f"config key '{_key_path(where)}': {error.message}")
     if not lines:
         lda = config.get("lda", {})
+        lines += k_errors(lda.get("k"))
         chosen = lda.get("chosen_k")
         if chosen is not None and chosen not in lda.get("k", []):
             lines.append(f"config key 'lda.chosen_k' is {chosen}, which is not one of lda.k {lda.get('k')}")
@@ -77,6 +78,44 @@ def config_errors(config: Mapping, schema_path: str | Path) -> list[str]:
             except ConfigError as error:
                 lines.append(str(error))
     return lines
+
+
+# At most this many topics: beyond it a model is neither fitted in sensible time on these machines
+# nor read by anyone, and one figure panel per topic would not fit any page.
+MAX_K = 200
+# A topic needs passages to be estimated from: at least this many per topic.
+PASSAGES_PER_TOPIC = 5
+
+
+def k_errors(ks) -> list[str]:
+    """Problems of ``lda.k`` as a list of numbers of topics (each once, at most :data:`MAX_K`).
+
+    ``auto`` (or anything that is not a list) is checked where it is resolved to numbers.
+    """
+    if not isinstance(ks, list):
+        return []
+    repeated = sorted({k for k in ks if ks.count(k) > 1})
+    if repeated:
+        return [f"config key 'lda.k' lists {', '.join(map(str, repeated))} more than once: give each K once"]
+    large = [k for k in ks if isinstance(k, int) and k > MAX_K]
+    if large:
+        return [f"config key 'lda.k' has {', '.join(map(str, large))}: at most {MAX_K} topics"]
+    return []
+
+
+def check_k_for_passages(k: int, n_passages: int) -> None:
+    """Raise :class:`ConfigError` (one line naming ``lda.k``) if ``k`` topics are too many for the corpus.
+
+    The bound is :data:`PASSAGES_PER_TOPIC` passages per topic (and :data:`MAX_K` topics in all).
+    """
+    problems = k_errors([k])
+    if problems:
+        raise ConfigError(problems[0])
+    if k * PASSAGES_PER_TOPIC > n_passages:
+        raise ConfigError(
+            f"config key 'lda.k' has {k}, too many topics for {n_passages} passages (at most "
+            f"{n_passages // PASSAGES_PER_TOPIC}: {PASSAGES_PER_TOPIC} passages per topic); choose smaller K"
+        )
 
 
 def check_config(config: Mapping, schema_path: str | Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import features, history, ingest, topics, trends
+from .config import check_k_for_passages
 from .faults import checkpoint
 from .io import read_lines, read_npy, read_tsv, write_json, write_lines, write_npy, write_tsv
 from .tokenize import (
@@ -201,6 +202,7 @@ def lda_step(
         else:
             log.warning("lda.mode is freeze but no stored model with K=%d was found: fitting a new one", k)
     if run is None:
+        check_k_for_passages(k, len(tokens))  # one line naming lda.k, before minutes of fitting
         run = topics.fit_k(tokens, k, seeds, topics.LdaSettings.from_config(options))
     write_tsv(run.scores, outputs["scores"])
     write_tsv(run.terms, outputs["topics"])
