@@ -128,6 +128,7 @@ CORPUS = {
         2026,
         2026,
     ),
+    "results_headline": ("2023年全省法院审结案件超百万件\n本报讯 记者从省高院获悉。\n{body}", 2024, None),
     "headline_without_year": ("政法工作新篇章\n2023年，全省政法机关持续发力。\n{body}", 2023, None),
 }
 
@@ -173,6 +174,9 @@ def test_text_dating_gives_the_right_year_or_none(tmp_path):
         ("2025年国民经济和社会发展计划", None),
         ("关于2024年中央和地方预算执行情况的报告", None),
         ("2023年工作回顾", None),
+        ("盘点2023年全省法院十大典型案例", None),
+        ("2023年政法成绩单", None),
+        ("2023年全省法院审结案件超百万件", None),
         ("全省1900多名干警投入安保", None),
     ],
 )

@@ -72,8 +72,13 @@ _AFTER_YEAR_AMBIGUOUS = re.compile(
     r"(?:度|以来|以前|之前|前|后|至|到|起|[—―–\-─~～]|年代|周年|多|(?:国民)?经济(?:和|与)?社会发展)"
 )
 _BEFORE_YEAR_AMBIGUOUS = re.compile(r"(?:纪念|回顾|自|从|截至|截止|始于|庆祝|迎接|展望|至|到)\s*$")
-# Plans, budgets and reviews name the year planned or reviewed, not the year of writing.
-_TITLE_AMBIGUOUS = re.compile(r"计划|预算|决算|规划|纲要|执行情况|情况的报告|总结|回顾|展望")
+# Plans, budgets and reviews name the year planned or reviewed, not the year of writing: a year-end
+# review (盘点, 成绩单, 十大…) or a year's results (2023年全省法院审结案件超百万件) is often published
+# the next January.
+_TITLE_AMBIGUOUS = re.compile(
+    r"计划|预算|决算|规划|纲要|执行情况|情况的报告|总结|回顾|展望|盘点|成绩单|回眸|回望|年终|收官|十大"
+    r"|审结|办结|完成|实现|达到|突破|同比|增长|下降|累计"
+)
 
 # The scrape date of a page header (``今天是 2024年12月28日 星期六``) is removed before anything else.
 _SCRAPE_MARK = r"今天是|今日是|当前时间|访问时间|现在时间"
