@@ -15,6 +15,7 @@ from zhengfa_trends.ingest import (
     ingest_corpus,
     remove_boilerplate,
 )
+from zhengfa_trends.ingest.boilerplate import line_key
 from zhengfa_trends.steps import ingest_step
 
 SENTENCES = [
@@ -60,11 +61,12 @@ def test_find_boilerplate_by_corpus_and_by_source():
         ("乙网", [f"内容{n}", "共同的页脚", "两篇共有的一句话" if n < 2 else f"其他{n}"]) for n in range(6)
     ]
     found = find_boilerplate(docs, min_share=0.5, min_docs=5)
-    assert set(found.corpus) == {"共同的页脚"}  # 11 of 11; the 甲网 footer is in 5 of 11 only
+    # 11 of 11 documents; the 甲网 footer is in 5 of 11 only, all 5 of 甲网
+    assert [line for _, _, line in found.corpus.values()] == ["共同的页脚"]
     assert set(found.by_source) == {"甲网"}
-    assert set(found.by_source["甲网"]) == {footer_a.replace(" ", "")}
-    assert found.keys_for("甲网") == {"共同的页脚", footer_a}
-    assert found.keys_for("乙网") == {"共同的页脚"}
+    assert [line for _, _, line in found.by_source["甲网"].values()] == [footer_a]
+    assert found.keys_for("甲网") == {line_key("共同的页脚"), line_key(footer_a)}
+    assert found.keys_for("乙网") == {line_key("共同的页脚")}
     table = found.table()
     assert list(table.columns) == BOILERPLATE_COLUMNS
     assert table.to_dict("records") == [
@@ -76,7 +78,8 @@ def test_find_boilerplate_by_corpus_and_by_source():
 
 def test_lines_compare_without_whitespace_and_min_docs_is_a_floor():
     docs = [("", ["加大 还原 减小", f"正文{n}"]) for n in range(3)] + [("", ["加大还原减小", "正文x"])]
-    assert set(find_boilerplate(docs, 0.5, 4).corpus) == {"加大还原减小"}
+    assert [line for _, _, line in find_boilerplate(docs, 0.5, 4).corpus.values()] == ["加大 还原 减小"]
+    assert line_key("加大 还原 减小") == line_key("加大还原减小")
     assert find_boilerplate(docs, 0.5, 5).corpus == {}
 
 

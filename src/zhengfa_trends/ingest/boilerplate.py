@@ -13,6 +13,7 @@ Lines are compared after normalisation: the clean line (already simplified and N
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -27,9 +28,12 @@ MAX_LINE_CHARS = 500
 _WHITESPACE = re.compile(r"\s+")
 
 
-def line_key(line: str) -> str:
-    """A clean line as compared across documents: without whitespace."""
-    return _WHITESPACE.sub("", line)
+def line_key(line: str) -> bytes:
+    """A clean line as compared across documents: the 8-byte digest of the line without whitespace.
+
+    Digests, not the lines, are counted: a corpus's distinct lines would otherwise be held twice.
+    """
+    return hashlib.blake2b(_WHITESPACE.sub("", line).encode("utf-8"), digest_size=8).digest()
 
 
 @dataclass
@@ -41,10 +45,10 @@ class Boilerplate:
     seen (for the report).
     """
 
-    corpus: dict[str, tuple[int, float, str]] = field(default_factory=dict)
-    by_source: dict[str, dict[str, tuple[int, float, str]]] = field(default_factory=dict)
+    corpus: dict[bytes, tuple[int, float, str]] = field(default_factory=dict)
+    by_source: dict[str, dict[bytes, tuple[int, float, str]]] = field(default_factory=dict)
 
-    def keys_for(self, source: str) -> set[str]:
+    def keys_for(self, source: str) -> set[bytes]:
         """Keys of the lines removed from a document of ``source``: the corpus's and its source's."""
         return set(self.corpus) | set(self.by_source.get(source, {}))
 
@@ -65,27 +69,26 @@ class Boilerplate:
 
 def _frequent(
     documents: Sequence[Sequence[str]], min_share: float, min_docs: int
-) -> dict[str, tuple[int, float, str]]:
+) -> dict[bytes, tuple[int, float, str]]:
     """Lines found in at least ``min_docs`` of ``documents`` and at least ``min_share`` of them."""
     if len(documents) < min_docs:
         return {}
-    counts: Counter[str] = Counter()
-    first: dict[str, str] = {}
+    counts: Counter[bytes] = Counter()
     for paragraphs in documents:
-        keys = set()
-        for line in paragraphs:
-            if len(line) <= MAX_LINE_CHARS:
-                key = line_key(line)
-                if key:
-                    keys.add(key)
-                    first.setdefault(key, line)
-        counts.update(keys)
+        counts.update({line_key(line) for line in paragraphs if len(line) <= MAX_LINE_CHARS and line.strip()})
     total = len(documents)
-    return {
-        key: (n, n / total, first[key])
-        for key, n in counts.items()
-        if n >= min_docs and n / total >= min_share
-    }
+    frequent = {key: n for key, n in counts.items() if n >= min_docs and n / total >= min_share}
+    del counts
+    found: dict[bytes, tuple[int, float, str]] = {}
+    for paragraphs in documents:  # each line as first seen, for the report
+        for line in paragraphs:
+            if len(line) <= MAX_LINE_CHARS and line.strip():
+                key = line_key(line)
+                if key in frequent and key not in found:
+                    found[key] = (frequent[key], frequent[key] / total, line)
+        if len(found) == len(frequent):
+            break
+    return found
 
 
 def find_boilerplate(
@@ -127,7 +130,7 @@ def find_boilerplate(
     return result
 
 
-def remove_boilerplate(paragraphs: Sequence[str], keys: set[str]) -> tuple[list[str], int]:
+def remove_boilerplate(paragraphs: Sequence[str], keys: set[bytes]) -> tuple[list[str], int]:
     """``paragraphs`` without the lines whose key is in ``keys``, and the number of characters removed."""
     if not keys:
         return list(paragraphs), 0
