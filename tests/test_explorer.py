@@ -29,7 +29,7 @@ pytestmark = pytest.mark.workflow
 # Light LDA settings: the page, not the model, is under test (still two seeds, for stability).
 CONFIG = {
     "lda": {"k": [4], "seeds": [1, 2], "passes": 3, "iterations": 30},
-    "trends": {"bootstrap": 200},
+    "trends": {"bootstrap": 200, "periods": "auto"},
     "figures": {"formats": ["png"]},
     "explorer": {"passages_per_cell": 3},
 }
@@ -120,6 +120,11 @@ def test_page_numbers_and_evidence_follow_the_result_tables(run):
     for theme in payload["themes"]["names"]:  # a theme's keyword tokens are split over the topics
         carried = sum(topic["themes"][theme] for topic in payload["topics"]["list"])
         assert carried == pytest.approx(1, abs=1e-3)
+    periods = read_tsv(results / "trends/theme_share_by_period.tsv")
+    shown = payload["periods"]["themes"]
+    assert len(shown["rows"]) == len(periods)
+    assert shown["columns"][:2] == ["theme", "period"]
+    assert [row[0] for row in shown["rows"]] == list(periods["theme"])
     terms = payload["terms"]
     tokens = read_tsv(results / "tokens/tokens.tsv", dtype={"doc_id": str})
     assert sum(terms["year_tokens"]) == int(tokens["n_tokens"].sum())
@@ -148,6 +153,8 @@ def test_two_builds_give_identical_bytes(run, tmp_path, monkeypatch):
         "passage_topics": ["results/lda/k4/passage_topics.tsv"],
         "topic_word": ["results/lda/k4/topic_word.npy"],
         "vocabulary": ["results/lda/k4/vocabulary.txt"],
+        "period_shares": "results/trends/theme_share_by_period.tsv",
+        "topic_period_shares": "results/trends/topic_share_by_period.tsv",
     }
     config = yaml.safe_load((REPO / "config/config.yaml").read_text(encoding="utf-8"))
     options = {**config["explorer"], **CONFIG["explorer"]}
@@ -232,6 +239,7 @@ def test_clicking_a_theme_and_a_year_lists_that_years_passages(run, page):
         assert passage["year"] == str(year)
         assert passage["marks"] and set(passage["marks"]) <= keywords
         assert any(word in passage["text"] for word in keywords)
+    assert page.find_elements("css selector", '#theme-periods table[data-periods="themes"] tr')
     title = page.find_element("id", "evidence-title").text
     assert title.startswith(f"{THEME} · {year}")
     row = page.find_element("css selector", f'#theme-grid tr[data-key="{THEME}"]')

@@ -16,6 +16,9 @@ rule build_explorer:
         passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
         topic_word=expand("results/lda/k{k}/topic_word.npy", k=LDA_KS),
         vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
+        # where trends.periods is set (an empty input otherwise)
+        period_shares=GROUP_TABLES.get("theme_periods", []),
+        topic_period_shares=GROUP_TABLES.get("topic_periods", []),
     output:
         html=report(
             "results/explorer.html",

@@ -33,7 +33,7 @@ def load_inputs(inputs: Mapping, themes: Mapping[str, Sequence[str]], options: M
 
     ``inputs`` holds ``documents, passages, tokens, theme_shares, topic_shares, theme_topics,
     chosen_k, topic_ids, keyness, provenance`` and per-K lists ``stability, passage_topics,
-    topic_word, vocabulary``; optionally ``period_shares``.
+    topic_word, vocabulary``; optionally ``period_shares`` and ``topic_period_shares``.
     """
     import numpy as np
 
@@ -41,9 +41,13 @@ def load_inputs(inputs: Mapping, themes: Mapping[str, Sequence[str]], options: M
     from ..steps import read_chosen_k, read_tokens
 
     k = read_chosen_k(inputs["chosen_k"])
-    period = inputs.get("period_shares")
-    if isinstance(period, list | tuple):
-        period = period[0] if period else None
+
+    def optional(name):
+        path = inputs.get(name)
+        if isinstance(path, list | tuple):
+            path = path[0] if path else None
+        return read_tsv(path) if path and Path(path).is_file() else None
+
     vocabulary = Path(_chosen(inputs["vocabulary"], k)).read_text(encoding="utf-8").splitlines()
     return assemble(
         documents=read_tsv(inputs["documents"], dtype={"doc_id": str}),
@@ -62,7 +66,8 @@ def load_inputs(inputs: Mapping, themes: Mapping[str, Sequence[str]], options: M
         k=k,
         provenance=json.loads(Path(inputs["provenance"]).read_text(encoding="utf-8")),
         options=ExplorerOptions.from_config(options),
-        period_shares=read_tsv(period) if period and Path(period).is_file() else None,
+        period_shares=optional("period_shares"),
+        topic_period_shares=optional("topic_period_shares"),
     )
 
 

@@ -47,6 +47,7 @@ class ExplorerOptions:
     topic_terms: int = 30
     max_terms: int = 20000
     first_passages: int = 2
+    max_first_passages: int = 2000
     relevance_lambda: float = 0.6
 
     @classmethod
@@ -68,14 +69,19 @@ class PassagePool:
             self.used[row] = len(self.used)
         return self.used[row]
 
-    def records(self, doc_number: Mapping[str, int]) -> list[list]:
-        """``[document number, passage_no, text]`` of every used passage, in page order."""
+    def records(self) -> tuple[list[list], list[str]]:
+        """``[document number, passage_no, text]`` of every used passage, in page order, and the
+        ids of the documents they come from (numbered in order of first use: only the documents
+        the page quotes are listed in it)."""
         rows = sorted(self.used, key=self.used.get)
         table = self.passages
-        return [
-            [doc_number[table.at[row, "doc_id"]], int(table.at[row, "passage_no"]), table.at[row, "text"]]
-            for row in rows
-        ]
+        doc_ids: dict[str, int] = {}
+        records = []
+        for row in rows:
+            doc_id = table.at[row, "doc_id"]
+            number = doc_ids.setdefault(doc_id, len(doc_ids))
+            records.append([number, int(table.at[row, "passage_no"]), table.at[row, "text"]])
+        return records, list(doc_ids)
 
 
 def _round(value, digits: int = 6):
@@ -193,38 +199,56 @@ def topic_evidence(passage_topics: pd.DataFrame, k: int, pool: PassagePool, per_
     return out
 
 
-def term_table(
-    tokens: pd.DataFrame, years: Sequence[int], pool: PassagePool, options: ExplorerOptions
-) -> dict:
-    """Yearly counts of the most frequent terms and the passages where each first appears.
-
-    Terms are ranked by total count (ties: the term), at most ``options.max_terms``; ``counts`` are
-    aligned on ``years`` (the years with documents).  A term's first passages are the earliest in
-    reading order (date, document, passage) that contain it.
-    """
+def yearly_term_counts(tokens: pd.DataFrame, years: Sequence[int]) -> list[Counter]:
+    """Token counts of each year of ``years`` (one passage's tokens as strings at a time)."""
     year_index = {int(y): i for i, y in enumerate(years)}
     per_year = [Counter() for _ in years]
     year_of_row = tokens["year"].astype(int).map(year_index).to_numpy()
     for row, joined in enumerate(tokens["tokens"]):
         per_year[year_of_row[row]].update(joined.split())
-    total = Counter()
-    for counter in per_year:
-        total.update(counter)
+    return per_year
+
+
+def term_table(
+    tokens: pd.DataFrame,
+    per_year: Sequence[Counter],
+    total: Counter,
+    pool: PassagePool,
+    options: ExplorerOptions,
+) -> dict:
+    """Yearly counts of the most frequent terms and the passages where each first appears.
+
+    Terms are ranked by total count (ties: the term), at most ``options.max_terms``; ``counts`` are
+    aligned on the years of ``per_year``.  A term's first passages are the earliest in reading
+    order (date, document, passage) that contain it; at most ``options.max_first_passages``
+    passages not quoted elsewhere are taken for them, the earliest first (a term first found
+    after that has none quoted; the page gives its first year from the counts).
+    """
     ranked = sorted(total, key=lambda term: (-total[term], term))[: options.max_terms]
     number_of = {term: i for i, term in enumerate(ranked)}
     first: list[list[int]] = [[] for _ in ranked]
     missing = len(ranked) * options.first_passages
+    added = 0
     for row in pool.passages.sort_values("order").index:
         if missing == 0:
             break
+        wanted = []
         for term in dict.fromkeys(tokens.at[row, "tokens"].split()):
             number = number_of.get(term)
             if number is not None and len(first[number]) < options.first_passages:
-                first[number].append(row)
-                missing -= 1
+                wanted.append(number)
+        if not wanted:
+            continue
+        if row not in pool.used:
+            if added >= options.max_first_passages:
+                continue  # only passages already quoted as evidence from here on
+            added += 1
+        for number in wanted:
+            first[number].append(row)
+        missing -= len(wanted)
     return {
         "terms": ranked,
-        "counts": [[per_year[i][term] for i in range(len(years))] for term in ranked],
+        "counts": [[counter[term] for counter in per_year] for term in ranked],
         "first": [[pool.ref(int(row)) for row in rows] for rows in first],
         "year_tokens": [int(sum(counter.values())) for counter in per_year],
     }
@@ -299,6 +323,7 @@ def assemble(
     provenance: Mapping,
     options: ExplorerOptions,
     period_shares: pd.DataFrame | None = None,
+    topic_period_shares: pd.DataFrame | None = None,
 ) -> dict:
     """Everything the page shows, as one JSON-serialisable dict.
 
@@ -320,8 +345,8 @@ def assemble(
     provenance : mapping
         ``provenance.json``.
     options : ExplorerOptions
-    period_shares : DataFrame, optional
-        ``theme_share_by_period.tsv`` where periods are configured.
+    period_shares, topic_period_shares : DataFrame, optional
+        ``theme_share_by_period.tsv`` and ``topic_share_by_period.tsv`` where periods are configured.
 
     Returns
     -------
@@ -348,11 +373,11 @@ def assemble(
 
     theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
     topic_tokens = (theta * passage_topics["n_tokens"].to_numpy(dtype=float)[:, None]).sum(axis=0)
-    vocabulary_set = set(vocabulary)
-    term_counts = Counter()
-    for joined in tokens["tokens"]:
-        term_counts.update(t for t in joined.split() if t in vocabulary_set)
-    candidates = topic_terms(topic_word, vocabulary, term_counts, topic_tokens, options.topic_terms)
+    per_year = yearly_term_counts(tokens, years_with_docs)
+    total = Counter()
+    for counter in per_year:
+        total.update(counter)
+    candidates = topic_terms(topic_word, vocabulary, total, topic_tokens, options.topic_terms)
 
     topic_list = []
     for topic in range(k):
@@ -372,19 +397,22 @@ def assemble(
 
     evidence_themes = theme_evidence(tokens, themes, pool, options.passages_per_cell)
     evidence_topics = topic_evidence(passage_topics, k, pool, options.passages_per_cell)
-    terms = term_table(tokens, years_with_docs, pool, options)
+    terms = term_table(tokens, per_year, total, pool, options)
 
-    doc_number = {doc_id: i for i, doc_id in enumerate(included["doc_id"])}
+    passage_records, quoted_docs = pool.records()
     facets = _facets(included)
-    docs = [
-        {
-            "id": str(row["doc_id"]),
-            "title": _text(row.get("title")),
-            "date": _text(row.get("date")),
-            "facets": {c: _text(row[c]) for c in facets if _text(row[c])},
-        }
-        for _, row in included.iterrows()
-    ]
+    by_id = included.set_index("doc_id")
+    docs = []
+    for doc_id in quoted_docs:
+        row = by_id.loc[doc_id]
+        docs.append(
+            {
+                "id": str(doc_id),
+                "title": _text(row.get("title")),
+                "date": _text(row.get("date")),
+                "facets": {c: _text(row[c]) for c in facets if _text(row[c])},
+            }
+        )
     emerging = {}
     for row in keyness.itertuples(index=False):
         emerging.setdefault(str(row.term), []).append([int(row.year), int(row.rank), _round(row.g2, 4)])
@@ -415,6 +443,7 @@ def assemble(
             "themes": evidence_themes,
             "topics": evidence_topics,
             "per_cell": options.passages_per_cell,
+            "max_first_passages": options.max_first_passages,
         },
         "terms": terms,
         "emerging": emerging,
@@ -430,14 +459,26 @@ def assemble(
             "versions": versions,
         },
     }
+    periods = {}
     if period_shares is not None and len(period_shares):
-        payload["periods"] = period_table(period_shares)
-    payload["passages"] = pool.records(doc_number)
+        periods["themes"] = period_table(period_shares, "theme")
+    if topic_period_shares is not None and len(topic_period_shares):
+        rows = topic_period_shares
+        if "k" in rows.columns:
+            rows = rows[rows["k"] == k]
+        periods["topics"] = period_table(rows, "topic")
+    if periods:
+        payload["periods"] = periods
+    payload["passages"] = passage_records
     return payload
 
 
-def period_table(period_shares: pd.DataFrame) -> list[dict]:
-    """Rows of ``theme_share_by_period.tsv`` as records (whatever its columns), floats rounded."""
+PERIOD_FIELDS = ("period", "first", "last", "share", "ci_low", "ci_high", "n_docs", "small_n")
+
+
+def period_table(shares: pd.DataFrame, key: str) -> dict:
+    """A ``*_share_by_period.tsv`` table for the page: ``columns`` (``key``, theme or topic, and
+    :data:`PERIOD_FIELDS`, as far as the table has them) and ``rows`` (floats rounded)."""
 
     def value(v):
         if isinstance(v, bool | np.bool_):
@@ -448,4 +489,6 @@ def period_table(period_shares: pd.DataFrame) -> list[dict]:
             return _round(v)
         return _text(v)
 
-    return [{key: value(v) for key, v in row.items()} for row in period_shares.to_dict(orient="records")]
+    columns = [c for c in (key, "topic_id", "label", *PERIOD_FIELDS) if c in shares.columns]
+    rows = [[value(row[c]) for c in columns] for row in shares[columns].to_dict(orient="records")]
+    return {"columns": columns, "rows": rows}

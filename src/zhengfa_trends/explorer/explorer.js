@@ -207,18 +207,21 @@
   }
 
   function drawPeriods() {
-    if (!D.periods || !D.periods.length) { return; }
-    var holder = document.getElementById('period-table');
-    var columns = Object.keys(D.periods[0]);
-    var table = el('table', {}, [el('tr', {}, columns.map(function (c) { return el('th', { text: c }); }))]);
-    D.periods.forEach(function (row) {
-      table.appendChild(el('tr', {}, columns.map(function (c) {
-        var v = row[c];
-        return el('td', { text: typeof v === 'number' && !Number.isInteger(v) ? fmt(v, 3) : String(v) });
-      })));
+    if (!D.periods) { return; }
+    ['themes', 'topics'].forEach(function (part) {
+      var block = D.periods[part];
+      if (!block || !block.rows.length) { return; }
+      var holder = document.getElementById(part === 'themes' ? 'theme-periods' : 'topic-periods');
+      var table = el('table', { 'data-periods': part },
+        [el('tr', {}, block.columns.map(function (c) { return el('th', { text: c }); }))]);
+      block.rows.forEach(function (row) {
+        table.appendChild(el('tr', {}, row.map(function (v) {
+          return el('td', { text: v === null ? '–' : typeof v === 'number' && !Number.isInteger(v) ? fmt(v, 3) : String(v) });
+        })));
+      });
+      holder.appendChild(el('h3', { text: 'By period' }));
+      holder.appendChild(table);
     });
-    holder.appendChild(el('h3', { text: 'By period' }));
-    holder.appendChild(table);
   }
 
   // ---------- evidence ----------
@@ -384,7 +387,14 @@
     holder.appendChild(table);
     holder.appendChild(el('p', { className: 'hint', text: 'G² of the year against all other years (+ over-, − under-represented); log ratio = log2 of the frequency ratio (a zero elsewhere counts as 0.5).' }));
     var first = clear(document.getElementById('term-first'));
-    D.terms.first[termIndex[term]].forEach(function (number) { first.appendChild(passageNode(number, [term], '')); });
+    var quoted = D.terms.first[termIndex[term]];
+    quoted.forEach(function (number) { first.appendChild(passageNode(number, [term], '')); });
+    if (!quoted.length) {
+      var year = stats.filter(function (s) { return s.count > 0; })[0];
+      first.appendChild(el('p', { className: 'hint', text: 'First found in ' + (year ? year.year : '–') +
+        '; the passage is not quoted (the page quotes the earliest ' + D.evidence.max_first_passages +
+        ' first-appearance passages).' }));
+    }
   }
 
   function suggest() {

@@ -1,0 +1,116 @@
+"""The explorer's data assembly and page rendering on small inline tables (no workflow, no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from zhengfa_trends.explorer.data import (
+    ExplorerOptions,
+    PassagePool,
+    chronological_passages,
+    period_table,
+    term_table,
+    topic_terms,
+    yearly_term_counts,
+)
+from zhengfa_trends.explorer.render import json_for_script, render_html
+
+
+def _corpus(n_docs: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``n_docs`` one-passage documents, one a year from 2001; document i holds 共同 and 词i."""
+    documents = pd.DataFrame(
+        {"doc_id": [f"d{i:03d}" for i in range(n_docs)], "date": [f"{2001 + i}-01-01" for i in range(n_docs)]}
+    )
+    passages = pd.DataFrame(
+        {
+            "doc_id": documents["doc_id"],
+            "year": [2001 + i for i in range(n_docs)],
+            "passage_no": 0,
+            "text": [f"共同 词{i}" for i in range(n_docs)],
+        }
+    )
+    tokens = passages.assign(tokens=[f"共同 词{i}" for i in range(n_docs)], n_tokens=2)
+    return documents, passages, tokens
+
+
+def test_first_appearances_are_the_earliest_passages_and_bounded():
+    documents, passages, tokens = _corpus(40)
+    # listed in reverse: the reading order comes from the dates, not the row order
+    documents = documents.iloc[::-1].reset_index(drop=True)
+    pool = PassagePool(chronological_passages(passages, documents))
+    years = sorted(tokens["year"])
+    per_year = yearly_term_counts(tokens, years)
+    total = sum(per_year, start=Counter())
+    options = ExplorerOptions(first_passages=2, max_first_passages=10, max_terms=1000)
+    table = term_table(tokens, per_year, total, pool, options)
+    first = dict(zip(table["terms"], table["first"], strict=True))
+    quoted = {number for numbers in table["first"] for number in numbers}
+    assert len(quoted) == 10  # the bound, although 40 passages hold a first appearance
+    records, doc_ids = pool.records()
+    assert [records[n][2] for n in first["共同"]] == ["共同 词0", "共同 词1"]  # the two earliest
+    assert [records[n][2] for n in first["词9"]] == ["共同 词9"]
+    assert first["词10"] == []  # past the bound: no passage quoted
+    assert table["counts"][table["terms"].index("词10")] == [int(y == 2011) for y in years]
+    assert table["terms"][0] == "共同" and sum(table["counts"][0]) == 40
+    assert doc_ids == [f"d{i:03d}" for i in range(10)]  # only the quoted documents are listed
+
+
+def test_relevance_candidates_hold_the_top_terms_at_both_ends_of_lambda():
+    vocabulary = ["常见", "专属", "其他", "少见"]
+    # topic 0: 常见 is its most probable term; 专属 is rare in the corpus but concentrated here
+    topic_word = np.array([[0.5, 0.3, 0.15, 0.05], [0.6, 0.01, 0.3, 0.09]])
+    counts = {"常见": 1000, "专属": 10, "其他": 400, "少见": 50}
+    terms = topic_terms(topic_word, vocabulary, counts, np.array([100.0, 200.0]), n_terms=1)
+    assert terms[0]["terms"][0] == "常见"  # sorted by φ
+    assert {"常见", "专属"} <= set(terms[0]["terms"])  # λ = 1 picks 常见, λ = 0 (lift) picks 专属
+    log_phi, log_p = np.array(terms[0]["log_phi"]), np.array(terms[0]["log_p"])
+    lift = log_phi - log_p
+    assert terms[0]["terms"][int(np.argmax(lift))] == "专属"
+    assert terms[0]["in_topic"][0] == 50.0  # φ × the topic's tokens
+
+
+def test_period_tables_keep_their_column_order():
+    shares = pd.DataFrame(
+        {
+            "theme": ["数字政法"],
+            "period": ["2021–2023"],
+            "first": [2021],
+            "last": [2023],
+            "share": [3.123456789],
+            "ci_low": [1.0],
+            "ci_high": [5.0],
+            "ci_unit": ["documents"],
+            "n_docs": [4],
+            "small_n": [False],
+        }
+    )
+    table = period_table(shares, "theme")
+    assert table["columns"] == [
+        "theme",
+        "period",
+        "first",
+        "last",
+        "share",
+        "ci_low",
+        "ci_high",
+        "n_docs",
+        "small_n",
+    ]
+    assert table["rows"] == [["数字政法", "2021–2023", 2021, 2023, 3.123457, 1.0, 5.0, 4, False]]
+
+
+def test_passage_text_cannot_close_the_data_script():
+    hostile = "正文</script><script>alert(1)</script><!-- 注释"
+    payload = {"passages": [[0, 0, hostile]], "provenance": {"versions": {}}}
+    text = json_for_script(payload)
+    assert "<" not in text
+    assert json.loads(text)["passages"][0][2] == hostile
+    html = render_html(payload)
+    match = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', html, re.S)
+    assert json.loads(match.group(1))["passages"][0][2] == hostile
+    assert "<script>alert(1)" not in html
