@@ -45,6 +45,24 @@ CODE = script_digests(
     },
     memo=".snakemake/zhengfa-trends/code-digests.json",
 )
+
+
+def explorer_assets():
+    """Hash of the page's template, style sheet and script (package files the code hash, which
+    follows Python source only, does not see): editing them rebuilds the page."""
+    import hashlib
+
+    import zhengfa_trends
+
+    digest = hashlib.sha256()
+    folder = Path(zhengfa_trends.__file__).parent / "explorer"
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".html", ".css", ".js"):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 # Scheduling priority of the jobs between the tokens and the topic figures (the longest chain):
 # with few cores they go first, and side jobs (provenance, change records ...) fill the gaps.
 CRITICAL_PATH = 10

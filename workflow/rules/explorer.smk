@@ -34,5 +34,7 @@ rule build_explorer:
     params:
         themes=config["themes"],
         options=config["explorer"],
+        code=CODE["build_explorer"],
+        assets=explorer_assets(),
     script:
         "../../scripts/build_explorer.py"
