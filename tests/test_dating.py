@@ -299,7 +299,7 @@ def test_each_excluding_setting_is_warned_about_with_its_key(tmp_path, caplog):
     )
     assert (
         "1 document dated outside corpus.years (2021-2025) was left out; widen corpus.years (or set it to []) "
-        "to keep them" in warnings
+        "to keep it" in warnings
     )
     caplog.clear()
     with caplog.at_level("WARNING"):

@@ -558,20 +558,20 @@ def setting_exclusions(documents: pd.DataFrame, options: IngestOptions) -> list[
     if early:
         messages.append(
             f"{_documents(early)} dated before corpus.min_year ({options.min_year}) "
-            f"{_were(early)} left out; lower corpus.min_year to keep them"
+            f"{_were(early)} left out; lower corpus.min_year to keep {_them(early)}"
         )
     filtered = int((documents["reason"] == "year_filtered").sum())
     if filtered and options.years:
         first, last = options.years
         messages.append(
             f"{_documents(filtered)} dated outside corpus.years ({first}-{last}) {_were(filtered)} "
-            "left out; widen corpus.years (or set it to []) to keep them"
+            f"left out; widen corpus.years (or set it to []) to keep {_them(filtered)}"
         )
     selected = int((documents["reason"] == "filtered_out").sum())
     if selected:
         messages.append(
             f"{_documents(selected)} {_were(selected)} left out by corpus.include/corpus.exclude "
-            "(reason filtered_out); change corpus.include or corpus.exclude to keep them"
+            f"(reason filtered_out); change corpus.include or corpus.exclude to keep {_them(selected)}"
         )
     return messages
 
@@ -582,6 +582,10 @@ def _documents(count: int) -> str:
 
 def _were(count: int) -> str:
     return "was" if count == 1 else "were"
+
+
+def _them(count: int) -> str:
+    return "it" if count == 1 else "them"
 
 
 def nothing_usable_message(corpus_dir: Path, documents: pd.DataFrame, options: IngestOptions) -> str:
