@@ -104,6 +104,7 @@ CORPUS = {
     # Scrape dates and page clocks.
     "scrape_date": ("欢迎访问某某政法网 今天是 2024年12月28日 星期六\n政法工作新篇章\n{body}", 2022, None),
     "page_clock": ("2024年12月28日 星期六\n政法工作新篇章\n{body}", 2022, None),
+    "page_clock_labelled": ("时间：2024年12月28日 星期六\n政法工作新篇章\n{body}", 2022, None),
     "page_clock_paren": ("（2024年12月28日 星期六）\n政法工作新篇章\n{body}", 2022, None),
     # Labelled publication dates and headline years.
     "labelled": (

@@ -232,19 +232,20 @@ def opening_lines(lines: list[str], count: int) -> list[str]:
 
 
 def _labelled(
-    lines: list[str], pattern: re.Pattern[str], at_end: re.Pattern[str]
+    lines: list[str], pattern: re.Pattern[str], at_end: re.Pattern[str], clocks: bool = True
 ) -> tuple[str, int, str] | None:
     """First date after a label matching ``pattern`` (or a label ending a line, the date opening the
-    next): ``(iso_date, year, the line holding the date)``."""
+    next): ``(iso_date, year, the line holding the date)``.  ``clocks=False``: a date followed by a
+    weekday (``时间：2024年12月28日 星期六``, a page's clock) does not count."""
     for number, line in enumerate(lines):
         for match in pattern.finditer(line):
             parsed = _match_date(match)
-            if parsed:
+            if parsed and (clocks or not _is_clock(line, match)):
                 return parsed[0], parsed[1], line
         if at_end.search(line):
             following = next((other for other in lines[number + 1 :] if other), "")
             match = _STARTS_WITH_DATE.match(following)
-            if match and (parsed := _match_date(match)):
+            if match and (parsed := _match_date(match)) and (clocks or not _is_clock(following, match)):
                 return parsed[0], parsed[1], following
     return None
 
@@ -322,7 +323,7 @@ def text_date_evidence(
     rules = (
         ("text:发布时间", lambda: _labelled(lines, _LABELLED, _LABEL_AT_END)),
         ("text:(日期)", lambda: _dateline(first, _PAREN_DATELINE)),
-        ("text:日期", lambda: _labelled(first, _BARE_LABELLED, _BARE_LABEL_AT_END)),
+        ("text:日期", lambda: _labelled(first, _BARE_LABELLED, _BARE_LABEL_AT_END, clocks=False)),
         ("text:——日期", lambda: _dateline(first, _DASH_DATELINE) or _dateline(first, _BARE_DATELINE)),
     )
     for source, rule in rules:
