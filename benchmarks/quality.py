@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 PERPLEXITY_BOUND = 0.01
 SPEARMAN_BOUND = 0.9
@@ -67,7 +66,9 @@ def quality_guard(project: Path, corpus: Path, tomotopy_iterations: int | None =
         no_above=lda["no_above"],
     )
     dictionary, bow = topics.build_bow(token_lists, settings)
-    heldout = topics.heldout_mask(len(bow), lda["heldout_share"], lda["split_seed"], lda["max_heldout_passages"])
+    heldout = topics.heldout_mask(
+        len(bow), lda["heldout_share"], lda["split_seed"], lda["max_heldout_passages"]
+    )
     train_index = np.flatnonzero(~heldout)
     if lda.get("max_train_passages") is not None and len(train_index) > lda["max_train_passages"]:
         raise SystemExit("quality.py compares models trained on every passage; this project capped training")
