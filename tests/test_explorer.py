@@ -101,6 +101,8 @@ def test_page_numbers_and_evidence_follow_the_result_tables(run):
             assert series["share"][i] is None  # 2025: no documents, a gap
     keywords = payload["themes"]["keywords"][THEME]
     documents = payload["documents"]
+    assert payload["facets"] == ["source"]  # no bookkeeping column (chars_*, sha256 …) beside a passage
+    assert {"法治日报 interview"} <= {d["facets"].get("source") for d in documents}
     for year, cell in payload["evidence"]["themes"][THEME].items():
         assert 1 <= len(cell) <= 3
         counts = [hits for _, hits in cell]

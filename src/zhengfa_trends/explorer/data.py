@@ -17,23 +17,6 @@ import pandas as pd
 
 from ..trends import count_theme_hits
 
-# Ledger columns that are bookkeeping, not something to filter or read passages by; every other
-# column of documents.tsv (source and any metadata facet added to it) is shown with a passage.
-LEDGER_COLUMNS = (
-    "doc_id",
-    "file",
-    "encoding",
-    "date",
-    "year",
-    "date_source",
-    "title",
-    "chars_raw",
-    "chars_clean",
-    "passages",
-    "included",
-    "reason",
-    "sha256",
-)
 # λ values at which a topic's candidate terms are collected: the page recomputes the relevance
 # ranking for any λ of its slider from these terms' φ and p(w).
 LAMBDA_GRID = tuple(round(0.1 * i, 1) for i in range(11))
@@ -296,8 +279,11 @@ def topic_terms(
     return out
 
 
-def _facets(documents: pd.DataFrame) -> list[str]:
-    return [c for c in documents.columns if c not in LEDGER_COLUMNS]
+def facet_columns(documents: pd.DataFrame, facet: str | None) -> list[str]:
+    """The ledger columns shown with a quoted passage: ``source`` and the configured
+    ``trends.facet`` column (bookkeeping columns such as character counts are left out)."""
+    wanted = ["source", *([facet] if facet else [])]
+    return [c for c in dict.fromkeys(wanted) if c in documents.columns]
 
 
 def _text(value) -> str:
@@ -399,8 +385,9 @@ def assemble(
     evidence_topics = topic_evidence(passage_topics, k, pool, options.passages_per_cell)
     terms = term_table(tokens, per_year, total, pool, options)
 
+    trend_config = dict(provenance.get("config", {}).get("trends", {}))
     passage_records, quoted_docs = pool.records()
-    facets = _facets(included)
+    facets = facet_columns(included, trend_config.get("facet"))
     by_id = included.set_index("doc_id")
     docs = []
     for doc_id in quoted_docs:
@@ -418,7 +405,6 @@ def assemble(
         emerging.setdefault(str(row.term), []).append([int(row.year), int(row.rank), _round(row.g2, 4)])
 
     versions = dict(provenance.get("versions", {}))
-    trend_config = dict(provenance.get("config", {}).get("trends", {}))
     payload = {
         "settings": {
             "level": trend_config.get("level", 0.95),
