@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -110,7 +114,7 @@ def test_compare_runs_lists_documents_years_and_changed_shares():
     assert by_change["topic_id"]["detail"].iloc[0].startswith("matched")
 
 
-def test_saved_state_loads_back(tmp_path):
+def test_saved_state_loads_back(tmp_path, caplog):
     folder = tmp_path / "run"
     folder.mkdir()
     documents = folder / "documents.tsv"
@@ -160,6 +164,35 @@ def test_saved_state_loads_back(tmp_path):
     assert stored.vocabulary == VOCABULARY
     assert stored.topic_ids["topic_id"].tolist() == [0, 1]  # vanished rows are not carried over
     assert history.stored_k(store) == 2
+
+    # The manifest (rule record_run's declared output in the history folder) names the state and
+    # hashes its files; saving the next state keeps it and calls it nothing foreign.
+    manifest_path = store / history.MANIFEST
+    history.write_manifest(store, manifest_path)
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    state = history.state_folder(store)
+    assert manifest["state"] == state.name
+    assert (
+        manifest["files"]["model/lambda.npy"]
+        == hashlib.sha256((state / "model/lambda.npy").read_bytes()).hexdigest()
+    )
+    assert "documents.tsv" in manifest["files"] and "topic_share_by_year.tsv" in manifest["files"]
+    with caplog.at_level(logging.WARNING, logger="zhengfa_trends"):
+        history.save_state(
+            store,
+            documents,
+            themes,
+            pd.DataFrame({"topic_id": [0], "year": [2022], "share": [0.5]}),
+            {
+                name: folder / name
+                for name in ("lambda.npy", "alpha.npy", "vocabulary.txt", "passage_topics.tsv")
+            },
+            ids,
+        )
+    assert manifest_path.is_file()
+    assert not [r for r in caplog.records if "did not make" in r.getMessage()]
+    with pytest.raises(FileNotFoundError, match="no stored state"):
+        history.write_manifest(tmp_path / "empty", tmp_path / "manifest.json")
 
 
 def test_a_document_whose_metadata_changed_gets_one_row_per_field():

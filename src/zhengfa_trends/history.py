@@ -45,6 +45,10 @@ RUN_FILES = ("documents.tsv", "theme_share_by_year.tsv", "topic_share_by_year.ts
 TOPIC_ID_COLUMNS = ["k", "topic", "topic_id", "label", "similarity", "status"]
 CHANGE_COLUMNS = ["change", "key", "year", "before", "after", "detail"]
 POINTER = "CURRENT"
+# Rule record_run's declared output in the history folder: which state is current and the sha256 of
+# each of its files (the state itself lives in state-<id>/, which Snakemake cannot declare: the next
+# run reads it, so as an input of this run it would close a cycle).
+MANIFEST = "manifest.json"
 STATE_NAME = re.compile(r"^state-[0-9a-f]{16}$")
 # Everything the history code may create or delete in the history folder; the layout before the
 # CURRENT pointer kept the state's files directly in the folder (LEGACY_NAMES).
@@ -444,11 +448,31 @@ def save_state(
     _prune_history(history, keep=name)
 
 
+def write_manifest(history_dir: str | Path, path: str | Path) -> None:
+    """Write the manifest of the current state to ``path``: the state's name and each file's sha256.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no state is stored (the manifest is written after :func:`save_state`).
+    """
+    state = state_folder(history_dir)
+    if state is None:
+        raise FileNotFoundError(f"history folder {history_dir} holds no stored state")
+    files = {
+        str(file.relative_to(state)): hashlib.sha256(file.read_bytes()).hexdigest()
+        for file in sorted(state.rglob("*"))
+        if file.is_file()
+    }
+    text = json.dumps({"state": state.name, "files": files}, indent=2, sort_keys=True) + "\n"
+    _write_synced(Path(path), text.encode("utf-8"))
+
+
 def _prune_history(history: Path, keep: str) -> None:
     """Delete the earlier states and leftovers (own names only); report anything else once."""
     foreign = []
     for child in sorted(history.iterdir()):
-        if child.name == keep or child.name == POINTER:
+        if child.name in (keep, POINTER, MANIFEST):
             continue
         if _OWN_NAME.match(child.name):
             if child.is_dir() and not child.is_symlink():

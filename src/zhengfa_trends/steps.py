@@ -498,7 +498,8 @@ def record_run_step(
 ) -> None:
     """Rule ``record_run``: ``changes`` (:func:`record_changes_step`), ``provenance``
     (:func:`provenance_step`) and ``figure_index`` (:func:`figure_index_step`); then this run's
-    state is stored for the next run (:func:`history.save_state`).
+    state is stored for the next run (:func:`history.save_state`) and ``history`` (the history
+    folder's manifest.json, the rule's declared output there) names it.
 
     Every record is written before the stored state is replaced, and the replacement is one atomic
     switch, so a run killed at any point and resumed (``--rerun-incomplete``) writes the same
@@ -512,3 +513,4 @@ def record_run_step(
     figure_index_step(figure_names, config, inputs["documents"], formats, outputs["figure_index"])
     checkpoint("record_run")
     history.save_state(**state)
+    history.write_manifest(options["history_dir"], outputs["history"])

@@ -25,6 +25,11 @@ rule record_run:
         ),
         provenance="results/provenance.json",
         figure_index="results/figures/README.md",
+        # The stored state for the next run is written into lda.history_dir; this manifest (state name,
+        # file hashes) is the declared output there.  fit_lda (freeze mode) and summarise_topics read
+        # the state the previous run left (params history_dir): as inputs of this run the files
+        # record_run writes would close a cycle, and every run would be out of date.
+        history=f'{config["lda"]["history_dir"]}/manifest.json',
     log:
         "logs/record_run.log",
     conda:
