@@ -24,6 +24,7 @@ import argparse
 import json
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -63,7 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=10, help="number of LDA topics (default 10)")
     parser.add_argument("--passes", type=int, default=5, help="LDA passes (default 5)")
     parser.add_argument("--seed", type=int, default=20240601, help="LDA random_state")
-    parser.add_argument("--out", type=Path, default=Path("baseline_topic_trends.png"), help="PNG to write")
+    # The default is outside the repository: a run from the repository root left the PNG there.
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "zf-baseline" / "baseline_topic_trends.png",
+        help="PNG to write (default: zf-baseline/baseline_topic_trends.png in the temp folder)",
+    )
     parser.add_argument("--json", type=Path, help="write the phase timings and counts here")
     args = parser.parse_args(argv)
 

@@ -1,0 +1,245 @@
+"""Measuring one subprocess: wall time, CPU time, peak memory (largest process and whole tree), and
+how busy the rest of the machine was meanwhile; and the facts about the machine a report states.
+
+Used by :mod:`runner` (``benchmarks/run.py``'s runs); see ``run.py`` for what is measured how.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from zhengfa_trends.provenance import TRACKED_PACKAGES, package_version
+
+REPO = Path(__file__).resolve().parents[1]
+GNU_TIME = Path("/usr/bin/time")
+MIB = 1024 * 1024
+# Environment of every measured subprocess: None (this process's), or the one
+# :func:`runner.use_snapshot` sets so that a snapshot's src/ shadows the editable install.
+CHILD_ENV: dict[str, str] | None = None
+
+
+@dataclass
+class Measured:
+    """One measured subprocess."""
+
+    command: list[str]
+    wall: float = float("nan")
+    returncode: int | None = None
+    timed_out: bool = False
+    max_rss_mib: float | None = None  # largest single process
+    rss_source: str = ""
+    tree_peak_mib: float | None = None  # largest sampled sum over the process tree
+    cpu_s: float | None = None  # user + system CPU seconds of the process and its descendants
+    machine_busy_s: float | None = None  # CPU seconds the whole machine was busy meanwhile
+    log: str = ""
+    tail: str = ""
+    started_at: float | None = None  # epoch seconds at launch (for the job timeline)
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+    @property
+    def other_cpu_s(self) -> float | None:
+        """CPU seconds used by processes outside the measured tree while it ran."""
+        if self.cpu_s is None or self.machine_busy_s is None:
+            return None
+        return max(0.0, self.machine_busy_s - self.cpu_s)
+
+    @property
+    def other_load(self) -> float | None:
+        """Share of the machine (all CPUs over the wall time) used by other processes."""
+        other, cpus = self.other_cpu_s, os.cpu_count() or 1
+        return other / (self.wall * cpus) if other is not None and self.wall > 0 else None
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds the machine has been busy (all CPUs; /proc/stat without idle and iowait)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = [int(v) for v in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    busy = sum(fields[:8]) - fields[3] - fields[4]  # user nice system idle iowait irq softirq steal
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def _ppid_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Sum of the resident set sizes of ``root`` and all its descendants (shared pages counted twice)."""
+    children = _ppid_map()
+    page = os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+                total += int(handle.read().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+class TreeSampler(threading.Thread):
+    """Poll the RSS of a process tree until stopped; keep the peak."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+def measure(command: list[str], cwd: Path, log_path: Path, timeout: float | None = None) -> Measured:
+    """Run ``command`` in ``cwd``; wall time, peak RSS, exit status; output goes to ``log_path``."""
+    result = Measured(command=[str(c) for c in command], log=str(log_path))
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    time_file = None
+    full = list(result.command)
+    if GNU_TIME.exists():
+        handle, time_file = tempfile.mkstemp(prefix="zf-time-", suffix=".txt")
+        os.close(handle)
+        full = [str(GNU_TIME), "-v", "-o", time_file, *full]
+    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = usage_before.ru_maxrss
+    busy_before = machine_busy_seconds()
+    with open(log_path, "w", encoding="utf-8") as log:
+        log.write("$ " + " ".join(result.command) + f"\n# cwd: {cwd}\n")
+        log.flush()
+        start = time.perf_counter()
+        result.started_at = time.time()
+        process = subprocess.Popen(
+            full, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=CHILD_ENV
+        )
+        sampler = TreeSampler(process.pid)
+        sampler.start()
+        try:
+            result.returncode = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            result.timed_out = True
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            result.returncode = process.returncode
+        result.wall = time.perf_counter() - start
+        busy_after = machine_busy_seconds()
+        sampler.stop()
+    usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result.cpu_s = (usage_after.ru_utime + usage_after.ru_stime) - (
+        usage_before.ru_utime + usage_before.ru_stime
+    )
+    if busy_before is not None and busy_after is not None:
+        result.machine_busy_s = busy_after - busy_before
+    result.tree_peak_mib = sampler.peak / MIB if sampler.peak else None
+    if time_file:
+        text = Path(time_file).read_text(encoding="utf-8", errors="replace")
+        Path(time_file).unlink(missing_ok=True)
+        match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+        if match:
+            result.max_rss_mib = int(match.group(1)) / 1024
+            result.rss_source = "/usr/bin/time -v"
+    if result.max_rss_mib is None:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result.max_rss_mib = after / 1024
+        result.rss_source = "getrusage(RUSAGE_CHILDREN)" + (" (upper bound)" if after == before else "")
+    lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+    result.tail = "\n".join(line if len(line) <= 300 else line[:300] + " …" for line in lines)
+    return result
+
+
+def machine_info() -> dict:
+    info: dict = {"nproc": os.cpu_count(), "platform": platform.platform()}
+    try:
+        info["nproc"] = int(subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout)
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        pass
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, flags=re.M)
+        info["cpu"] = models[0].strip() if models else platform.processor() or "unknown"
+        info["cpu_threads_listed"] = len(models)
+    except OSError:
+        info["cpu"] = platform.processor() or "unknown"
+    try:
+        meminfo = Path("/proc/meminfo").read_text(encoding="utf-8")
+        kib = int(re.search(r"^MemTotal:\s+(\d+) kB", meminfo, flags=re.M).group(1))
+        info["ram_gib"] = round(kib / MIB, 1)
+    except (OSError, AttributeError):
+        info["ram_gib"] = None
+    info["python"] = platform.python_version()
+    # The same list (and lookup) as results/provenance.json, so a benchmark and a run can be compared.
+    info["packages"] = {name: package_version(name) for name in TRACKED_PACKAGES}
+    git = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    dirty = subprocess.run(
+        [
+            "git",
+            "-C",
+            str(REPO),
+            "status",
+            "--porcelain",
+            "--",
+            "src",
+            "scripts",
+            "workflow",
+            "Snakefile",
+            "config",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    info["commit"] = git.stdout.strip() or "unknown"
+    info["dirty"] = bool(dirty.stdout.strip())
+    info["source"] = "working tree"
+    where = subprocess.run(
+        [sys.executable, "-c", "import zhengfa_trends; print(zhengfa_trends.__file__)"],
+        capture_output=True,
+        text=True,
+        env=CHILD_ENV,
+    )
+    info["package_file"] = where.stdout.strip() or "not importable"
+    try:
+        info["loadavg"] = " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
+    except OSError:
+        info["loadavg"] = "unknown"
+    date = subprocess.run(["date", "-u"], capture_output=True, text=True)
+    info["date"] = date.stdout.strip() or dt.datetime.now(dt.UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+    return info

@@ -1,0 +1,313 @@
+"""Reporting: the Markdown (and JSON) report of what the runs measured, against the issue's targets."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import runner
+from measure import Measured
+from runner import PASSES, K, Run
+
+# The issue's targets.
+TARGET_RATIO = 0.7
+TARGET_THROUGHPUT = 2.5  # MB/s
+TARGET_SCALE_WALL = 600.0  # s
+TARGET_SCALE_RSS_GIB = 4.0
+TARGET_DEFAULT_COLD = 60.0  # s
+TARGET_NOOP = 5.0  # s
+
+
+def _f(value, digits: int = 1, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("**pass**" if ok else "**FAIL**")
+
+
+def _peak_gib(measured: Measured | None) -> float | None:
+    if measured is None:
+        return None
+    values = [v for v in (measured.tree_peak_mib, measured.max_rss_mib) if v is not None]
+    return max(values) / 1024 if values else None
+
+
+def _status(measured: Measured | None) -> str:
+    if measured is None:
+        return "not run"
+    if measured.timed_out:
+        return f"timed out after {measured.wall:.0f} s"
+    return "ok" if measured.ok else f"failed (exit {measured.returncode})"
+
+
+def _load(measured: Measured | None) -> str:
+    load = measured.other_load if measured is not None else None
+    return "–" if load is None else f"{100 * load:.0f} %"
+
+
+def targets_table(comparisons: list[Run], scales: list[Run], default: Run | None, cores: str) -> list[str]:
+    lines = ["| measure | target | measured | verdict |", "|---|---|---|---|"]
+    for run in comparisons:
+        base, flow = run.baseline, run.workflow
+        ratio = flow.wall / base.wall if base and flow and base.ok and flow.ok else None
+        fastest = f"fastest of {len(run.attempts)} each; " if len(run.attempts) > 1 else ""
+        lines.append(
+            f"| {run.docs:,} docs, full run K={K}, one seed, passes={PASSES}, --cores {cores} "
+            f"| ≤ {TARGET_RATIO} × baseline wall time, same run "
+            f"| workflow {_f(flow.wall if flow else None)} s / baseline {_f(base.wall if base else None)} s "
+            f"= **{_f(ratio, 2)} ×** ({fastest}{_status(flow)}; other processes' load {_load(flow)} / {_load(base)}) "
+            f"| {_verdict(None if ratio is None else ratio <= TARGET_RATIO)} |"
+        )
+    for run in comparisons + scales:
+        tp = run.throughput
+        lines.append(
+            f"| segmentation throughput on {cores} cores ({run.docs:,} docs, {run.corpus_mb:.1f} MB) "
+            f"| ≥ {TARGET_THROUGHPUT} MB/s "
+            f"| {_f(tp, 2)} MB/s ({run.corpus_mb:.2f} MB / {_f(run.rule_seconds('segment_passages'), 2)} s) "
+            f"| {_verdict(None if tp is None else tp >= TARGET_THROUGHPUT)} |"
+        )
+    for run in scales:
+        flow = run.workflow
+        if run.skipped or flow is None:
+            measured, verdict = f"not run: {run.skipped}", "–"
+        else:
+            peak = _peak_gib(flow)
+            ok = (
+                flow.ok
+                and flow.wall <= TARGET_SCALE_WALL
+                and peak is not None
+                and peak <= TARGET_SCALE_RSS_GIB
+            )
+            measured = (
+                f"{flow.wall / 60:.1f} min, peak RSS {_f(peak, 2)} GiB ({_status(flow)}; "
+                f"other processes' load {_load(flow)})"
+            )
+            verdict = _verdict(ok)
+        lines.append(
+            f"| {run.docs:,} docs, full run default config "
+            f"| ≤ {TARGET_SCALE_WALL / 60:.0f} min, peak RSS ≤ {TARGET_SCALE_RSS_GIB:.0f} GiB | {measured} | {verdict} |"
+        )
+    if not scales:
+        lines.append(
+            f"| 20,000 docs, full run default config | ≤ {TARGET_SCALE_WALL / 60:.0f} min, "
+            f"peak RSS ≤ {TARGET_SCALE_RSS_GIB:.0f} GiB | not run (no --docs ≥ scale threshold) | – |"
+        )
+    if default is not None:
+        cold, noop = default.workflow, default.noop
+        cold_ok = cold.ok and cold.wall <= TARGET_DEFAULT_COLD if cold else None
+        noop_ok = noop.ok and noop.wall <= TARGET_NOOP and bool(default.noop_nothing_to_do) if noop else None
+        both = None if cold_ok is None or noop_ok is None else cold_ok and noop_ok
+        lines.append(
+            f"| default corpus cold run (--cores all) | ≤ {TARGET_DEFAULT_COLD:.0f} s; no-op rerun ≤ {TARGET_NOOP:.0f} s "
+            f"| cold {_f(cold.wall if cold else None)} s ({_status(cold)}; other processes' load {_load(cold)}); "
+            f"no-op {_f(noop.wall if noop else None)} s | {_verdict(both)} |"
+        )
+    for run in comparisons:
+        noop = run.noop
+        lines.append(
+            f"| no-op rerun, {run.docs:,} docs (--cores {cores}) | ≤ {TARGET_NOOP:.0f} s "
+            f"| {_f(noop.wall if noop else None)} s{'' if run.noop_nothing_to_do else ' (did work!)'} "
+            f"| {_verdict(None if noop is None else noop.ok and noop.wall <= TARGET_NOOP)} |"
+        )
+    return lines
+
+
+def rules_table(run: Run) -> list[str]:
+    lines = [
+        "| rule | wildcards | s | share of workflow wall | max_rss MiB | max_uss MiB | cpu_time s | mean_load % |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    wall = run.workflow.wall if run.workflow else None
+    for row in sorted(run.rules, key=lambda r: -(r["s"] or 0)):
+        share = f"{100 * row['s'] / wall:.0f} %" if wall and row["s"] is not None else "–"
+        lines.append(
+            f"| {row['rule']} | {row['wildcards'] or ''} | {_f(row['s'], 2)} | {share} | {_f(row['max_rss_mib'])} "
+            f"| {_f(row['max_uss_mib'])} | {_f(row['cpu_time'], 2)} | {_f(row['mean_load'], 0)} |"
+        )
+    total = sum(r["s"] or 0 for r in run.rules)
+    lines.append(f"| **sum of jobs** | | {_f(total, 2)} | | | | | |")
+    return lines
+
+
+PROCESS_HEADER = [
+    "| process | wall s | CPU s | other processes' load | max RSS MiB (largest process) "
+    "| peak RSS MiB (process tree, sampled) | status |",
+    "|---|---:|---:|---:|---:|---:|---|",
+]
+
+
+def measured_line(name: str, measured: Measured | None) -> str:
+    if measured is None:
+        return f"| {name} | not run | | | | | |"
+    return (
+        f"| {name} | {_f(measured.wall, 2)} | {_f(measured.cpu_s, 1)} | {_load(measured)} "
+        f"| {_f(measured.max_rss_mib)} | {_f(measured.tree_peak_mib)} | {_status(measured)} |"
+    )
+
+
+def attempts_table(run: Run) -> list[str]:
+    lines = [
+        "| attempt | baseline s | other load | workflow s | other load | ratio |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for attempt in run.attempts:
+        base, flow = attempt["baseline"], attempt["workflow"]
+        ratio = flow.wall / base.wall if base.ok and flow.ok else None
+        lines.append(
+            f"| {attempt['attempt']} | {_f(base.wall, 2)} | {_load(base)} | {_f(flow.wall, 2)} | {_load(flow)} "
+            f"| {_f(ratio, 2)} |"
+        )
+    return lines
+
+
+def write_report(path: Path, info: dict, runs: list[Run], cores: str, workdir: Path, argv: list[str]) -> None:
+    comparisons = [r for r in runs if r.kind == "comparison"]
+    scales = [r for r in runs if r.kind == "scale"]
+    default = next((r for r in runs if r.kind == "default"), None)
+    packages = ", ".join(f"{k} {v}" for k, v in info["packages"].items())
+    lines = [
+        "# Benchmark results (issue 7, performance and scale)",
+        "",
+        "Written by `benchmarks/run.py` (see `benchmarks/README.md` for how to read it). Ratios are against the",
+        "baseline (`benchmarks/baseline.py`) measured in the same run, on the same corpus.",
+        "",
+        f"- date: {info['date']}",
+        f"- command: `python benchmarks/run.py {' '.join(argv)}` (work folder `{workdir}`)",
+        f"- machine: {info['nproc']} CPUs (nproc), {info['cpu']}, {_f(info['ram_gib'])} GiB RAM, {info['platform']}",
+        f"- Python {info['python']}; {packages}",
+        f"- load average when the run started: {info.get('loadavg', '?')}",
+        (
+            f"- benchmarked: snapshot of commit {info['ref_commit']} (`--ref {info['ref']}`) in `{runner.SOURCE}`"
+            if info.get("ref")
+            else f"- benchmarked: the working tree at commit {info['commit']}"
+            + (" with uncommitted changes in src/workflow/scripts/config" if info["dirty"] else "")
+        ),
+        f"- zhengfa_trends imported by the jobs from `{info['package_file']}`",
+        "",
+        "## Targets",
+        "",
+        *targets_table(comparisons, scales, default, cores),
+        "",
+        "Peak RSS of the scale target is the larger of the biggest single process (`/usr/bin/time -v`) and the",
+        "sampled sum over the whole process tree (which counts pages shared by forked workers twice).",
+        "",
+    ]
+    for run in runs:
+        if run.kind == "comparison":
+            title = f"## {run.docs:,} synthetic documents: baseline vs workflow (K={K}, seed {run.lda_seed}, passes={PASSES})"
+        elif run.kind == "scale":
+            title = f"## {run.docs:,} synthetic documents: workflow, default config"
+        else:
+            title = f"## Default corpus (`data/corpus`, {run.docs} documents), cold, `--cores all`"
+        lines += [title, ""]
+        if run.skipped:
+            lines += [f"Not run: {run.skipped}", ""]
+            continue
+        if run.kind != "default":
+            origin = (
+                "given with --corpus"
+                if runner.EXTERNAL_CORPUS is not None
+                else f"written by `python -m zhengfa_trends.synthetic --min-sentences {runner.SENTENCES[0]} "
+                f"--max-sentences {runner.SENTENCES[1]}` in {_f(run.generate_s)} s"
+            )
+            lines.append(
+                f"Corpus: `{run.corpus_dir}` ({run.docs:,} files, {run.corpus_mb:.2f} MB), {origin}."
+            )
+        seg = run.segmentation
+        if seg.get("passages"):
+            lines.append(
+                f"The workflow segmented {seg['passages']:,} passages ({seg['passage_chars']:,} characters, "
+                f"{seg['passage_bytes'] / 1e6:.2f} MB of clean text) with {seg.get('workers_used', '?')} worker "
+                f"process(es) in {seg.get('chunks', '?')} chunk(s); documents segmented "
+                f"{seg.get('documents_segmented', '?')}, taken from the segmentation cache "
+                f"{seg.get('documents_from_cache', '?')}."
+            )
+        lines += ["", *PROCESS_HEADER]
+        if run.baseline is not None:
+            lines.append(measured_line("baseline.py (1 process)", run.baseline))
+        cores_here = "all" if run.kind == "default" else cores
+        lines.append(measured_line(f"snakemake --cores {cores_here}", run.workflow))
+        lines.append(measured_line("snakemake no-op rerun", run.noop))
+        lines.append("")
+        if len(run.attempts) > 1:
+            lines += [
+                f"Baseline and workflow ran {len(run.attempts)} times in turn (each workflow in a fresh project "
+                "copy); the table above and the target use the fastest of each, the per-rule table is from "
+                f"the fastest workflow (`{run.best_project}`).",
+                "",
+                *attempts_table(run),
+                "",
+            ]
+        phases = run.baseline_phases.get("phases")
+        if phases:
+            lines += [
+                "Baseline phases (s): "
+                + ", ".join(f"{name} {seconds:.2f}" for name, seconds in phases.items())
+                + f"; {run.baseline_phases.get('tokens', 0):,} tokens, vocabulary "
+                f"{run.baseline_phases.get('vocabulary', 0):,}.",
+                "",
+            ]
+        if run.rules:
+            total = sum(r["s"] or 0 for r in run.rules)
+            wall = run.workflow.wall if run.workflow else float("nan")
+            lines += [
+                f"Per rule (Snakemake benchmark files; a job's time includes its Python start-up and imports). "
+                f"Jobs sum to {total:.1f} s of {wall:.1f} s wall with --cores {cores_here}.",
+                "",
+                *rules_table(run),
+                "",
+            ]
+            if run.unbenchmarked:
+                lines += [
+                    "Rules that ran without a `benchmark:` file (not in the table): "
+                    + ", ".join(f"`{rule}`" for rule in run.unbenchmarked)
+                    + ".",
+                    "",
+                ]
+            lines += timeline_table(run)
+        if run.workflow is not None and not run.workflow.ok:
+            lines += ["Last lines of the workflow log:", "", "```", run.workflow.tail, "```", ""]
+    lines += [
+        "## Caveats",
+        "",
+        "- The baseline segments whole documents with jieba's global tokenizer, fits TF-IDF and LDA on",
+        "  documents with gensim's defaults (iterations 50, chunksize 2000, eval_every 10) and draws one",
+        "  plot; the workflow also cleans text, cuts passages, filters tokens, fits LDA on passages",
+        "  (`lda.iterations` of the config), bootstraps intervals and draws every figure of the",
+        "  workflow in PNG and PDF (see the per-rule table for what ran).",
+        "- The jieba dictionary cache (`jieba.cache` in the temp folder) and the OS file cache are warm",
+        '  for every run; "cold" means a fresh project copy without `.snakemake/` or results.',
+        "- Per-rule `s` is the wall time of the job including interpreter start-up; with two cores some",
+        "  jobs run side by side, so the per-rule times add up to more than the critical path.",
+        '- "Other processes\' load" is the CPU time the machine spent outside the measured process tree',
+        "  while it ran, as a share of all CPUs (from /proc/stat). Anything above a few per cent means the",
+        "  machine was shared (tests, CI) and the wall times are inflated; rerun when the machine is idle.",
+        "",
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    payload = {"machine": info, "argv": argv, "runs": [asdict(r) for r in runs]}
+    path.with_suffix(".json").write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def timeline_table(run: Run) -> list[str]:
+    """Markdown rows of the job timeline (see :func:`job_timeline`)."""
+    if not run.timeline:
+        return []
+    lines = [
+        "Job timeline (from the job logs: a step starts after its script's imports; seconds after "
+        "Snakemake was launched):",
+        "",
+        "| job | step started | step finished | step s |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in run.timeline:
+        lines.append(
+            f"| {row['job']} | {row['started']:.2f} | {row['finished']:.2f} | "
+            f"{row['finished'] - row['started']:.2f} |"
+        )
+    return [*lines, ""]
