@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import ContentCache
 from .config import schema_field
+from .workers import fork_available, ordered_map
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +221,7 @@ def segment_texts(
     global _WORKER_SEGMENTER
     _WORKER_SEGMENTER = Segmenter(settings)
     total = sum(len(t) for t in texts)
-    if workers <= 1 or total <= chunk_chars or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or total <= chunk_chars or not fork_available():
         return _segment_chunk(texts)
     # Small chunks (about 40 per worker, at least 20,000 characters) keep both workers busy to the end.
     chunk_chars = min(chunk_chars, max(20_000, total // (workers * 40)))
@@ -237,16 +236,15 @@ def segment_texts(
     log.info(
         "segmenting %d texts (%d chars) in %d chunks on %d workers", len(texts), total, len(chunks), workers
     )
-    context = multiprocessing.get_context("fork")
     # Move everything allocated so far (the jieba dictionary: millions of objects) out of the
     # garbage collector's reach before forking.  Otherwise each worker's collector walks those
     # objects, writing to their headers, and the kernel copies every page they sit on:
     # seconds of system time per worker, more the more modules the parent has imported.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(_segment_chunk, chunks)
-            return [joined for chunk in results for joined in chunk]
+        # Workers that end with the step: Ctrl-C or an error kills them (zhengfa_trends.workers).
+        results = ordered_map(_segment_chunk, chunks, workers)
+        return [joined for chunk in results for joined in chunk]
     finally:
         gc.unfreeze()
 

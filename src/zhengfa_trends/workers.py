@@ -1,0 +1,113 @@
+"""Forked worker processes that end when the step ends: on Ctrl-C, on an error, or when it is killed.
+
+Ctrl-C in a terminal sends SIGINT to the whole process group: Snakemake, the step and the step's
+workers.  A worker that takes it as KeyboardInterrupt mid-task, while the step waits for the rest
+of its tasks, can leave the step (and Snakemake, holding its lock) waiting for a long time.  So:
+
+* workers ignore SIGINT (the step decides), and are killed by the kernel if the step dies first
+  (``PR_SET_PDEATHSIG`` on Linux; elsewhere they notice their parent is gone at the next task);
+* the step, on KeyboardInterrupt or any other error, kills its workers (SIGKILL: nothing of theirs
+  is worth keeping, and a worker killed while holding a queue lock cannot block anything that
+  waits for it) and does not wait for the tasks still queued.
+
+Nothing a worker computes is written anywhere by the worker, so killing one loses only that work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+_PR_SET_PDEATHSIG = 1
+
+
+def fork_available() -> bool:
+    """True where worker processes can be forked (they share the parent's loaded data)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _worker_start(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back in the parent: ignored here
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the death signal was set
+        os._exit(1)
+
+
+def _check_parent(function: Callable, parent: int, item):
+    if os.getppid() != parent:
+        os._exit(1)
+    return function(item)
+
+
+class _Task:
+    """``function(item)`` in a worker, after checking that the step is still there (picklable)."""
+
+    def __init__(self, function: Callable, parent: int):
+        self.function = function
+        self.parent = parent
+
+    def __call__(self, item):
+        return _check_parent(self.function, self.parent, item)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(timeout=5)
+
+
+def ordered_map(function: Callable, items: Iterable, workers: int, chunksize: int = 1) -> Iterator:
+    """``function(item)`` for every item, in ``workers`` forked processes, yielded in input order.
+
+    Results are yielded as they come (in order).  If the caller stops early, or anything (Ctrl-C
+    included) interrupts the step, the workers are killed before the exception goes on.
+
+    Parameters
+    ----------
+    function : callable
+        A picklable one-argument function (module level, or a picklable callable object).
+    items : iterable
+    workers : int
+    chunksize : int
+        Items sent to a worker at a time.
+    """
+    parent = os.getpid()
+    pool = None
+    try:
+        # SIGINT is held back while the workers are forked: one that arrives during a fork is
+        # otherwise swallowed by an after-fork hook ("Exception ignored in _releaseLock") and the
+        # step would not stop.  Held back, it is raised here once they are started.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_start,
+                initargs=(parent,),
+            )
+            results = pool.map(_Task(function, parent), items, chunksize=chunksize)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        yield from results
+    except BaseException:
+        if pool is not None:
+            _kill(pool)
+        raise
+    pool.shutdown(wait=True)
