@@ -203,6 +203,7 @@ def ingest_options(config: Mapping) -> dict:
         "max_chars": config["passages"]["max_chars"],
         "min_chars": config["passages"]["min_chars"],
         "min_year": config["corpus"]["min_year"],
+        "max_date": config["corpus"]["max_date"],
         "date_from_text": config["corpus"]["date_from_text"],
         "years": config["corpus"]["years"],
         "near_duplicate_threshold": config["corpus"]["near_duplicate_threshold"],

@@ -6,6 +6,7 @@ ingest rule's inputs), so this module is kept light: every ``snakemake`` call im
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,29 @@ if TYPE_CHECKING:
 # File names that say HTML (their text is stripped of markup, and the cleaning cache keys on it).
 HTML_SUFFIXES = frozenset({".htm", ".html"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"}) | HTML_SUFFIXES
+
+
+# Characters that would break a TSV row for line-based tools (tab, line breaks, other controls).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def safe_name(name: str) -> str:
+    """``name`` with every control character (tab, line break, …) replaced by ``_`` (for the ledger)."""
+    return CONTROL_CHARACTERS.sub("_", name)
+
+
+def leaves_folder(path: Path, folder: Path) -> bool:
+    """True for a symbolic link whose target is not inside ``folder`` (such a file is never read)."""
+    if not path.is_symlink():
+        return False
+    target, base = _resolve(path), _resolve(folder)
+    return target != base and base not in target.parents
+
+
+def readable_entry(path: Path, folder: Path) -> bool:
+    """True for an entry of the corpus folder that may be read: a regular file (or a link to one
+    inside the folder) whose name holds no control character."""
+    return path.is_file() and not CONTROL_CHARACTERS.search(path.name) and not leaves_folder(path, folder)
 
 
 class CorpusError(Exception):

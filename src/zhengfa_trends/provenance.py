@@ -6,6 +6,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Mapping, Sequence
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
@@ -78,6 +79,9 @@ def build_provenance(inputs: Mapping[str, Sequence[str]], config: Mapping, chose
             "bootstrap": config.get("trends", {}).get("seed"),
         },
         "chosen_k": int(chosen_k),
+        # the latest acceptable publication date the run used (corpus.max_date, else the run's date):
+        # set corpus.max_date to it to have a rerun on a later day date the corpus the same way
+        "max_date": config.get("corpus", {}).get("max_date") or date.today().isoformat(),
         "inputs": {
             role: {str(path): file_sha256(path) for path in sorted(map(str, paths))}
             for role, paths in inputs.items()

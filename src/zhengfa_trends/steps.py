@@ -74,6 +74,7 @@ def ingest_step(
         max_chars=options["max_chars"],
         min_chars=options["min_chars"],
         min_year=options["min_year"],
+        max_date=options.get("max_date"),
         date_from_text=options["date_from_text"],
         years=tuple(options["years"]) or None,
         near_duplicate_threshold=options["near_duplicate_threshold"],

@@ -9,6 +9,9 @@ from zhengfa_trends.codehash import script_digests
 from zhengfa_trends.config import config_errors, ingest_options
 from zhengfa_trends.provenance import figure_stamp
 
+# corpus.max_date written as an unquoted YAML date is a date object: the schema wants its text.
+if hasattr(config.get("corpus", {}).get("max_date"), "isoformat"):
+    config["corpus"]["max_date"] = config["corpus"]["max_date"].isoformat()
 # One readable line (no traceback) for a bad key; then the schema fills in the defaults.
 _config_problems = config_errors(
     config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -83,7 +86,7 @@ def corpus_files(wildcards=None):
     regular files are inputs (Snakemake needs existing files; a folder's time stamp changes
     whenever anything inside it does).  A missing folder stops the run with one line.
     """
-    from zhengfa_trends.files import CorpusError, list_corpus_files
+    from zhengfa_trends.files import CorpusError, list_corpus_files, readable_entry
 
     try:
         entries = list_corpus_files(
@@ -91,7 +94,9 @@ def corpus_files(wildcards=None):
         )
     except CorpusError as error:
         sys.exit(f"zhengfa-trends: {error}")
-    return [str(p) for p in entries if p.is_file()]
+    folder = Path(config["corpus"]["dir"])
+    # links out of the folder and names with control characters are listed, never read
+    return [str(p) for p in entries if readable_entry(p, folder)]
 
 
 def metadata_file(wildcards=None):

@@ -32,7 +32,7 @@ import pandas as pd
 from ..cache import ContentCache
 from ..clean import clean_text, split_passages
 from ..config import schema_field
-from ..files import HTML_SUFFIXES, CorpusError, list_corpus_files
+from ..files import HTML_SUFFIXES, CorpusError, list_corpus_files, safe_name
 from .boilerplate import BOILERPLATE_COLUMNS, Boilerplate, find_boilerplate, line_key, remove_boilerplate
 from .dates import document_date_evidence
 from .decode import sha256_bytes
@@ -53,7 +53,9 @@ REASONS = {
     "undecodable": "no text encoding decodes the bytes",
     "no_text": "nothing but page chrome (or site boilerplate) is left after cleaning",
     "no_date": "no date in metadata.tsv and none found in the text",
-    "bad_date": "the date is malformed, before corpus.min_year or later than today",
+    "bad_date": "the date is malformed, before corpus.min_year or later than corpus.max_date (default: the run's date)",
+    "outside_folder": "a link to a file outside the corpus folder (not read)",
+    "bad_name": "the file name holds a tab, a line break or another control character (rename the file)",
     "duplicate_of:<doc_id>": "same bytes as an earlier file, or the same or nearly the same clean text "
     "as an earlier included document (character 5-gram Jaccard similarity >= "
     "corpus.near_duplicate_threshold)",
@@ -90,7 +92,9 @@ class IngestOptions:
     max_chars: int = schema_field("passages.max_chars")
     min_chars: int = schema_field("passages.min_chars")
     min_year: int = schema_field("corpus.min_year")
-    max_year: int | None = None  # not a config key: today's year (tests fix it)
+    max_year: int | None = None  # not a config key: max_date's year (tests fix it)
+    # corpus.max_date: the latest acceptable date, "YYYY-MM-DD"; None: the date of the run.
+    max_date: str | None = schema_field("corpus.max_date")
     years: tuple[int, int] | None = schema_field("corpus.years", lambda years: tuple(years) or None)
     # Text dating (ingest.dates): off with corpus.date_from_text: false; the opening lines searched
     # for a dateline and the headline (not a config key).
@@ -186,7 +190,8 @@ def ingest_corpus(
     taken: set[str] = set()
     for path in entries:
         # a.txt and a.html would share the id "a": the second one is called by its file name
-        doc_id = path.stem if path.stem not in taken else path.name
+        stem, name = safe_name(path.stem), safe_name(path.name)  # a tab or newline is not kept in an id
+        doc_id = stem if stem not in taken else name
         while doc_id in taken:
             doc_id += "~"
         doc_ids.append(doc_id)
@@ -199,7 +204,7 @@ def ingest_corpus(
         # Decisions that depend on earlier documents (duplicates), in corpus order; the row gets
         # exactly the fields known at the point where the document is set aside.
         meta = meta_by_id.get(doc_id, {})
-        row = _new_row(doc_id, path.name, meta)
+        row = _new_row(doc_id, safe_name(path.name), meta)
         rows.append(row)
         row["reason"] = prep.reason
         if prep.stage < PREPARED_READ:
@@ -444,11 +449,16 @@ def _analyse_document(path: Path, meta: EntryMeta, options: IngestOptions) -> Pr
     return prep
 
 
+def latest_date(options: IngestOptions) -> dt.date:
+    """The latest acceptable publication date: ``corpus.max_date``, else the date of the run."""
+    return dt.date.fromisoformat(options.max_date) if options.max_date else dt.date.today()
+
+
 def _check_dates(prep: PreparedDocument, options: IngestOptions) -> PreparedDocument:
     """Set a cleaned document aside for a missing, implausible or filtered-out date, else mark it dated."""
     if prep.stage < PREPARED_CLEAN:
         return prep
-    today = dt.date.today()
+    today = latest_date(options)
     if not prep.year:
         prep.reason = "no_date" if not prep.date else "bad_date"
     elif (
@@ -498,21 +508,16 @@ def _analyse_all(
     entries: list[Path], metas: list[EntryMeta], options: IngestOptions, workers: int
 ) -> Iterator[PreparedDocument]:
     """:func:`_analyse_document` of every entry, in order; in ``workers`` forked processes if worth it."""
-    import multiprocessing
+    from ..workers import fork_available, ordered_map
 
-    if (
-        workers <= 1
-        or len(entries) < PARALLEL_MIN_ENTRIES
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    if workers <= 1 or len(entries) < PARALLEL_MIN_ENTRIES or not fork_available():
         for path, meta in zip(entries, metas, strict=True):
             yield _analyse_document(path, meta, options)
         return
     analyse = functools.partial(_analyse_document, options=options)
     chunk = max(1, min(32, len(entries) // (workers * 8)))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        # imap keeps the corpus order; results are consumed as they come.
-        yield from pool.imap(_StarCall(analyse), zip(entries, metas, strict=True), chunksize=chunk)
+    # In corpus order, consumed as they come; Ctrl-C or an error kills the workers (..workers).
+    yield from ordered_map(_StarCall(analyse), zip(entries, metas, strict=True), workers, chunksize=chunk)
 
 
 class _StarCall:

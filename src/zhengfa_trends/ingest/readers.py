@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import HTML_SUFFIXES, TEXT_SUFFIXES
+from ..files import CONTROL_CHARACTERS, HTML_SUFFIXES, TEXT_SUFFIXES, leaves_folder
 from .decode import decode_bytes, is_binary
 from .markup import looks_like_html, strip_html
 
@@ -33,6 +33,10 @@ class RawText:
 
 def read_entry(path: Path) -> tuple[str, bytes | None]:
     """``(reason, bytes)`` of a corpus entry: a reason for entries that are not read, else ``""``."""
+    if CONTROL_CHARACTERS.search(path.name):  # its id and file name would break the ledger's rows
+        return "bad_name", None
+    if leaves_folder(path, path.parent):  # a link out of the corpus folder is not followed
+        return "outside_folder", None
     if path.is_dir():
         return "folder", None
     if path.suffix.lower() not in TEXT_SUFFIXES:
