@@ -141,3 +141,32 @@ def test_dense_and_gathered_phinorm_agree(gensim_pair, monkeypatch):
         results.append(batched.inference(corpus, collect_sstats=True))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+
+
+def test_the_start_up_self_check_passes_on_the_installed_gensim(monkeypatch):
+    import zhengfa_trends.sparse_lda as sparse_lda
+
+    monkeypatch.setattr(sparse_lda, "_SELF_CHECKED", False)
+    sparse_lda.self_check()
+    assert sparse_lda._SELF_CHECKED
+
+
+def test_a_gensim_whose_e_step_changed_stops_the_fit_with_one_line(monkeypatch, capsys):
+    """A gensim release with another E-step (here: its inference scaled by 1 %) is caught before fitting."""
+    import zhengfa_trends.sparse_lda as sparse_lda
+    from zhengfa_trends.log import run_script
+
+    original = LdaModel.inference
+
+    def changed(self, chunk, collect_sstats=False):
+        gamma, sstats = original(self, chunk, collect_sstats)
+        return gamma * 1.01, sstats
+
+    monkeypatch.setattr(LdaModel, "inference", changed)
+    monkeypatch.setattr(sparse_lda, "_SELF_CHECKED", False)
+    with pytest.raises(SystemExit) as stop:
+        run_script(None, sparse_lda.self_check)
+    message = str(stop.value)
+    assert message.startswith("zhengfa-trends: the fast LDA E-step does not match gensim ")
+    assert "\n" not in message
+    assert not sparse_lda._SELF_CHECKED

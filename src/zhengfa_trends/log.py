@@ -18,8 +18,10 @@ from .files import CorpusError
 # idle OpenBLAS threads spin), and a second thread only competes with the other Snakemake job.
 BLAS_THREADS_PER_JOB = 1
 
-# Failures that mean "fix your input", not "bug": reported as one line, without a traceback.
+# Failures that mean "fix your input" (or your installation), not "bug": one line, no traceback.
 EXPECTED_ERRORS = (CorpusError, ConfigError, FileNotFoundError)
+# Raised by modules too heavy to import here (gensim): matched by class name.
+EXPECTED_ERROR_NAMES = frozenset({"EngineMismatch"})
 
 
 # Failures of the place results are written to (not of the input, not a bug): one line naming the path.
@@ -92,7 +94,11 @@ def run_script(log_path: str | Path | None, main: Callable[[], None]) -> None:
         logger.info("step finished in %.2f s", time.perf_counter() - started)
     except EXPECTED_ERRORS as error:
         _exit_with_one_line(logger, str(error))
-    except OSError as error:
+    except Exception as error:
+        if type(error).__name__ in EXPECTED_ERROR_NAMES:
+            _exit_with_one_line(logger, str(error))
+        if not isinstance(error, OSError):
+            raise
         smk = getattr(sys.modules.get("__main__"), "snakemake", None)  # injected into step scripts
         outputs = [str(path) for path in smk.output] if smk is not None else None
         message = storage_message(error, outputs)

@@ -86,7 +86,9 @@ def fit_lda(corpus, dictionary, k: int, seed: int, settings: LdaSettings, callba
     ValueError
         If the vocabulary is empty after filtering (too small a corpus for these settings).
     """
-    from zhengfa_trends.sparse_lda import BatchedLdaModel
+    from zhengfa_trends.sparse_lda import BatchedLdaModel, self_check
+
+    self_check()  # once per process: the fast E-step still equals the installed gensim's
 
     if len(dictionary) == 0:
         raise ValueError(
