@@ -180,6 +180,6 @@ def test_more_topics_than_the_passages_carry_stop_the_fit_naming_lda_k(tmp_path)
     with pytest.raises(ConfigError) as error:
         lda_step(tmp_path / "tokens.tsv", tmp_path / "documents.tsv", 3, [1], {}, options)
     assert str(error.value) == (
-        "config key 'lda.k' has 3, too many topics for 12 passages (at most 2: 5 passages per topic); "
-        "choose smaller K"
+        "config key 'lda.k' has 3, too many topics for 12 passages (at most 2: "
+        "lda.min_passages_per_topic is 5); choose smaller K"
     )

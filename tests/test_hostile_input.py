@@ -552,7 +552,7 @@ def _project(tmp_path: Path, corpus: dict[str, bytes] | None) -> Path:
             (project / "my_articles" / name).write_bytes(data)
     config = {
         "corpus": {"dir": "my_articles", "metadata": None},
-        "lda": {"k": [2], "seeds": [1], "chosen_k": 2},
+        "lda": {"k": [2], "seeds": [1], "chosen_k": 2, "min_passages_per_topic": 1},
     }
     (project / "x.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return project

@@ -59,7 +59,16 @@ def _project_copy(tmp_path: Path) -> Path:
         (corpus / name).write_text(text, encoding="utf-8")
     config = {
         "corpus": {"dir": "tiny", "metadata": "tiny/metadata.tsv"},
-        "lda": {"k": [2, 3], "seeds": [7], "passes": 3, "iterations": 50, "no_above": 0.9, "chosen_k": 2},
+        # four articles of one passage each: a topic per passage is allowed here (default: 5)
+        "lda": {
+            "k": [2, 3],
+            "seeds": [7],
+            "passes": 3,
+            "iterations": 50,
+            "no_above": 0.9,
+            "chosen_k": 2,
+            "min_passages_per_topic": 1,
+        },
         "trends": {"bootstrap": 200},
         "figures": {"formats": ["png", "pdf", "svg"]},
     }

@@ -83,8 +83,6 @@ def config_errors(config: Mapping, schema_path: str | Path) -> list[str]:
 # At most this many topics: beyond it a model is neither fitted in sensible time on these machines
 # nor read by anyone, and one figure panel per topic would not fit any page.
 MAX_K = 200
-# A topic needs passages to be estimated from: at least this many per topic.
-PASSAGES_PER_TOPIC = 5
 
 
 def k_errors(ks) -> list[str]:
@@ -103,18 +101,19 @@ def k_errors(ks) -> list[str]:
     return []
 
 
-def check_k_for_passages(k: int, n_passages: int) -> None:
+def check_k_for_passages(k: int, n_passages: int, per_topic: int) -> None:
     """Raise :class:`ConfigError` (one line naming ``lda.k``) if ``k`` topics are too many for the corpus.
 
-    The bound is :data:`PASSAGES_PER_TOPIC` passages per topic (and :data:`MAX_K` topics in all).
+    The bound is ``per_topic`` passages per topic (``lda.min_passages_per_topic``) and :data:`MAX_K`
+    topics in all.
     """
     problems = k_errors([k])
     if problems:
         raise ConfigError(problems[0])
-    if k * PASSAGES_PER_TOPIC > n_passages:
+    if k * per_topic > n_passages:
         raise ConfigError(
             f"config key 'lda.k' has {k}, too many topics for {n_passages} passages (at most "
-            f"{n_passages // PASSAGES_PER_TOPIC}: {PASSAGES_PER_TOPIC} passages per topic); choose smaller K"
+            f"{n_passages // per_topic}: lda.min_passages_per_topic is {per_topic}); choose smaller K"
         )
 
 

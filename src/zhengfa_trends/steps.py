@@ -203,7 +203,8 @@ def lda_step(
         else:
             log.warning("lda.mode is freeze but no stored model with K=%d was found: fitting a new one", k)
     if run is None:
-        check_k_for_passages(k, len(tokens))  # one line naming lda.k, before minutes of fitting
+        # one line naming lda.k, before minutes of fitting
+        check_k_for_passages(k, len(tokens), options["min_passages_per_topic"])
         run = topics.fit_k(tokens, k, seeds, topics.LdaSettings.from_config(options))
     write_tsv(run.scores, outputs["scores"])
     write_tsv(run.terms, outputs["topics"])

@@ -38,6 +38,7 @@ rule fit_lda:
                 "max_heldout_passages",
                 "mode",
                 "history_dir",
+                "min_passages_per_topic",
             )
         },
     script:
