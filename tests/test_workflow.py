@@ -361,6 +361,8 @@ def test_periods_and_a_facet_write_their_tables_and_figures(tmp_path):
     )
     config = yaml.safe_load((project / "tiny.yaml").read_text(encoding="utf-8"))
     config["trends"].update(periods=[[2021, 2022, "前期"], [2023, 2023, "后期"]], facet="source")
+    # short passages: enough of them for K = 2 and 3 (five passages per topic)
+    config["passages"] = {"max_chars": 40, "min_chars": 10}
     (project / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     result = _snakemake(project)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -395,6 +397,10 @@ def test_periods_and_a_facet_write_their_tables_and_figures(tmp_path):
             assert (project / f"results/figures/{name}.{fmt}").stat().st_size > 0
     index = (project / "results/figures/README.md").read_text(encoding="utf-8")
     assert "## facet_trends" in index and "## tfidf_by_period" in index
+    report = _snakemake(project, "--report", "results/report.html")
+    assert report.returncode == 0, report.stderr[-3000:]
+    html = (project / "results/report.html").read_text(encoding="utf-8")
+    assert "facet_trends.png" in html and "emerging_terms_by_period.png" in html
 
 
 # Twelve themes of two keywords each beside the three default ones (15 in all; theme keywords are

@@ -38,7 +38,20 @@ if GROUP_TABLES:
             style=config["figures"]["style"],
             ledger="results/corpus/documents.tsv",
         output:
-            figure_files(list(GROUP_FIGURES)),
+            [
+                report(
+                    f"results/figures/{name}.png",
+                    caption=f"../report/{name}.rst",
+                    category="3 Trends" if name == "facet_trends" else "1 Terms",
+                    labels={"figure": name},
+                )
+                for name in GROUP_FIGURES
+            ],
+            expand(
+                "results/figures/{figure}.{fmt}",
+                figure=list(GROUP_FIGURES),
+                fmt=[fmt for fmt in FIGURE_FORMATS if fmt != "png"],
+            ),
         log:
             "logs/plot_group_figures.log",
         benchmark:
@@ -49,5 +62,7 @@ if GROUP_TABLES:
             code=CODE["plot_group_figures"],
             names=list(GROUP_FIGURES),
             options=FIGURE_OPTIONS,
+            captions={name: caption(name, config) for name in GROUP_FIGURES},
+            documents_per_year=lambda wildcards, input: ledger_years(input.ledger),
         script:
             "../../scripts/plot_group_figures.py"
