@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -88,3 +90,46 @@ def test_shards_of_another_run_are_refused(tmp_path):
     write_tsv(part, tmp_path / "bad.tsv")
     with pytest.raises(ValueError, match="do not add up"):
         gather_tokens([tmp_path / "bad.tsv"])
+
+
+@pytest.mark.workflow
+def test_tokens_have_the_same_bytes_for_any_number_of_shards_and_each_shard_keeps_its_cache(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from test_workflow import TINY_CORPUS, _project_copy
+
+    project = _project_copy(tmp_path)
+    targets = ["results/tokens/tokens.tsv", "results/tokens/stats.json"]
+
+    def segment(n_shards: int) -> tuple[bytes, dict]:
+        for target in targets:
+            (project / target).unlink(missing_ok=True)
+        command = [sys.executable, "-m", "snakemake", *targets, "--cores", "2", "--configfile", "tiny.yaml"]
+        command += ["--set-scatter", f"shard={n_shards}"]
+        result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]
+        stats = json.loads((project / targets[1]).read_text(encoding="utf-8"))
+        return (project / targets[0]).read_bytes(), stats
+
+    unsharded, stats = segment(1)
+    assert stats["segmented"] == len(TINY_CORPUS) and stats["reused"] == 0
+    tokens, sharded_stats = segment(3)
+    assert tokens == unsharded
+    assert sharded_stats == stats  # a new shard count starts its own cache files: all segmented
+    # shard 2 of 3 gets none of these four documents: an empty shard gathers too
+    shard_files_made = {f"tokens_{shard_of(Path(name).stem, 3) + 1}of3.sqlite" for name in TINY_CORPUS}
+    assert shard_files_made == {"tokens_1of3.sqlite", "tokens_3of3.sqlite"}
+    cache = {p.name for p in (project / "results/cache/segment").iterdir()}
+    assert cache == {"tokens.sqlite", *shard_files_made}
+    shard_files = project / "results/tokens/shards"
+    assert not shard_files.exists() or not any(shard_files.iterdir())  # temporary, removed after the gather
+    # A new document: the 3 shards take the 4 others from their own cache files
+    (project / "tiny" / "e_2023.txt").write_text(
+        "发布时间:2023-12-01\n\n" + "推进诉源治理,完善矛盾纠纷多元化解机制,建设综治中心。" * 4,
+        encoding="utf-8",
+    )
+    tokens, stats = segment(3)
+    assert stats["segmented"] == 1 and stats["reused"] == len(TINY_CORPUS)
+    assert tokens.startswith(unsharded.split(b"\n", 1)[0])

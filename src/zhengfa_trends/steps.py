@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import features, history, ingest, topics, trends
+from . import features, history, ingest, shards, topics, trends
 from .config import check_k_for_passages
 from .faults import checkpoint
 from .io import read_lines, read_npy, read_tsv, write_json, write_lines, write_npy, write_tsv
@@ -131,35 +131,117 @@ def segmenter_settings(
     )
 
 
-def segment_step(
-    passages_path, user_dictionaries, stopwords, themes, tokens_out, stats_out, options: Mapping
-) -> None:
-    """Rule ``segment_passages``: jieba tokens of every passage, and segmentation statistics."""
+def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mapping, shard=(0, 1)):
+    """Tokens of the passages of one shard (of all passages for ``shard=(0, 1)``), and the run's facts.
+
+    Returns ``(tokens, rows, stats, settings, cache)``: the tokens table of the shard's passages,
+    their row numbers in passages.tsv, ``{"segmented", "reused"}``, the segmenter settings used and
+    the shard's cache (closed; None without a cache folder).
+    """
     passages = read_tsv(passages_path, dtype={"doc_id": str, "text": str})
     passages["text"] = passages["text"].fillna("")
     settings = segmenter_settings(user_dictionaries, stopwords, themes, options)
+    # The engine check samples all passages, not the shard's: every shard takes the same decision,
+    # so the tokens are those of an unsharded run.
     settings = verified_settings(passages["text"].to_list(), settings)
+    index, n_shards = shard
+    rows = shards.shard_rows(passages["doc_id"].to_list(), index, n_shards)
+    part = passages.iloc[rows]
     cache_dir = options["cache_dir"]
-    cache = SegmentationCache(cache_dir, settings_fingerprint(settings)) if cache_dir else None
+    cache = (
+        SegmentationCache(cache_dir, settings_fingerprint(settings), shards.cache_file_name(index, n_shards))
+        if cache_dir
+        else None
+    )
     joined, stats = segment_documents(
-        passages["doc_id"].to_list(),
-        passages["text"].to_list(),
+        part["doc_id"].to_list(),
+        part["text"].to_list(),
         settings,
         cache=cache,
         workers=options["workers"],
         chunk_chars=options["chunk_chars"],
     )
-    tokens = passages[["doc_id", "passage_no", "year"]].copy()
+    if cache is not None:
+        cache.close()
+    tokens = part[["doc_id", "passage_no", "year"]].copy()
     tokens["n_tokens"] = [len(t.split()) for t in joined]
     tokens["tokens"] = joined
-    write_tsv(tokens, tokens_out)
-    write_json({**stats, "passages": len(passages), "engine": settings.engine}, stats_out)
-    if cache is not None:
-        removed = cache.prune()
-        cache.close()
-        if removed:
-            log.info("segmentation cache: %d entries of earlier settings removed", removed)
     log.info("documents segmented: %d, reused from the cache: %d", stats["segmented"], stats["reused"])
+    return tokens, rows, stats, settings, cache
+
+
+def _prune_segmentation_caches(cache: SegmentationCache, n_shards: int) -> None:
+    """Remove the entries made under other settings from every segmentation-cache file of the folder.
+
+    The files of other shard counts are pruned too (and kept: switching back to that count reuses them).
+    """
+    names = [shards.cache_file_name(i, n_shards) for i in range(n_shards)]
+    others = [*cache.base.glob("tokens.sqlite"), *cache.base.glob("tokens_*of*.sqlite")]
+    names += sorted(p.name for p in others if p.name not in names)
+    for name in names:
+        if not (cache.base / name).is_file():
+            continue
+        store = SegmentationCache(cache.base, cache.fingerprint, name)
+        removed = store.prune()
+        store.close()
+        if removed:
+            log.info("segmentation cache %s: %d entries of earlier settings removed", name, removed)
+
+
+def segment_step(
+    passages_path, user_dictionaries, stopwords, themes, tokens_out, stats_out, options: Mapping
+) -> None:
+    """Rule ``segment_passages`` (one shard): jieba tokens of every passage, and segmentation statistics."""
+    tokens, _rows, stats, settings, cache = _segment(
+        passages_path, user_dictionaries, stopwords, themes, options
+    )
+    write_tsv(tokens, tokens_out)
+    write_json({**stats, "passages": len(tokens), "engine": settings.engine}, stats_out)
+    if cache is not None:
+        _prune_segmentation_caches(cache, 1)
+
+
+def segment_shard_step(
+    passages_path, user_dictionaries, stopwords, themes, scatter_item: str, tokens_out, stats_out, options
+) -> None:
+    """Rule ``segment_passages`` with ``segment.shards`` > 1: the tokens of one shard's documents.
+
+    ``scatter_item`` is Snakemake's ``<i>-of-<n>``. The shard's table carries each passage's row
+    number in passages.tsv (column ``row``) for :func:`gather_tokens_step`; its statistics also
+    carry the settings fingerprint, with which the gather prunes the caches.
+    """
+    shard = shards.parse_scatter_item(scatter_item)
+    tokens, rows, stats, settings, cache = _segment(
+        passages_path, user_dictionaries, stopwords, themes, options, shard
+    )
+    tokens.insert(0, shards.ROW, rows)
+    write_tsv(tokens, tokens_out)
+    fingerprint = cache.fingerprint if cache is not None else None
+    write_json({**stats, "engine": settings.engine, "fingerprint": fingerprint}, stats_out)
+
+
+def gather_tokens_step(shard_tokens: Sequence, shard_stats: Sequence, tokens_out, stats_out, cache_dir) -> None:
+    """Rule ``gather_tokens``: the shards' tokens as one table in passage order (same bytes as unsharded)."""
+    import json
+
+    tokens = shards.gather_tokens(shard_tokens)
+    facts = [json.loads(Path(path).read_text(encoding="utf-8")) for path in shard_stats]
+    engines = sorted({fact["engine"] for fact in facts})
+    if len(engines) != 1:
+        raise ValueError(f"the segmentation shards used different engines ({', '.join(engines)}): rerun them")
+    write_tsv(tokens, tokens_out)
+    stats = {key: sum(fact[key] for fact in facts) for key in ("segmented", "reused")}
+    write_json({**stats, "passages": len(tokens), "engine": engines[0]}, stats_out)
+    fingerprint = facts[0]["fingerprint"]
+    if cache_dir and fingerprint:
+        _prune_segmentation_caches(SegmentationCache(cache_dir, fingerprint), len(facts))
+    log.info(
+        "%d shards gathered: %d passages; documents segmented %d, reused %d",
+        len(facts),
+        len(tokens),
+        stats["segmented"],
+        stats["reused"],
+    )
 
 
 def read_tokens(path) -> pd.DataFrame:

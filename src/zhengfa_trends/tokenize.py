@@ -293,15 +293,18 @@ class SegmentationCache(ContentCache):
     Parameters
     ----------
     folder : path
-        Cache folder; the entries live in ``folder/tokens.sqlite``.
+        Cache folder; the entries live in ``folder/tokens.sqlite`` (a segmentation shard has its own
+        file, :func:`zhengfa_trends.shards.cache_file_name`).
     fingerprint : str
         :func:`settings_fingerprint` of the segmenter settings.
+    file_name : str
+        The cache file in ``folder``.
     """
 
     FILE_NAME = "tokens.sqlite"
 
-    def __init__(self, folder: str | Path, fingerprint: str):
-        super().__init__(folder, fingerprint, self.FILE_NAME)
+    def __init__(self, folder: str | Path, fingerprint: str, file_name: str = FILE_NAME):
+        super().__init__(folder, fingerprint, file_name)
 
     def get(self, key: str, n_passages: int) -> list[str] | None:
         """The cached token lines of a document, or None (missing or not matching ``n_passages``)."""
