@@ -220,7 +220,9 @@ def segment_shard_step(
     write_json({**stats, "engine": settings.engine, "fingerprint": fingerprint}, stats_out)
 
 
-def gather_tokens_step(shard_tokens: Sequence, shard_stats: Sequence, tokens_out, stats_out, cache_dir) -> None:
+def gather_tokens_step(
+    shard_tokens: Sequence, shard_stats: Sequence, tokens_out, stats_out, cache_dir
+) -> None:
     """Rule ``gather_tokens``: the shards' tokens as one table in passage order (same bytes as unsharded)."""
     import json
 
