@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..config import default, schema_field
 from ..trends import count_theme_hits
 
 # λ values at which a topic's candidate terms are collected: the page recomputes the relevance
@@ -26,12 +27,13 @@ LAMBDA_GRID = tuple(round(0.1 * i, 1) for i in range(11))
 class ExplorerOptions:
     """Bounds of the page (config section ``explorer``)."""
 
-    passages_per_cell: int = 5
-    topic_terms: int = 30
-    max_terms: int = 20000
-    first_passages: int = 2
-    max_first_passages: int = 2000
-    relevance_lambda: float = 0.6
+    # Defaults: the config schema's explorer section (workflow/schemas/config.schema.yaml).
+    passages_per_cell: int = schema_field("explorer.passages_per_cell")
+    topic_terms: int = schema_field("explorer.topic_terms")
+    max_terms: int = schema_field("explorer.max_terms")
+    first_passages: int = schema_field("explorer.first_passages")
+    max_first_passages: int = schema_field("explorer.max_first_passages")
+    relevance_lambda: float = schema_field("explorer.relevance_lambda")
 
     @classmethod
     def from_config(cls, options: Mapping) -> ExplorerOptions:
@@ -407,9 +409,10 @@ def assemble(
     versions = dict(provenance.get("versions", {}))
     payload = {
         "settings": {
-            "level": trend_config.get("level", 0.95),
-            "min_docs": trend_config.get("min_docs", 3),
-            "per_tokens": trend_config.get("per_tokens", 1000),
+            # A provenance.json without a key (written before it existed) had the schema's default.
+            "level": trend_config.get("level", default("trends.level")),
+            "min_docs": trend_config.get("min_docs", default("trends.min_docs")),
+            "per_tokens": trend_config.get("per_tokens", default("trends.per_tokens")),
         },
         "years": axis,
         "docs_per_year": [int(docs_per_year.get(y, 0)) for y in axis],
