@@ -23,6 +23,7 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/groups.smk"
 include: "workflow/rules/record.smk"
 include: "workflow/rules/explorer.smk"
+include: "workflow/rules/exports.smk"
 
 
 rule all:

@@ -176,8 +176,8 @@ def test_empty_binary_and_non_text_files_get_reasons(tmp_path):
         "image": "binary",
         "noise": "undecodable",
         "packed": "binary",
-        "report": "not_text",
-        "scan": "not_text",
+        "report": "unreadable",  # a zip that is no Word document
+        "scan": "unreadable",  # a PDF cut after its first object
         "spaces": "empty",
         "subfolder": "folder",
         "utf16_blank": "empty",
@@ -496,9 +496,7 @@ def test_metadata_without_doc_id_column_is_one_clear_error(tmp_path):
 # --- the ledger accounts for every entry -----------------------------------------------------------
 
 REASON_PATTERN = re.compile(
-    "^("
-    + "|".join(re.escape(r) for r in REASONS if not r.startswith("duplicate_of"))
-    + r"|duplicate_of:\S+)$"
+    "^(" + "|".join(re.escape(r) for r in REASONS if ":" not in r) + r"|duplicate_of:\S+|repeated_id:.+)$"
 )
 
 

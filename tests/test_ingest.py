@@ -249,7 +249,7 @@ def test_problem_files_get_reasons(tmp_path):
         "empty": "empty",
         "image": "binary",
         "nul": "binary",
-        "scan": "not_text",
+        "scan": "unreadable",  # a PDF cut after its header
         "undated": "no_date",
     }
     assert result.passages["doc_id"].tolist() == ["a"]

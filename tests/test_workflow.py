@@ -168,7 +168,14 @@ def test_provenance_names_every_input_config_and_version(finished_run):
     assert sorted(documents) == [f"tiny/{name}" for name in sorted(TINY_CORPUS)]
     expected_hash = hashlib.sha256((finished_run / "tiny/a_2021.txt").read_bytes()).hexdigest()
     assert documents["tiny/a_2021.txt"] == expected_hash
-    assert set(provenance["inputs"]) == {"documents", "metadata", "user_dictionaries", "stopwords", "style"}
+    assert set(provenance["inputs"]) == {
+        "documents",
+        "metadata",
+        "tables",
+        "user_dictionaries",
+        "stopwords",
+        "style",
+    }
     assert provenance["inputs"]["metadata"] == {}
     for package in ("python", "jieba", "gensim", "scikit-learn", "matplotlib", "opencc", "snakemake"):
         assert provenance["versions"][package] not in ("", "not installed")

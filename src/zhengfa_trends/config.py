@@ -19,6 +19,11 @@ import yaml
 # The schema of the source tree this package is imported from (the package is installed editable).
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 _MISSING = object()
+# Ledger columns a facet may not be called (documents.tsv has them already).
+RESERVED_COLUMNS = frozenset(
+    "doc_id file encoding date year date_source title source chars_raw chars_clean passages included "
+    "reason sha256 text".split()
+)
 
 
 class ConfigError(ValueError):
@@ -64,6 +69,27 @@ def config_errors(config: Mapping, schema_path: str | Path) -> list[str]:
         else:
             lines.append(f"config key '{_key_path(where)}': {error.message}")
     if not lines:
+        corpus = config.get("corpus", {})
+        if corpus.get("table") and not (corpus.get("columns") or {}).get("text"):
+            lines.append(
+                "config key 'corpus.columns.text' is missing: with corpus.table, name the column that "
+                "holds the article text, e.g. corpus: {columns: {text: content}}"
+            )
+        facets = (corpus.get("columns") or {}).get("facets") or []
+        for facet in facets:
+            if facet in RESERVED_COLUMNS:
+                lines.append(
+                    f"config key 'corpus.columns.facets': {facet!r} is a ledger column already; map it "
+                    f"with corpus.columns.{facet} if it is one, or leave it out of the facets"
+                )
+        allowed = ("title", "source", *facets)
+        for key in ("include", "exclude"):
+            for column in corpus.get(key) or {}:
+                if column not in allowed:
+                    lines.append(
+                        f"config key 'corpus.{key}.{column}': {column!r} is not a column a selection can "
+                        f"test (allowed: {', '.join(allowed)}; add it to corpus.columns.facets first)"
+                    )
         lda = config.get("lda", {})
         lines += k_errors(lda.get("k"))
         chosen = lda.get("chosen_k")
@@ -209,4 +235,7 @@ def ingest_options(config: Mapping) -> dict:
         "boilerplate": config["clean"]["boilerplate"],
         "workers": config["corpus"]["workers"],
         "cache_dir": config["corpus"]["cache_dir"],
+        "columns": config["corpus"]["columns"],
+        "include": config["corpus"]["include"],
+        "exclude": config["corpus"]["exclude"],
     }

@@ -16,7 +16,26 @@ if TYPE_CHECKING:
 
 # File names that say HTML (their text is stripped of markup, and the cleaning cache keys on it).
 HTML_SUFFIXES = frozenset({".htm", ".html"})
-TEXT_SUFFIXES = frozenset({".txt", ".text"}) | HTML_SUFFIXES
+# Office and PDF files of the folder (their text is extracted by python-docx and pypdf).
+OFFICE_SUFFIXES = frozenset({".docx", ".pdf"})
+TEXT_SUFFIXES = frozenset({".txt", ".text"}) | HTML_SUFFIXES | OFFICE_SUFFIXES
+# Older office formats no well-kept Python reader opens: they get the reason convert_to_docx.
+LEGACY_OFFICE_SUFFIXES = frozenset({".doc", ".wps", ".rtf"})
+# corpus.table files by suffix: the reader of each (zhengfa_trends.ingest.tables).
+TABLE_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+# Where the articles are when the config names neither a corpus folder nor a table.
+DEFAULT_CORPUS_DIR = "data/corpus"
 
 
 # Characters that would break a TSV row for line-based tools (tab, line breaks, other controls).
@@ -72,6 +91,59 @@ def list_corpus_files(corpus_dir: Path, exclude: Iterable[Path] = ()) -> list[Pa
         (p for p in corpus_dir.iterdir() if p.name not in names or _resolve(p) not in skip),
         key=lambda p: p.name,
     )
+
+
+def corpus_folder(corpus_dir: str | None, table) -> str | None:
+    """The corpus folder to read: ``corpus_dir`` if given, else the default folder unless a table is.
+
+    ``corpus.dir`` and ``corpus.table`` both default to nothing; a config that names neither
+    reads :data:`DEFAULT_CORPUS_DIR`, one that names only a table reads the table alone.
+    """
+    if corpus_dir:
+        return str(corpus_dir)
+    return None if table else DEFAULT_CORPUS_DIR
+
+
+def list_table_files(spec) -> list[Path]:
+    """The table files ``corpus.table`` names: a path, a glob or a list of them; sorted per glob.
+
+    Raises
+    ------
+    CorpusError
+        If a path names no file, a glob matches nothing, or a file is not of a table format
+        (:data:`TABLE_FORMATS`); one line naming it.
+    """
+    import glob
+
+    specs = [spec] if isinstance(spec, str | Path) else list(spec or [])
+    found: list[Path] = []
+    for item in map(str, specs):
+        if glob.has_magic(item):
+            matches = sorted(Path(p) for p in glob.glob(item) if Path(p).is_file())
+            if not matches:
+                raise CorpusError(
+                    f"corpus.table: no file matches {item} (resolved: {Path(item).absolute()}); "
+                    "check the pattern or the folder"
+                )
+        else:
+            if not Path(item).is_file():
+                what = "is a folder, not a table file" if Path(item).is_dir() else "not found"
+                raise CorpusError(
+                    f"corpus.table: {what}: {item} (resolved: {Path(item).absolute()}); name a CSV, "
+                    "TSV, JSONL, JSON, .xlsx or Parquet file, a list of them or a glob such as exports/*.csv"
+                )
+            matches = [Path(item)]
+        for path in matches:
+            suffix = path.suffix.lower()
+            if suffix not in TABLE_FORMATS:
+                advice = {
+                    ".xls": "open it in Excel or WPS and save it as .xlsx",
+                    ".et": "open it in WPS and save it as .xlsx",
+                }.get(suffix, "tables are read from " + ", ".join(sorted(TABLE_FORMATS)))
+                raise CorpusError(f"corpus.table: {path} is not a table file this workflow reads; {advice}")
+            if path not in found:
+                found.append(path)
+    return found
 
 
 def _resolve(path: Path) -> Path:

@@ -35,8 +35,12 @@ THEME_KEYWORD_FREQ = 200000
 def ingest_step(
     corpus_dir, metadata, documents_out, passages_out, options: Mapping, boilerplate_out=None
 ) -> None:
-    """Rule ``ingest_corpus``: ledger of every file, passages of the included documents, and the
-    site boilerplate removed from them (``boilerplate_out``, if given).
+    """Rule ``ingest_corpus``: ledger of every file and table row, passages of the included
+    documents, and the site boilerplate removed from them (``boilerplate_out``, if given).
+
+    ``corpus_dir`` may be None (a table corpus); ``metadata`` None means the folder's own
+    ``metadata.tsv`` if it has one.  ``options`` holds the ingest settings and ``table``,
+    ``columns``, ``include`` and ``exclude`` of the ``corpus`` config section.
 
     Every file that is not used is logged with its reason (log file) and summarised in one
     warning (stderr); each setting that left valid documents out (``corpus.min_year``,
@@ -55,7 +59,7 @@ def ingest_step(
         for row in excluded.itertuples():
             log.info("not used: %s (%s)", row.file or row.doc_id, row.reason)
         if not excluded.empty:
-            kinds = excluded["reason"].str.replace(r"^duplicate_of:.*", "duplicate_of", regex=True)
+            kinds = excluded["reason"].str.replace(r"^(duplicate_of|repeated_id):.*", r"\1", regex=True)
             counts = ", ".join(f"{reason}: {n}" for reason, n in kinds.value_counts().sort_index().items())
             log.warning(
                 "%d of %d corpus entries not used (%s); %s",
@@ -65,7 +69,12 @@ def ingest_step(
                 listed,
             )
 
+    corpus_path = Path(corpus_dir) if corpus_dir else None
     metadata_path = Path(metadata) if metadata else None
+    if corpus_path is None:
+        metadata_path = None  # a table corpus: metadata.tsv describes the files of a folder
+    elif metadata_path is None and (corpus_path / "metadata.tsv").is_file():
+        metadata_path = corpus_path / "metadata.tsv"
     if metadata_path is not None and not metadata_path.is_file():
         log.warning("metadata file %s not found: dates come from the article texts only", metadata_path)
         metadata_path = None
@@ -81,13 +90,20 @@ def ingest_step(
         boilerplate_min_share=options["boilerplate"]["min_share"],
         boilerplate_min_docs=options["boilerplate"]["min_docs"],
     )
+    tables = ingest.list_table_files(options.get("table")) if options.get("table") else []
+    columns = ingest.TableColumns.from_config(options.get("columns")) if tables else None
+    facets = columns.facets if columns is not None else ()
+    selection = ingest.Selection.from_config(options.get("include"), options.get("exclude"), facets)
     try:
         result = ingest.ingest_corpus(
-            Path(corpus_dir),
+            corpus_path,
             metadata_path,
             settings,
             workers=options["workers"],
             cache_dir=options["cache_dir"],
+            tables=tables,
+            columns=columns,
+            selection=selection,
         )
     except ingest.CorpusError as error:
         if error.documents is not None:
@@ -566,6 +582,7 @@ def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, ch
 PROVENANCE_INPUTS = {
     "corpus_files": "documents",
     "metadata": "metadata",
+    "tables": "tables",
     "user_dictionaries": "user_dictionaries",
     "stopwords": "stopwords",
     "style": "style",
@@ -600,3 +617,38 @@ def record_run_step(
     checkpoint("record_run")
     history.save_state(**state)
     history.write_manifest(options["history_dir"], outputs["history"])
+
+
+def export_documents_step(
+    inputs: Mapping, outputs: Mapping, themes: Mapping, facets: Sequence[str], options: Mapping
+) -> None:
+    """Rule ``export_documents``: documents.{csv,parquet,dta} and their codebook.
+
+    ``inputs`` holds ``documents`` (the ledger), ``tokens``, ``chosen_k``, ``topic_ids`` and
+    ``passage_topics`` (one file per K; the chosen K's is used); ``options`` the ``trends``
+    section (``per_tokens``).
+    """
+    from . import exports
+
+    k = read_chosen_k(inputs["chosen_k"])
+    paths = (
+        [inputs["passage_topics"]] if isinstance(inputs["passage_topics"], str) else inputs["passage_topics"]
+    )
+    chosen = next(p for p in paths if Path(p).parent.name == f"k{k}")
+    topic_ids = history.current_topics(read_tsv(inputs["topic_ids"]))
+    labels = {
+        int(row.topic): (int(row.topic_id), str(row.label))
+        for row in topic_ids[topic_ids["k"] == k].itertuples()
+    }
+    ledger = read_tsv(inputs["documents"], dtype=str)
+    table, column_labels = exports.document_table(
+        ledger,
+        read_tokens(inputs["tokens"]),
+        themes,
+        read_tsv(chosen, dtype={"doc_id": str}),
+        labels,
+        facets=list(facets),
+        per_tokens=options.get("per_tokens", 1000),
+    )
+    exports.write_exports(table, column_labels, outputs, themes=list(themes), facets=list(facets))
+    log.info("exported %d documents, %d columns (K=%d)", len(table), len(table.columns), k)

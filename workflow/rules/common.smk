@@ -79,6 +79,13 @@ wildcard_constraints:
     k=r"\d+",
 
 
+def corpus_dir():
+    """The corpus folder: corpus.dir, else data/corpus unless a table is given (then None)."""
+    from zhengfa_trends.files import corpus_folder
+
+    return corpus_folder(config["corpus"]["dir"], config["corpus"]["table"])
+
+
 def corpus_files(wildcards=None):
     """Every file of the corpus folder (sorted): adding or removing one re-runs the ingest.
 
@@ -88,10 +95,10 @@ def corpus_files(wildcards=None):
     """
     from zhengfa_trends.files import CorpusError, list_corpus_files, readable_entry
 
+    if corpus_dir() is None:
+        return []
     try:
-        entries = list_corpus_files(
-            Path(config["corpus"]["dir"]), exclude=metadata_file()
-        )
+        entries = list_corpus_files(Path(corpus_dir()), exclude=metadata_file())
     except CorpusError as error:
         sys.exit(f"zhengfa-trends: {error}")
     folder = Path(config["corpus"]["dir"])
@@ -100,9 +107,24 @@ def corpus_files(wildcards=None):
 
 
 def metadata_file(wildcards=None):
-    """The metadata table if it exists (it is optional)."""
-    path = config["corpus"]["metadata"]
-    return [path] if path and Path(path).is_file() else []
+    """The metadata table if it exists (it is optional; by default the folder's metadata.tsv)."""
+    folder = corpus_dir()
+    if folder is None:
+        return []
+    path = config["corpus"].get("metadata") or str(Path(folder) / "metadata.tsv")
+    return [path] if Path(path).is_file() else []
+
+
+def table_files(wildcards=None):
+    """The files corpus.table names (inputs of the ingest: an edited table re-runs it)."""
+    from zhengfa_trends.files import CorpusError, list_table_files
+
+    if not config["corpus"]["table"]:
+        return []
+    try:
+        return [str(p) for p in list_table_files(config["corpus"]["table"])]
+    except CorpusError as error:
+        sys.exit(f"zhengfa-trends: {error}")
 
 
 def group_tables(trends_options):
@@ -161,6 +183,10 @@ def final_outputs():
         "results/provenance.json",
         "results/changes.tsv",
         "results/explorer.html",
+        "results/exports/documents.csv",
+        "results/exports/documents.parquet",
+        "results/exports/documents.dta",
+        "results/exports/codebook.tsv",
     ]
 
 

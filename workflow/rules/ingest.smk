@@ -2,6 +2,7 @@ rule ingest_corpus:
     input:
         corpus=corpus_files,
         metadata=metadata_file,
+        tables=table_files,
     output:
         documents=report(
             "results/corpus/documents.tsv",
@@ -19,8 +20,8 @@ rule ingest_corpus:
     threads: config["corpus"]["workers"]
     params:
         code=CODE["ingest_corpus"],
-        corpus_dir=config["corpus"]["dir"],
+        corpus_dir=corpus_dir(),
         metadata=config["corpus"]["metadata"],
-        options=ingest_options(config),
+        options={**ingest_options(config), "table": table_files()},
     script:
         "../../scripts/ingest_corpus.py"

@@ -14,6 +14,7 @@ rule record_run:
         passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
         corpus_files=corpus_files,
         metadata=metadata_file,
+        tables=table_files,
         user_dictionaries=config["segment"]["user_dictionaries"],
         stopwords=config["segment"]["stopwords"],
         style=config["figures"]["style"],

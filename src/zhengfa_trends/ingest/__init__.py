@@ -10,11 +10,13 @@ One module per concern; the corpus-level contract is :func:`ingest_corpus`.
 :mod:`.duplicates`        shingles, MinHash/LSH (:class:`NearDuplicateIndex`)
 :mod:`.boilerplate`       site boilerplate: lines recurring across many documents (corpus-level)
 :mod:`.readers`           one folder entry to its raw text, by file suffix (:data:`READERS`)
+:mod:`.tables`            tables as corpora (CSV, TSV, JSONL, JSON, .xlsx, Parquet), one row per document
+:mod:`.selection`         ``corpus.include`` / ``corpus.exclude``
 :mod:`.corpus`            :func:`ingest_corpus`: the ledger loop, the cleaning cache, the workers
 ========================  ======================================================================
 """
 
-from ..files import HTML_SUFFIXES, TEXT_SUFFIXES, CorpusError
+from ..files import HTML_SUFFIXES, TEXT_SUFFIXES, CorpusError, list_table_files
 from .boilerplate import BOILERPLATE_COLUMNS, find_boilerplate, remove_boilerplate
 from .corpus import (
     INGEST_CACHE_VERSION,
@@ -28,6 +30,7 @@ from .corpus import (
     PreparedDocument,
     ingest_corpus,
     ingest_fingerprint,
+    ledger_columns,
     nothing_usable_message,
     setting_exclusions,
 )
@@ -46,6 +49,8 @@ from .duplicates import (
 from .markup import looks_like_html, strip_html
 from .metadata import guess_title, read_metadata
 from .readers import READERS, RawText, read_entry, read_raw_text
+from .selection import Selection
+from .tables import TableColumns, TableError, read_table, table_date
 
 __all__ = [
     "BOILERPLATE_COLUMNS",
@@ -67,6 +72,9 @@ __all__ = [
     "NearDuplicateIndex",
     "PreparedDocument",
     "RawText",
+    "Selection",
+    "TableColumns",
+    "TableError",
     "common_share",
     "decode_bytes",
     "document_date",
@@ -78,7 +86,9 @@ __all__ = [
     "ingest_fingerprint",
     "is_binary",
     "jaccard",
+    "list_table_files",
     "looks_like_html",
+    "ledger_columns",
     "lsh_rows",
     "minhash_signature",
     "nothing_usable_message",
@@ -86,10 +96,12 @@ __all__ = [
     "read_entry",
     "read_metadata",
     "read_raw_text",
+    "read_table",
     "remove_boilerplate",
     "setting_exclusions",
     "sha256_bytes",
     "shingle_hashes",
     "shingle_text",
     "strip_html",
+    "table_date",
 ]

@@ -20,7 +20,7 @@ import functools
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
@@ -34,20 +34,26 @@ from ..clean import clean_text, split_passages
 from ..config import schema_field
 from ..files import HTML_SUFFIXES, CorpusError, list_corpus_files, safe_name
 from .boilerplate import BOILERPLATE_COLUMNS, Boilerplate, find_boilerplate, line_key, remove_boilerplate
-from .dates import document_date_evidence
+from .dates import document_date_evidence, parse_date
 from .decode import sha256_bytes
 from .duplicates import NearDuplicateIndex, jaccard, minhash_signature, shingle_hashes, shingle_text
+from .markup import looks_like_html, strip_html
 from .metadata import guess_title, read_metadata
 from .readers import read_entry, read_raw_text
+from .selection import Selection
+from .tables import TableColumns, TableFile, TableRecord, cell_text, read_table, table_date
 
 log = logging.getLogger(__name__)
 
 
 # The fixed reason vocabulary of documents.tsv (README: "Preparing your corpus").
 REASONS = {
-    "not_text": "file name does not end in .txt/.text/.htm/.html",
+    "not_text": "file name does not end in .txt/.text/.htm/.html/.docx/.pdf",
+    "convert_to_docx": "a legacy office file (.doc, .wps, .rtf): open it in Word or WPS and save it as .docx",
+    "no_text_layer": "a PDF without a text layer (a scan): run OCR on it first",
     "folder": "a subfolder of the corpus folder (files in subfolders are not read)",
-    "unreadable": "the file cannot be read (permission denied, broken link, not a regular file)",
+    "unreadable": "the file cannot be read (permission denied, broken link, not a regular file, a damaged "
+    ".docx/.pdf/table file)",
     "empty": "file is empty or whitespace only",
     "binary": "file content is binary (NUL or control bytes, or a known binary signature)",
     "undecodable": "no text encoding decodes the bytes",
@@ -61,6 +67,9 @@ REASONS = {
     "corpus.near_duplicate_threshold)",
     "year_filtered": "the year lies outside corpus.years",
     "missing_file": "metadata.tsv names a file that is not in the corpus folder",
+    "bad_row": "a table row that cannot be parsed (a broken JSON line, a CSV row with the wrong number of fields)",
+    "repeated_id:<row>": "a table row whose doc_id an earlier row (named) already has",
+    "filtered_out": "left out by corpus.include / corpus.exclude",
 }
 
 LEDGER_COLUMNS = [
@@ -131,30 +140,106 @@ class IngestResult:
 # --- the ingest ----------------------------------------------------------------------------------
 
 
-def _new_row(doc_id: str, file: str, meta: dict) -> dict:
+def _new_row(doc_id: str, file: str, meta: dict, facets: tuple[str, ...] = ()) -> dict:
     row = dict.fromkeys(LEDGER_COLUMNS, "")
     row.update(
         doc_id=doc_id, file=file, included="no", chars_raw=0, chars_clean=0, chars_boilerplate=0, passages=0
     )
     row.update(title=meta.get("title", ""), source=meta.get("source", ""))
+    row.update({facet: meta.get(f"facet:{facet}", "") for facet in facets})
     return row
 
 
+def ledger_columns(facets: tuple[str, ...] = ()) -> list[str]:
+    """The ledger's columns: :data:`LEDGER_COLUMNS` with the facet columns after ``source``."""
+    at = LEDGER_COLUMNS.index("source") + 1
+    return [*LEDGER_COLUMNS[:at], *facets, *LEDGER_COLUMNS[at:]]
+
+
+class _Ledger:
+    """The decisions that depend on earlier documents (duplicates, repeated ids), in corpus order.
+
+    Each row gets exactly the fields known at the point where its document is set aside.
+    """
+
+    def __init__(self, options: IngestOptions, selection: Selection | None):
+        self.options = options
+        self.selection = selection
+        self.rows: list[dict] = []
+        self.seen_raw: dict[str, str] = {}
+        self.seen_clean: dict[str, str] = {}
+        self.near = NearDuplicateIndex(options.near_duplicate_threshold)
+        self.kept: list[
+            tuple[dict, PreparedDocument]
+        ] = []  # ledger row and analysis of each included document
+
+    def add(self, row: dict, prep: PreparedDocument) -> None:
+        self.rows.append(row)
+        preset = row["reason"]  # decided before the analysis (a repeated table id)
+        if not preset or prep.reason == "empty":
+            row["reason"] = prep.reason
+        if prep.stage < PREPARED_READ:
+            return
+        row["sha256"] = prep.sha256
+        if prep.stage < PREPARED_DECODED:
+            return
+        row["encoding"] = prep.encoding
+        if prep.stage < PREPARED_RAW:
+            return
+        row["chars_raw"] = prep.chars_raw
+        if preset:
+            return
+        if prep.sha256 in self.seen_raw:
+            row["reason"] = f"duplicate_of:{self.seen_raw[prep.sha256]}"
+            return
+        doc_id = row["doc_id"]
+        self.seen_raw[prep.sha256] = doc_id
+        row["chars_clean"] = prep.chars_clean
+        if not row["title"]:
+            row["title"] = prep.title
+        if prep.stage < PREPARED_CLEAN:
+            return
+        row["date"], row["year"], row["date_source"] = prep.date, prep.year, prep.date_source
+        if self.selection is not None and not self.selection.keeps(row):
+            row["reason"] = "filtered_out"
+            return
+        if prep.stage < PREPARED_DATED:
+            return
+        if prep.fingerprint in self.seen_clean:
+            row["reason"] = f"duplicate_of:{self.seen_clean[prep.fingerprint]}"
+            return
+        candidates = self.near.candidates(prep.signature)
+        original = ""
+        if candidates:  # rare: the shingles are rebuilt from the clean lines (same Han characters)
+            shingles = shingle_hashes("".join(prep.paragraphs))
+            original = _near_duplicate_of(shingles, candidates, self.kept, self.options)
+        if original:
+            row["reason"] = f"duplicate_of:{original}"
+            return
+        self.seen_clean[prep.fingerprint] = doc_id
+        self.near.add(prep.signature)
+        self.kept.append((row, prep))
+
+
 def ingest_corpus(
-    corpus_dir: Path,
+    corpus_dir: Path | None,
     metadata_path: Path | None,
     options: IngestOptions,
     workers: int = 1,
     cache_dir: str | Path | None = None,
+    tables: Sequence[Path] = (),
+    columns: TableColumns | None = None,
+    selection: Selection | None = None,
 ) -> IngestResult:
-    """Read, date, clean and split every document of a corpus folder.
+    """Read, date, clean and split every document of a corpus folder and of corpus tables.
 
     Parameters
     ----------
-    corpus_dir : Path
+    corpus_dir : Path or None
         Folder of article files; every entry in it (file, subfolder, link) gets a ledger row.
+        None: no folder (a table corpus).
     metadata_path : Path or None
-        Optional metadata.tsv; its dates win over dates found in the text.
+        Optional metadata.tsv of the folder; its dates win over dates found in the text.
     options : IngestOptions
     workers : int
         Processes that read, clean and date the documents (the duplicate checks, which depend on
@@ -162,95 +247,71 @@ def ingest_corpus(
     cache_dir : path, optional
         Folder of the cleaning cache (:class:`CleaningCache`): files analysed before under the same
         settings are not decoded and cleaned again.  None: no cache.
+    tables : sequence of Path
+        Table files (:mod:`.tables`), one document per row, read after the folder.
+    columns : TableColumns, optional
+        Which table columns hold what (required with ``tables``).
+    selection : Selection, optional
+        ``corpus.include`` / ``corpus.exclude``: documents it does not keep are ``filtered_out``.
 
     Returns
     -------
     IngestResult
-        ``documents`` (one row per entry of the folder and per metadata row without a file,
-        columns :data:`LEDGER_COLUMNS`), ``passages`` (:data:`PASSAGE_COLUMNS`) and
-        ``boilerplate`` (the site boilerplate lines removed, :data:`BOILERPLATE_COLUMNS`).
+        ``documents`` (one row per entry of the folder, per metadata row without a file and per
+        table row; columns :func:`ledger_columns` of the facets), ``passages``
+        (:data:`PASSAGE_COLUMNS`) and ``boilerplate`` (the site boilerplate lines removed,
+        :data:`BOILERPLATE_COLUMNS`).
 
     Raises
     ------
     CorpusError
-        If the folder is missing or no document is included; the ledger built so far is the
-        error's ``documents`` attribute.
+        If the folder is missing, a table lacks a mapped column, or no document is included; in
+        the last case the ledger built so far is the error's ``documents`` attribute.
     """
-    metadata, warnings = read_metadata(metadata_path)
-    for warning in warnings:
-        log.warning(warning)
-    meta_by_id = metadata.set_index("doc_id").to_dict("index")
-    entries = list_corpus_files(corpus_dir, exclude=[metadata_path] if metadata_path else [])
-    rows: list[dict] = []
-    seen_raw: dict[str, str] = {}
-    seen_clean: dict[str, str] = {}
-    near = NearDuplicateIndex(options.near_duplicate_threshold)
-    kept: list[tuple[dict, PreparedDocument]] = []  # ledger row and analysis of each included document
-    doc_ids: list[str] = []
+    facets = columns.facets if columns is not None and tables else ()
+    ledger = _Ledger(options, selection)
     taken: set[str] = set()
-    for path in entries:
-        # a.txt and a.html would share the id "a": the second one is called by its file name
-        stem, name = safe_name(path.stem), safe_name(path.name)  # a tab or newline is not kept in an id
-        doc_id = stem if stem not in taken else name
-        while doc_id in taken:
-            doc_id += "~"
-        doc_ids.append(doc_id)
-        taken.add(doc_id)
-    # metadata.tsv titles are for display: only a table's title column dates a document (ingest.dates)
-    metas = [EntryMeta(meta_by_id.get(doc_id, {}).get("date", "")) for doc_id in doc_ids]
+    first_seen: dict[str, str] = {}  # doc_id -> the file or table row that has it
+    meta_by_id: dict = {}
     cache = CleaningCache(cache_dir, options) if cache_dir else None
-    prepared = _prepare_all(entries, metas, options, workers, cache)
-    for path, doc_id, prep in zip(entries, doc_ids, prepared, strict=True):
-        # Decisions that depend on earlier documents (duplicates), in corpus order; the row gets
-        # exactly the fields known at the point where the document is set aside.
-        meta = meta_by_id.get(doc_id, {})
-        row = _new_row(doc_id, safe_name(path.name), meta)
-        rows.append(row)
-        row["reason"] = prep.reason
-        if prep.stage < PREPARED_READ:
-            continue
-        row["sha256"] = prep.sha256
-        if prep.stage < PREPARED_DECODED:
-            continue
-        row["encoding"] = prep.encoding
-        if prep.stage < PREPARED_RAW:
-            continue
-        row["chars_raw"] = prep.chars_raw
-        if prep.sha256 in seen_raw:
-            row["reason"] = f"duplicate_of:{seen_raw[prep.sha256]}"
-            continue
-        seen_raw[prep.sha256] = doc_id
-        row["chars_clean"] = prep.chars_clean
-        if not row["title"]:
-            row["title"] = prep.title
-        if prep.stage < PREPARED_CLEAN:
-            continue
-        row["date"], row["year"], row["date_source"] = prep.date, prep.year, prep.date_source
-        if prep.stage < PREPARED_DATED:
-            continue
-        if prep.fingerprint in seen_clean:
-            row["reason"] = f"duplicate_of:{seen_clean[prep.fingerprint]}"
-            continue
-        candidates = near.candidates(prep.signature)
-        original = ""
-        if candidates:  # rare: the shingles are rebuilt from the clean lines (same Han characters)
-            shingles = shingle_hashes("".join(prep.paragraphs))
-            original = _near_duplicate_of(shingles, candidates, kept, options)
-        if original:
-            row["reason"] = f"duplicate_of:{original}"
-            continue
-        seen_clean[prep.fingerprint] = doc_id
-        near.add(prep.signature)
-        kept.append((row, prep))
+    if corpus_dir is not None:
+        metadata, warnings = read_metadata(metadata_path)
+        for warning in warnings:
+            log.warning(warning)
+        meta_by_id = metadata.set_index("doc_id").to_dict("index")
+        entries = list_corpus_files(corpus_dir, exclude=[metadata_path] if metadata_path else [])
+        doc_ids: list[str] = []
+        for path in entries:
+            # a.txt and a.html would share the id "a": the second one is called by its file name
+            stem, name = safe_name(path.stem), safe_name(path.name)  # a tab or newline is not kept in an id
+            doc_id = stem if stem not in taken else name
+            while doc_id in taken:
+                doc_id += "~"
+            doc_ids.append(doc_id)
+            taken.add(doc_id)
+            first_seen[doc_id] = name
+        # metadata.tsv titles are for display: only a table's title column dates a document (ingest.dates)
+        metas = [EntryMeta(meta_by_id.get(doc_id, {}).get("date", "")) for doc_id in doc_ids]
+        prepared = _prepare_all(entries, metas, options, workers, cache)
+        for path, doc_id, prep in zip(entries, doc_ids, prepared, strict=True):
+            ledger.add(_new_row(doc_id, safe_name(path.name), meta_by_id.get(doc_id, {}), facets), prep)
+    if tables:
+        if columns is None:
+            raise CorpusError("corpus.table is set but corpus.columns is not: name at least the text column")
+        for table in tables:
+            for row, prep in _table_documents(
+                Path(table), columns, options, workers, cache, taken, first_seen
+            ):
+                ledger.add(row, prep)
     # Site boilerplate is a corpus-level decision: it needs every included document's lines, so it
     # comes after the per-file (cached) analysis and the duplicate checks, before passages are cut.
     boilerplate = find_boilerplate(
-        [(row["source"], prep.paragraphs) for row, prep in kept],
+        [(row["source"], prep.paragraphs) for row, prep in ledger.kept],
         options.boilerplate_min_share,
         options.boilerplate_min_docs,
     )
-    passages = _cut_passages(kept, boilerplate, options)
-    del kept
+    passages = _cut_passages(ledger.kept, boilerplate, options)
+    ledger.kept = []
     if cache is not None:
         removed = cache.prune()
         cache.close()
@@ -258,14 +319,14 @@ def ingest_corpus(
             log.info("cleaning cache: %d entries of earlier settings removed", removed)
     for doc_id, meta in meta_by_id.items():
         if doc_id not in taken:
-            row = _new_row(doc_id, "", meta)
+            row = _new_row(doc_id, "", meta, facets)
             row.update(reason="missing_file", date=meta.get("date", ""))
-            rows.append(row)
-    documents = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+            ledger.rows.append(row)
+    documents = pd.DataFrame(ledger.rows, columns=ledger_columns(facets))
     documents["year"] = pd.to_numeric(documents["year"], errors="coerce").astype("Int64")
     passage_table = pd.DataFrame(passages, columns=PASSAGE_COLUMNS)
     if not (documents["included"] == "yes").any():
-        error = CorpusError(nothing_usable_message(corpus_dir, documents, options))
+        error = CorpusError(nothing_usable_message(corpus_dir, documents, options, tables))
         error.documents = documents
         raise error
     return IngestResult(documents, passage_table, boilerplate.table())
@@ -313,6 +374,167 @@ def _cut_passages(
                 }
             )
     return passages
+
+
+def _table_documents(
+    path: Path,
+    columns: TableColumns,
+    options: IngestOptions,
+    workers: int,
+    cache,
+    taken: set[str],
+    first_seen: dict[str, str],
+) -> Iterator[tuple[dict, PreparedDocument]]:
+    """Ledger row and analysis of every row of one table, in order, a chunk at a time."""
+    info, chunks = read_table(path, columns)
+    analysed = reused = 0
+    with _Workers(workers) as pool:
+        for chunk in chunks:
+            rows, tasks = [], []
+            for record in chunk:
+                row, task = _table_row(path, info, record, columns, taken, first_seen)
+                rows.append(row)
+                tasks.append(task)
+            keys = [None if task is None or cache is None else _record_key(cache, task) for task in tasks]
+            found = [None if key is None else cache.get(key) for key in keys]
+            todo = [task for task, hit in zip(tasks, found, strict=True) if task is not None and hit is None]
+            fresh = pool.map(_analyse_record, todo, options)
+            for row, task, key, hit in zip(rows, tasks, keys, found, strict=True):
+                if task is None:
+                    yield row, PreparedDocument()
+                    continue
+                if hit is None:
+                    prep = next(fresh)
+                    analysed += 1
+                    if key is not None:
+                        cache.put(key, prep)
+                else:
+                    prep, reused = hit, reused + 1
+                yield row, _check_dates(prep, options)
+            if cache is not None:
+                cache.flush()
+    log.info("table %s: rows analysed: %d, reused from the cleaning cache: %d", path, analysed, reused)
+
+
+@dataclass(frozen=True)
+class _RecordTask:
+    """What the analysis of one table row depends on (and what its cache key hashes)."""
+
+    text: str
+    encoding: str
+    date: str  # ISO date from the date column, or ""
+    bad_date: str  # the date column's value if it cannot be parsed, else ""
+    date_label: str  # how date_source names the date column
+    title: str  # the title column's value: text dating also looks at it
+
+
+def _record_key(cache, task: _RecordTask) -> str:
+    return cache.key(
+        [
+            "table",
+            sha256_bytes(task.text.encode("utf-8")),
+            task.encoding,
+            task.date,
+            task.bad_date,
+            task.date_label,
+            task.title,
+        ]
+    )
+
+
+def _table_row(
+    path: Path,
+    info: TableFile,
+    record: TableRecord,
+    columns: TableColumns,
+    taken: set[str],
+    first_seen: dict[str, str],
+) -> tuple[dict, _RecordTask | None]:
+    """The ledger row of a table record (its id decided here, in corpus order) and its analysis task."""
+    values = record.values
+    if record.reason:
+        doc_id = _unique(record.where, taken)
+        first_seen.setdefault(doc_id, record.where)
+        row = _new_row(doc_id, record.where, {}, columns.facets)
+        row["reason"] = record.reason
+        log.info("%s: %s (%s)", record.where, record.reason, record.detail)
+        return row, None
+    text = values.get("text", "")
+    given = values.get("doc_id", "").strip()
+    reason = ""
+    if given:
+        if given in taken:
+            reason = f"repeated_id:{first_seen[given]}"
+        doc_id = _unique(given, taken)
+    else:
+        # Ids from the content, not the row number: appending or reordering rows keeps them.
+        content = (
+            text if text.strip() else json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
+        )
+        doc_id = _unique(f"{path.stem}_{sha256_bytes(content.encode('utf-8'))[:12]}", taken)
+    first_seen.setdefault(doc_id, record.where)
+    meta = {"title": values.get("title", "").strip(), "source": values.get("source", "").strip()}
+    meta.update({key: value.strip() for key, value in values.items() if key.startswith("facet:")})
+    row = _new_row(doc_id, record.where, meta, columns.facets)
+    row["reason"] = reason
+    date, bad = "", ""
+    if columns.date:
+        parsed = table_date(values.get("date"))
+        if parsed is None:
+            bad = cell_text(values.get("date")).strip()
+        elif parsed:
+            date = parsed[0]
+    label = f"column:{columns.date}" if columns.date else ""
+    return row, _RecordTask(text, info.encoding, date, bad, label, meta["title"])
+
+
+def _unique(doc_id: str, taken: set[str]) -> str:
+    while doc_id in taken:
+        doc_id += "~"
+    taken.add(doc_id)
+    return doc_id
+
+
+def _analyse_record(task: _RecordTask, options: IngestOptions) -> PreparedDocument:
+    """:func:`_analyse_document` of one table row: its text cell instead of a file's bytes."""
+    prep = PreparedDocument(stage=PREPARED_DECODED, encoding=task.encoding)
+    prep.sha256 = sha256_bytes(task.text.encode("utf-8"))
+    raw = task.text
+    if not raw.strip():
+        prep.reason = "empty"
+        return prep
+    if looks_like_html(raw):  # scrapers often export the page's HTML
+        raw = strip_html(raw)
+    if task.bad_date:
+        dating = (task.bad_date, "", f"{task.date_label} unparseable", "")
+    elif task.date:
+        dating = (*parse_date(task.date), task.date_label, "")
+    else:
+        dating = None
+    return _analyse_raw(prep, raw, EntryMeta("", task.title), options, dating=dating)
+
+
+class _Workers:
+    """``map(function, items, options)`` in this process or in forked workers, in order (a table's
+    rows a chunk at a time)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map(self, function, items: list, options: IngestOptions) -> Iterator:
+        from ..workers import fork_available, ordered_map
+
+        if self.workers <= 1 or len(items) < PARALLEL_MIN_ENTRIES or not fork_available():
+            return iter([function(item, options) for item in items])
+        chunk = max(1, min(32, len(items) // (self.workers * 8)))
+        # In order; Ctrl-C or an error kills the workers (..workers).
+        return ordered_map(functools.partial(function, options=options), items, self.workers, chunksize=chunk)
 
 
 # How far a document got (each stage implies the ones before): read, decoded, raw text, clean text
@@ -374,7 +596,8 @@ class CleaningCache(ContentCache):
 
     def document_key(self, sha256: str, suffix: str, meta: EntryMeta) -> str:
         """Key of a file's analysis: its content, whether its name says HTML, its metadata date and title."""
-        kind = "html" if suffix.lower() in HTML_SUFFIXES else "text"
+        suffix = suffix.lower()
+        kind = "html" if suffix in HTML_SUFFIXES else {".docx": "docx", ".pdf": "pdf"}.get(suffix, "text")
         return self.key([sha256, kind, meta.date or "", meta.title or ""])
 
     def get(self, key: str) -> PreparedDocument | None:
@@ -429,6 +652,21 @@ def _analyse_document(path: Path, meta: EntryMeta, options: IngestOptions) -> Pr
         return prep
     raw = read.text
     del read
+    return _analyse_raw(prep, raw, meta, options)
+
+
+def _analyse_raw(
+    prep: PreparedDocument,
+    raw: str,
+    meta: EntryMeta,
+    options: IngestOptions,
+    dating: tuple[str, int | str, str, str] | None = None,
+) -> PreparedDocument:
+    """Clean, date and fingerprint a document's raw text (markup removed).
+
+    ``dating`` is a date already decided (a table's date column: date, year, source, ""); else the
+    date comes from the metadata date or the text (and a table's title column, ``meta.title``).
+    """
     prep.stage, prep.chars_raw = PREPARED_RAW, len(raw)
     cleaned = clean_text(raw, options.opencc)
     prep.chars_clean = sum(len(p) for p in cleaned.paragraphs)
@@ -437,9 +675,11 @@ def _analyse_document(path: Path, meta: EntryMeta, options: IngestOptions) -> Pr
         prep.reason = "no_text"
         return prep
     prep.stage = PREPARED_CLEAN
-    prep.date, prep.year, prep.date_source, prep.date_line = document_date_evidence(
-        meta.date, raw, options.opencc, options.opening_lines, meta.title, options.date_from_text
-    )
+    if dating is None:
+        dating = document_date_evidence(
+            meta.date, raw, options.opencc, options.opening_lines, meta.title, options.date_from_text
+        )
+    prep.date, prep.year, prep.date_source, prep.date_line = dating
     del raw
     if prep.year:
         text = cleaned.text
@@ -593,14 +833,21 @@ def _them(count: int) -> str:
     return "it" if count == 1 else "them"
 
 
-def nothing_usable_message(corpus_dir: Path, documents: pd.DataFrame, options: IngestOptions) -> str:
-    """One line saying why no document of ``corpus_dir`` is usable and what to do about it."""
+def nothing_usable_message(
+    corpus_dir: Path | None, documents: pd.DataFrame, options: IngestOptions, tables: Sequence[Path] = ()
+) -> str:
+    """One line saying why no document of ``corpus_dir`` (and ``tables``) is usable and what to do about it."""
+    where = " and ".join(
+        [*([f"corpus folder {corpus_dir}"] if corpus_dir is not None else []), *_table_names(tables)]
+    )
     if documents.empty:
+        if tables:
+            return f"{where} hold no rows and no files; put the articles in them"
         return (
             f"corpus folder {corpus_dir} is empty; put the articles in it (one per .txt or .html "
             "file, UTF-8 preferred) or set corpus.dir in your config to the folder that holds them"
         )
-    reasons = documents["reason"].map(lambda r: "duplicate_of" if r.startswith("duplicate_of:") else r)
+    reasons = documents["reason"].map(_reason_kind)
     counts = Counter(reasons)
     parts = []
     for reason, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
@@ -608,18 +855,35 @@ def nothing_usable_message(corpus_dir: Path, documents: pd.DataFrame, options: I
         names = (names["file"].where(names["file"] != "", names["doc_id"])).head(3).tolist()
         more = ", …" if count > len(names) else ""
         parts.append(f"{count} {reason} ({', '.join(names)}{more})")
-    summary = (
-        f"no document in corpus folder {corpus_dir} can be used: {len(documents)} entries, "
-        + "; ".join(parts)
-    )
+    summary = f"no document in {where} can be used: {len(documents)} entries, " + "; ".join(parts)
     if counts.get("year_filtered") and options.years:
         years = documents.loc[reasons == "year_filtered", "year"].dropna().astype(int)
         return (
             f"{summary}. corpus.years {list(options.years)} excludes every dated document "
             f"(their years: {years.min()}-{years.max()}); widen corpus.years or set it to []"
         )
+    if counts.get("filtered_out"):
+        return f"{summary}. corpus.include / corpus.exclude leave nothing: loosen them"
+    if corpus_dir is None:
+        return (
+            f"{summary}. Check corpus.columns (text, date) against the table's columns; the reasons "
+            "are explained in the README section 'Preparing your corpus'"
+        )
     return (
         f"{summary}. Put the articles in {corpus_dir} (one per .txt or .html file, with a date in the "
         "text or in metadata.tsv), or set corpus.dir in your config to the folder that holds them; "
         "the reasons are explained in the README section 'Preparing your corpus'"
     )
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason without its detail (``duplicate_of:x`` -> ``duplicate_of``)."""
+    return reason.split(":", 1)[0] if reason.startswith(("duplicate_of:", "repeated_id:")) else reason
+
+
+def _table_names(tables: Sequence[Path]) -> list[str]:
+    if not tables:
+        return []
+    names = [str(t) for t in tables[:3]]
+    more = f" (and {len(tables) - 3} more)" if len(tables) > 3 else ""
+    return [f"table{'s' if len(tables) > 1 else ''} {', '.join(names)}{more}"]

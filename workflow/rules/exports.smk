@@ -1,0 +1,25 @@
+rule export_documents:
+    # One row per included document (date, title, source, facets, tokens, theme hits and rates,
+    # the chosen model's topic shares) for R, Stata and spreadsheets.
+    input:
+        documents="results/corpus/documents.tsv",
+        tokens="results/tokens/tokens.tsv",
+        chosen_k="results/lda/chosen_k.txt",
+        topic_ids="results/lda/topic_ids.tsv",
+        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
+    output:
+        csv="results/exports/documents.csv",
+        parquet="results/exports/documents.parquet",
+        dta="results/exports/documents.dta",
+        codebook="results/exports/codebook.tsv",
+    log:
+        "logs/export_documents.log",
+    conda:
+        ENV
+    params:
+        code=CODE["export_documents"],
+        themes=config["themes"],
+        facets=config["corpus"]["columns"].get("facets", []),
+        options={"per_tokens": config["trends"]["per_tokens"]},
+    script:
+        "../../scripts/export_documents.py"
