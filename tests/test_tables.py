@@ -344,3 +344,50 @@ def test_table_files_from_globs_and_lists(tmp_path):
     assert corpus_folder(None, None) == "data/corpus"
     assert corpus_folder(None, "t.csv") is None
     assert corpus_folder("mine", "t.csv") == "mine"
+
+
+@pytest.mark.workflow
+def test_workflow_reads_a_table_alone_and_reruns_when_it_changes(tmp_path):
+    """Snakemake's plan: corpus.table without corpus.dir reads no folder; an edited table re-runs the ingest."""
+    import shutil
+    import subprocess
+    import sys
+
+    import yaml
+
+    repo = Path(__file__).resolve().parents[1]
+    project = tmp_path / "project"
+    for part in ("Snakefile", "workflow", "scripts", "config", "data/dictionaries"):
+        source, target = repo / part, project / part
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    table = _csv(project / "reports.csv", _rows(3))
+    config = {
+        "corpus": {
+            "table": "reports.csv",
+            "columns": {"text": "content", "date": "year", "facets": ["province"]},
+        }
+    }
+    (project / "t.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+    def dry_run(*extra):
+        command = [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", "t.yaml", *extra]
+        return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=600)
+
+    # no data/corpus folder in this copy: a table-only config must not need one
+    plan = dry_run("--forcerun", "ingest_corpus", "--until", "ingest_corpus", "--quiet", "rules")
+    assert plan.returncode == 0, plan.stderr
+    assert "ingest_corpus" in plan.stdout
+    # ingest inputs: the table (so editing it re-runs the ingest), and no folder file
+    detail = dry_run("--until", "ingest_corpus")
+    assert detail.returncode == 0, detail.stderr
+    assert "input: reports.csv" in detail.stdout
+    config["corpus"]["table"] = "missing/*.csv"
+    (project / "t.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    stopped = dry_run()
+    assert stopped.returncode != 0
+    assert "zhengfa-trends: corpus.table: no file matches missing/*.csv" in stopped.stderr
+    assert table.is_file()
