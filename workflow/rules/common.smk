@@ -101,7 +101,7 @@ def corpus_files(wildcards=None):
         entries = list_corpus_files(Path(corpus_dir()), exclude=metadata_file())
     except CorpusError as error:
         sys.exit(f"zhengfa-trends: {error}")
-    folder = Path(config["corpus"]["dir"])
+    folder = Path(corpus_dir())
     # links out of the folder and names with control characters are listed, never read
     return [str(p) for p in entries if readable_entry(p, folder)]
 
