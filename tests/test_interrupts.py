@@ -54,6 +54,34 @@ def test_ctrl_c_kills_the_worker_pool_at_once():
     assert faults.session_processes(process.pid) == []  # no worker left behind
 
 
+BIG_RESULTS_RUN = POOL_RUN.replace(
+    "    time.sleep(0.2)\n    return item", '    return "政法" * 2_000_000  # 12 MB: sent in many writes'
+)
+
+
+def test_ctrl_c_while_workers_send_large_results_ends():
+    """A worker killed halfway through sending a result must not leave the step waiting at exit."""
+    for delay in (0.3, 0.6, 0.9):
+        process = subprocess.Popen(
+            [sys.executable, "-c", BIG_RESULTS_RUN],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+            env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        )
+        assert process.stdout.readline().strip() == "started"
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+        assert process.returncode != 0
+        assert faults.session_processes(process.pid) == []
+
+
 def test_workers_die_with_a_killed_step():
     process = subprocess.Popen(
         [sys.executable, "-c", POOL_RUN],

@@ -64,6 +64,7 @@ class _Task:
 
 def _kill(pool: ProcessPoolExecutor) -> None:
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    result_queue = getattr(pool, "_result_queue", None)  # shutdown() forgets it
     for process in processes:
         with contextlib.suppress(OSError, ValueError):
             process.kill()
@@ -71,6 +72,13 @@ def _kill(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AssertionError):
             process.join(timeout=5)
+    # A worker killed while sending a large result leaves half a message in the result pipe, and the
+    # pool's manager thread (joined at interpreter exit) would wait for the rest for ever.  With the
+    # workers dead, closing this process's copy of the pipe's writing end ends that read (EOF).
+    writer = getattr(result_queue, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
 
 
 def ordered_map(function: Callable, items: Iterable, workers: int, chunksize: int = 1) -> Iterator:
