@@ -648,7 +648,7 @@ def export_documents_step(
         read_tsv(chosen, dtype={"doc_id": str}),
         labels,
         facets=list(facets),
-        per_tokens=options.get("per_tokens", 1000),
+        per_tokens=options["per_tokens"],
     )
     exports.write_exports(table, column_labels, outputs, themes=list(themes), facets=list(facets))
     log.info("exported %d documents, %d columns (K=%d)", len(table), len(table.columns), k)
