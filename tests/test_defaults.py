@@ -63,6 +63,6 @@ def test_defaults_are_a_fresh_copy_and_unknown_keys_say_so():
     first = defaults()
     first["lda"]["passes"] = -1
     assert defaults()["lda"]["passes"] == default("lda.passes") > 0
-    assert "dir" not in defaults()["corpus"]  # required, no default
+    assert defaults()["corpus"]["dir"] is None  # data/corpus unless a table is given (files.corpus_folder)
     with pytest.raises(KeyError, match="lda.k"):
         default("lda.k")
