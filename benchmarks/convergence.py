@@ -195,6 +195,13 @@ def main(argv=None) -> int:
                     {"corpus": name, "k": k, "iterations": iterations, "pass": p, "perplexity": round(v, 4)}
                     for p, v in enumerate(values, 1)
                 ]
+                write_report(args, argv, rows, corpora)  # after every setting: a long run keeps its part
+    print(write_report(args, argv, rows, corpora))
+    return 0
+
+
+def write_report(args, argv, rows: list[dict], corpora: dict) -> str:
+    """Write the report, the per-pass table (.tsv) and the corpus sizes (.json); return the report."""
     table = pd.DataFrame(rows)
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     text = report(table, corpora, config["lda"]["passes"], config["lda"]["iterations"])
@@ -203,8 +210,7 @@ def main(argv=None) -> int:
     args.out.write_text(text, encoding="utf-8")
     table.to_csv(args.out.with_suffix(".tsv"), sep="\t", index=False)
     (args.out.with_suffix(".json")).write_text(json.dumps(corpora, indent=1), encoding="utf-8")
-    print(text)
-    return 0
+    return text
 
 
 if __name__ == "__main__":
