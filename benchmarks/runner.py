@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import measure as measuring
+import quality
 import yaml
 from measure import Measured, measure
 
@@ -154,6 +155,7 @@ class Run:
     unbenchmarked: list[str] = field(default_factory=list)  # rules that ran without a benchmark file
     timeline: list[dict] = field(default_factory=list)  # per job: log, started, finished (s after launch)
     attempts: list[dict] = field(default_factory=list)  # every repetition of a comparison run
+    quality: dict = field(default_factory=dict)  # quality.quality_guard of the comparison's project
     best_project: str = ""
 
     def rule_seconds(self, rule: str) -> float | None:
@@ -319,6 +321,12 @@ def comparison_run(docs: int, workdir: Path, cores: str, seed: int, corpus_seed:
     run.best_project = str(project)
     if run.workflow.ok:
         run_noop(run, project, cores, project / "bench.yaml", workdir)
+        # The quality guard beside the speed figure: the model of this very run against gensim's.
+        print(f"[{docs} docs] quality guard", flush=True)
+        try:
+            run.quality = quality.quality_guard(project, corpus)
+        except Exception as error:  # reported in RESULTS.md, never hidden
+            run.quality = {"error": f"{type(error).__name__}: {error}"}
     return run
 
 
