@@ -10,7 +10,7 @@ run_script(
         smk.input.tokens,
         smk.input.ledger,
         smk.params.k,
-        smk.params.seeds,
+        smk.params.seed,
         dict(smk.output.items()),
         smk.params.options,
     ),

@@ -9,6 +9,7 @@ run_script(
     lambda: summarise_topics_step(
         dict(smk.input.items()),
         smk.params.ks,
+        smk.params.seeds,
         dict(smk.output.items()),
         smk.params.options,
         smk.params.trends,

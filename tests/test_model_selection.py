@@ -244,11 +244,27 @@ SEEDS = [1, 2]
 
 
 def _run_lda(tokens_path, folder, k: int) -> dict:
+    """The workflow's jobs for one K: fit_lda (first seed), fit_lda_seed (the others), the gather."""
     folder.mkdir(parents=True, exist_ok=True)
     outputs = {name: folder / file for name, file in LDA_OUTPUTS.items()}
-    steps.lda_step(
-        tokens_path, None, k, SEEDS, outputs, LDA_OPTIONS
-    )  # the ledger is read in freeze mode only
+    reported = {name: path for name, path in outputs.items() if name not in ("scores", "stability")}
+    seed_scores = [folder / f"seed{seed}.scores.tsv" for seed in SEEDS]
+    seed_topic_word = [folder / f"seed{seed}.topic_word.npy" for seed in SEEDS[1:]]
+    # the ledger is read in freeze mode only
+    steps.lda_step(tokens_path, None, k, SEEDS[0], {**reported, "seed_scores": seed_scores[0]}, LDA_OPTIONS)
+    for seed, scores, topic_word in zip(SEEDS[1:], seed_scores[1:], seed_topic_word, strict=True):
+        steps.lda_seed_step(tokens_path, k, seed, {"scores": scores, "topic_word": topic_word}, LDA_OPTIONS)
+    steps.gather_seeds_step(
+        {
+            "topics": [outputs["topics"]],
+            "topic_word": [outputs["topic_word"]],
+            "seed_scores": seed_scores,
+            "seed_topic_word": seed_topic_word,
+        },
+        [k],
+        SEEDS,
+        {"scores": [outputs["scores"]], "stability": [outputs["stability"]]},
+    )
     return outputs
 
 
@@ -263,6 +279,20 @@ def lda_runs(tmp_path_factory, default_tokens):
         3: _run_lda(tokens_path, root / "k3", 3),
         "3_again": _run_lda(tokens_path, root / "k3_again", 3),
     }
+
+
+def test_one_job_per_seed_gives_the_tables_of_all_seeds_in_one_process(lda_runs):
+    tokens = steps.read_tokens(lda_runs["tokens"])
+    run = topics.fit_k(tokens, 3, SEEDS, topics.LdaSettings.from_config(LDA_OPTIONS))
+    folder = lda_runs[3]["scores"].parent
+    write_tsv(run.scores, folder / "one_process_scores.tsv")
+    write_tsv(run.stability, folder / "one_process_stability.tsv")
+    write_tsv(run.passage_topics, folder / "one_process_passage_topics.tsv")
+    assert (folder / "one_process_scores.tsv").read_bytes() == lda_runs[3]["scores"].read_bytes()
+    assert (folder / "one_process_stability.tsv").read_bytes() == lda_runs[3]["stability"].read_bytes()
+    assert (folder / "one_process_passage_topics.tsv").read_bytes() == lda_runs[3][
+        "passage_topics"
+    ].read_bytes()
 
 
 def test_lda_step_writes_all_outputs(lda_runs):

@@ -16,12 +16,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from test_workflow import _hashes, _project_copy
 
 REPO = Path(__file__).resolve().parents[1]
 CLUSTER_SCRIPT = REPO / "profiles" / "slurm" / "local-cluster.sh"
 pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
 
+SLURM_ARGS = ("--profile", "profiles/slurm", "--set-scatter", "shard=3")
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+)")
 JOB_BLOCK = re.compile(r"^(localrule|rule) (\w+):\n(?:    .*\n)*?    jobid: (\d+)$", re.MULTILINE)
 
@@ -64,8 +66,12 @@ def slurm_cluster():
 
 
 def _project_with_profile(tmp_path: Path) -> Path:
+    """The tiny project of test_workflow with the profile, and two seeds (a fit_lda_seed job per K)."""
     project = _project_copy(tmp_path)
     shutil.copytree(REPO / "profiles", project / "profiles")
+    config = yaml.safe_load((project / "tiny.yaml").read_text(encoding="utf-8"))
+    config["lda"]["seeds"] = [7, 8]
+    (project / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return project
 
 
@@ -85,8 +91,9 @@ def local_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def slurm_run(slurm_cluster, tmp_path_factory) -> tuple[Path, str]:
     project = _project_with_profile(tmp_path_factory.mktemp("slurm"))
-    # The profile as a user runs it; only the first status check comes sooner (tiny jobs).
-    result = _run(project, "--profile", "profiles/slurm", "--slurm-init-seconds-before-status-checks", "2")
+    # The profile as a user runs it, with 3 segmentation shards; only the first status check comes
+    # sooner (tiny jobs).
+    result = _run(project, *SLURM_ARGS, "--slurm-init-seconds-before-status-checks", "2")
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-5000:]
     return project, log
@@ -99,9 +106,10 @@ def test_every_job_but_the_target_went_through_sbatch(slurm_run):
     remote = {int(jobid): rule for kind, rule, jobid in blocks if kind == "rule"}
     submitted = {int(job): int(slurm_id) for job, slurm_id in SUBMITTED.findall(log)}
     assert local == {"all"}
-    assert {"ingest_corpus", "fit_lda", "summarise_topics", "plot_figure", "record_run"} <= set(
-        remote.values()
-    )
+    rules = list(remote.values())
+    assert rules.count("segment_passages") == 3  # one job per shard
+    assert rules.count("fit_lda") == 2 and rules.count("fit_lda_seed") == 2  # K 2 and 3, seeds 7 and 8
+    assert {"ingest_corpus", "gather_tokens", "summarise_topics", "plot_figure", "record_run"} <= set(rules)
     assert set(submitted) == set(remote)
     assert len(set(submitted.values())) == len(submitted)  # one SLURM job per Snakemake job
 
@@ -132,6 +140,6 @@ def test_outputs_are_byte_identical_to_a_local_run(slurm_run, local_run):
 
 def test_rerun_through_slurm_has_nothing_to_do(slurm_run):
     project, _ = slurm_run
-    result = _run(project, "--profile", "profiles/slurm", "-n")
+    result = _run(project, *SLURM_ARGS, "-n")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Nothing to be done" in result.stdout + result.stderr

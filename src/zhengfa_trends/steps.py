@@ -283,14 +283,13 @@ def summarise_terms_step(
     write_tsv(theme_trends_table(tokens, themes, trend_options), outputs["theme_shares"])
 
 
-def lda_step(
-    tokens_path, ledger_path, k: int, seeds: Sequence[int], outputs: Mapping, options: Mapping
-) -> None:
-    """Rule ``fit_lda``: LDA with ``k`` topics for every seed (:func:`topics.fit_k`).
+def lda_step(tokens_path, ledger_path, k: int, seed: int, outputs: Mapping, options: Mapping) -> None:
+    """Rule ``fit_lda``: the reported LDA model with ``k`` topics (the first of ``lda.seeds``).
 
-    ``outputs`` holds the paths ``topics, passage_topics, scores, stability, topic_word, vocabulary,
-    topic_lambda, alpha``; ``options`` the ``lda`` config section.  In ``freeze`` mode with a stored
-    model of this K under ``history_dir``, the stored model is kept instead
+    ``outputs`` holds the paths ``topics, passage_topics, topic_word, vocabulary, topic_lambda,
+    alpha`` and ``seed_scores`` (this seed's scores row; rule ``fit_lda_seed`` fits the other seeds,
+    rule ``summarise_topics`` gathers them); ``options`` the ``lda`` config section.  In ``freeze``
+    mode with a stored model of this K under ``history_dir``, the stored model is kept instead
     (:func:`history.frozen_run`; the ledger is read in that mode only).
     """
     tokens = read_tokens(tokens_path)
@@ -299,21 +298,53 @@ def lda_step(
         stored = history.load_model(options["history_dir"])
         if stored is not None and stored.k == k:
             ledger = read_tsv(ledger_path, dtype={"doc_id": str})
-            run = history.frozen_run(tokens, ledger, stored, seeds[0], options["n_terms"])
+            run = history.frozen_run(tokens, ledger, stored, seed, options["n_terms"])
         else:
             log.warning("lda.mode is freeze but no stored model with K=%d was found: fitting a new one", k)
     if run is None:
         # one line naming lda.k, before minutes of fitting
         check_k_for_passages(k, len(tokens), options["min_passages_per_topic"])
-        run = topics.fit_k(tokens, k, seeds, topics.LdaSettings.from_config(options))
-    write_tsv(run.scores, outputs["scores"])
+        settings = topics.LdaSettings.from_config(options)
+        data = topics.lda_data(tokens, settings)
+        model, scores = topics.fit_seed(data, k, seed, settings)
+        run = topics.reported_run(tokens, data, model, scores, settings)
+    write_tsv(run.scores, outputs["seed_scores"])
     write_tsv(run.terms, outputs["topics"])
-    write_tsv(run.stability, outputs["stability"])
     write_tsv(run.passage_topics, outputs["passage_topics"])
     write_npy(run.topic_word_lambda, outputs["topic_lambda"])
     write_npy(run.alpha, outputs["alpha"])
     write_npy(run.topic_word, outputs["topic_word"])
     write_lines(run.vocabulary, outputs["vocabulary"])
+
+
+def lda_seed_step(tokens_path, k: int, seed: int, outputs: Mapping, options: Mapping) -> None:
+    """Rule ``fit_lda_seed``: one more model with ``k`` topics, for the stability of the reported one.
+
+    ``outputs`` holds ``scores`` (its scores row) and ``topic_word`` (its topic-word distributions).
+    """
+    tokens = read_tokens(tokens_path)
+    check_k_for_passages(k, len(tokens), options["min_passages_per_topic"])
+    settings = topics.LdaSettings.from_config(options)
+    model, scores = topics.fit_seed(topics.lda_data(tokens, settings), k, seed, settings)
+    write_tsv(scores, outputs["scores"])
+    write_npy(model.get_topics(), outputs["topic_word"])
+
+
+def gather_seeds_step(inputs: Mapping, ks: Sequence[int], seeds: Sequence[int], outputs: Mapping) -> None:
+    """Each K's scores.tsv and topic_stability.tsv from its per-seed fits (part of ``summarise_topics``).
+
+    ``inputs`` holds per-K lists ``topics`` and ``topic_word`` (the reported models), ``seed_scores``
+    (every K's rows for every seed, K-major) and ``seed_topic_word`` (the other seeds' topic-word
+    arrays, K-major); ``outputs`` the per-K lists ``scores`` and ``stability``.
+    """
+    others = len(seeds) - 1
+    for i, _k in enumerate(ks):
+        scores = [read_tsv(path) for path in inputs["seed_scores"][i * len(seeds) : (i + 1) * len(seeds)]]
+        topic_word = [read_npy(inputs["topic_word"][i])]
+        topic_word += [read_npy(path) for path in inputs["seed_topic_word"][i * others : (i + 1) * others]]
+        table, stability = topics.gather_seeds(scores, topic_word, read_tsv(inputs["topics"][i]))
+        write_tsv(table, outputs["scores"][i])
+        write_tsv(stability, outputs["stability"][i])
 
 
 def select_k_step(
@@ -338,6 +369,7 @@ def select_k_step(
 def summarise_topics_step(
     inputs: Mapping,
     ks: Sequence[int],
+    seeds: Sequence[int],
     outputs: Mapping,
     options: Mapping,
     trend_options: Mapping,
@@ -346,12 +378,14 @@ def summarise_topics_step(
     """Rule ``summarise_topics``: choose K, id the chosen topics, then every K's yearly topic shares
     and its links to the keyword themes.
 
-    ``inputs`` holds ``tokens`` and per-K lists ``scores``, ``topics``, ``topic_word``,
-    ``vocabulary``, ``passage_topics``; ``outputs`` those of :func:`select_k_step` plus
-    ``topic_ids``, ``topic_shares`` (topic_share_by_year.tsv) and ``theme_topics``.  Each K's
-    passage table is read once for both yearly shares and theme links.
+    ``inputs`` holds ``tokens``, per-K lists ``topics``, ``topic_word``, ``vocabulary``,
+    ``passage_topics`` and the per-seed fits of :func:`gather_seeds_step`; ``outputs`` those of
+    :func:`select_k_step` and :func:`gather_seeds_step` plus ``topic_ids``, ``topic_shares``
+    (topic_share_by_year.tsv) and ``theme_topics``.  Each K's passage table is read once for both
+    yearly shares and theme links.
     """
-    select_k_step(inputs["scores"], inputs["topics"], ks, outputs, options)
+    gather_seeds_step(inputs, ks, seeds, outputs)
+    select_k_step(outputs["scores"], inputs["topics"], ks, outputs, options)
     align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
     tokens = read_tokens(inputs["tokens"])
     shares, links = [], []

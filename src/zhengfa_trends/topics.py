@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -343,13 +343,24 @@ def stability_table(terms: pd.DataFrame, k: int, stability) -> pd.DataFrame:
     ).round(6)
 
 
-def fit_k(tokens: pd.DataFrame, k: int, seeds: Sequence[int], settings: LdaSettings) -> LdaRun:
-    """LDA with ``k`` topics for every seed; the first seed's model is the one reported.
+@dataclass(frozen=True)
+class LdaData:
+    """What every fit of one corpus shares, whatever its K and seed: vocabulary, counts and splits."""
 
-    Each seed's model is fitted on the same training passages (a seeded ``heldout_share`` is held
-    out for perplexity, at most ``max_heldout_passages``; at most ``max_train_passages`` train),
-    scored for coherence on up to ``coherence_passages`` passages, and matched to the first seed's
-    model for stability.  Every passage gets topic shares from the reported model.
+    dictionary: object  # gensim Dictionary of the filtered vocabulary
+    corpus: object  # BowCorpus of every passage (for the topic shares of the reported model)
+    train: object  # the training passages
+    heldout: object  # the held-out passages (perplexity)
+    texts: list  # token lists of the coherence sample
+    coherence_corpus: object  # the coherence sample as bag-of-words
+
+
+def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
+    """Vocabulary, bag-of-words corpus, training / held-out split and coherence sample of ``tokens``.
+
+    A seeded ``heldout_share`` is held out for perplexity (at most ``max_heldout_passages``); at most
+    ``max_train_passages`` train; coherence is scored on up to ``coherence_passages`` passages. All
+    seeded by ``split_seed`` alone, so every (K, seed) fit of a corpus sees the same split.
 
     Parameters
     ----------
@@ -370,55 +381,111 @@ def fit_k(tokens: pd.DataFrame, k: int, seeds: Sequence[int], settings: LdaSetti
         # An explicit choice for exploratory runs: a seeded sample trains the model; inference
         # still gives every passage its topic shares.
         log.warning(
-            "lda.max_train_passages=%d: LDA k=%d trains on a seeded sample of %d of %d training passages "
+            "lda.max_train_passages=%d: LDA trains on a seeded sample of %d of %d training passages "
             "(set it to null to train on all)",
             max_train,
-            k,
             max_train,
             len(train_index),
         )
         rng = np.random.default_rng(settings.split_seed)
         train_index = np.sort(rng.choice(train_index, size=max_train, replace=False))
-    train = corpus[train_index]
-    test = corpus[np.flatnonzero(heldout)]
     n_coherence = settings.coherence_passages
     if n_coherence >= len(corpus):
         sample = np.ones(len(corpus), dtype=bool)
     else:
         sample = heldout_mask(len(corpus), n_coherence / len(corpus), 1)
     texts = [token_strings.iloc[i].split() for i in np.flatnonzero(sample)]
-    del token_strings
-    coherence_corpus = corpus[np.flatnonzero(sample)]
+    data = LdaData(
+        dictionary=dictionary,
+        corpus=corpus,
+        train=corpus[train_index],
+        heldout=corpus[np.flatnonzero(heldout)],
+        texts=texts,
+        coherence_corpus=corpus[np.flatnonzero(sample)],
+    )
+    return data
+
+
+def fit_seed(data: LdaData, k: int, seed: int, settings: LdaSettings):
+    """One model with ``k`` topics and ``seed``: ``(model, scores)``, ``scores`` one scores.tsv row.
+
+    The row holds ``k, seed``, the coherence measures and the held-out perplexity, rounded to 6
+    decimals; ``stability`` is NaN here (it needs the other seeds: :func:`gather_seeds`).
+    """
     log.info(
         "LDA k=%d: %d training / %d held-out passages, vocabulary %d",
         k,
-        len(train),
-        len(test),
-        len(dictionary),
+        len(data.train),
+        len(data.heldout),
+        len(data.dictionary),
     )
-    models, rows = [], []
-    for seed in seeds:
-        model = fit_lda(train, dictionary, k, seed, settings)
-        log.info("seed %d: model fitted", seed)
-        scores = coherence_scores(model, texts, dictionary, coherence_corpus)
-        rows.append({"k": k, "seed": seed, **scores, "perplexity": heldout_perplexity(model, test)})
-        log.info("seed %d: coherence %s, held-out perplexity %.1f", seed, scores, rows[-1]["perplexity"])
-        models.append(model)
-    stability = seed_stability([m.get_topics() for m in models])
-    scores_table = pd.DataFrame(rows)
-    scores_table["stability"] = float(np.mean(stability)) if len(seeds) > 1 else float("nan")
-    reported = models[0]
-    terms = topic_terms(reported, settings.n_terms)
-    lam, alpha = model_parameters(reported)
+    model = fit_lda(data.train, data.dictionary, k, seed, settings)
+    log.info("k=%d seed %d: model fitted", k, seed)
+    scores = coherence_scores(model, data.texts, data.dictionary, data.coherence_corpus)
+    row = {"k": k, "seed": seed, **scores, "perplexity": heldout_perplexity(model, data.heldout)}
+    log.info("k=%d seed %d: coherence %s, held-out perplexity %.1f", k, seed, scores, row["perplexity"])
+    return model, pd.DataFrame([{**row, "stability": float("nan")}]).round(6)
+
+
+def reported_run(tokens: pd.DataFrame, data: LdaData, model, scores: pd.DataFrame, settings) -> LdaRun:
+    """The :class:`LdaRun` of the reported model (the first seed's), before the other seeds are known.
+
+    ``tokens`` gives the passage ids of the topic-share table; stability is NaN until
+    :func:`gather_seeds` compares the seeds.
+    """
+    k = model.num_topics
+    terms = topic_terms(model, settings.n_terms)
+    lam, alpha = model_parameters(model)
     return LdaRun(
         terms=terms,
-        passage_topics=passage_topic_table(tokens, passage_topics(reported, corpus)),
-        scores=scores_table.round(6),
-        stability=stability_table(terms, k, stability),
+        passage_topics=passage_topic_table(tokens, passage_topics(model, data.corpus)),
+        scores=scores,
+        stability=stability_table(terms, k, float("nan")),
         topic_word_lambda=lam,
         alpha=alpha,
-        vocabulary=[dictionary[i] for i in range(len(dictionary))],
+        vocabulary=[data.dictionary[i] for i in range(len(data.dictionary))],
     )
+
+
+def gather_seeds(
+    scores: Sequence[pd.DataFrame], topic_word: Sequence[np.ndarray], terms: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One K's scores.tsv and topic_stability.tsv from its seeds' fits (the first seed's is reported).
+
+    Parameters
+    ----------
+    scores : sequence of DataFrame
+        Each seed's scores row (:func:`fit_seed`), in the order of ``lda.seeds``.
+    topic_word : sequence of ndarray
+        Each seed's topic-word distributions, same order.
+    terms : DataFrame
+        The reported model's topics.tsv (its topic labels).
+
+    Returns
+    -------
+    (scores, stability)
+        Every seed's row with the mean stability of the reported model's topics (NaN with one seed),
+        and the per-topic stability table.
+    """
+    stability = seed_stability(list(topic_word))
+    table = pd.concat(list(scores), ignore_index=True)
+    table["stability"] = float(np.mean(stability)) if len(scores) > 1 else float("nan")
+    k = int(table["k"].iloc[0])
+    return table.round(6), stability_table(terms, k, stability)
+
+
+def fit_k(tokens: pd.DataFrame, k: int, seeds: Sequence[int], settings: LdaSettings) -> LdaRun:
+    """LDA with ``k`` topics for every seed in one process; the first seed's model is the one reported.
+
+    The workflow runs the same pieces as one job per (K, seed): :func:`lda_data`, :func:`fit_seed`,
+    :func:`reported_run`, and :func:`gather_seeds` in model selection.
+    """
+    passages = tokens.drop(columns="tokens")
+    data = lda_data(tokens, settings)
+    fits = [fit_seed(data, k, seed, settings) for seed in seeds]
+    run = reported_run(passages, data, fits[0][0], fits[0][1], settings)
+    scores, stability = gather_seeds([row for _, row in fits], [m.get_topics() for m, _ in fits], run.terms)
+    return replace(run, scores=scores, stability=stability)
 
 
 def unscored(k: int, seed: int) -> pd.DataFrame:

@@ -73,6 +73,8 @@ FIGURE_FORMATS = config["figures"]["formats"]
 # freeze mode keeps the stored model: its K replaces lda.k (first run: nothing stored, K as configured).
 FROZEN_K = frozen_k(config["lda"])
 LDA_KS = [FROZEN_K] if FROZEN_K else config["lda"]["k"]
+# freeze mode keeps one stored model: no other seeds are fitted.
+LDA_SEEDS = config["lda"]["seeds"][:1] if FROZEN_K else config["lda"]["seeds"]
 
 
 wildcard_constraints:

@@ -1,3 +1,27 @@
+# One job per (K, seed), so that a cluster fits them all at once: fit_lda fits each K's reported
+# model (the first seed), fit_lda_seed each other seed; summarise_topics gathers the seeds' scores
+# and their stability.
+LDA_OPTIONS = {
+    key: config["lda"][key]
+    for key in (
+        "passes",
+        "iterations",
+        "alpha",
+        "no_below",
+        "no_above",
+        "n_terms",
+        "heldout_share",
+        "split_seed",
+        "coherence_passages",
+        "max_train_passages",
+        "max_heldout_passages",
+        "mode",
+        "history_dir",
+        "min_passages_per_topic",
+    )
+}
+
+
 rule fit_lda:
     input:
         tokens="results/tokens/tokens.tsv",
@@ -5,12 +29,11 @@ rule fit_lda:
     output:
         topics="results/lda/k{k}/topics.tsv",
         passage_topics="results/lda/k{k}/passage_topics.tsv",
-        scores="results/lda/k{k}/scores.tsv",
-        stability="results/lda/k{k}/topic_stability.tsv",
         topic_word="results/lda/k{k}/topic_word.npy",
         vocabulary="results/lda/k{k}/vocabulary.txt",
         topic_lambda="results/lda/k{k}/lambda.npy",
         alpha="results/lda/k{k}/alpha.npy",
+        seed_scores=f"results/lda/k{{k}}/seeds/{LDA_SEEDS[0]}.scores.tsv",
     log:
         "logs/fit_lda/k{k}.log",
     benchmark:
@@ -21,25 +44,33 @@ rule fit_lda:
     params:
         code=CODE["fit_lda"],
         k=lambda wildcards: int(wildcards.k),
-        seeds=config["lda"]["seeds"],
-        options={
-            key: config["lda"][key]
-            for key in (
-                "passes",
-                "iterations",
-                "alpha",
-                "no_below",
-                "no_above",
-                "n_terms",
-                "heldout_share",
-                "split_seed",
-                "coherence_passages",
-                "max_train_passages",
-                "max_heldout_passages",
-                "mode",
-                "history_dir",
-                "min_passages_per_topic",
-            )
-        },
+        seed=LDA_SEEDS[0],
+        options=LDA_OPTIONS,
     script:
         "../../scripts/fit_lda.py"
+
+
+if len(LDA_SEEDS) > 1:
+
+    rule fit_lda_seed:
+        input:
+            tokens="results/tokens/tokens.tsv",
+        output:
+            scores="results/lda/k{k}/seeds/{seed}.scores.tsv",
+            topic_word="results/lda/k{k}/seeds/{seed}.topic_word.npy",
+        log:
+            "logs/fit_lda/k{k}_seed{seed}.log",
+        benchmark:
+            "logs/benchmarks/fit_lda_seed/k{k}_seed{seed}.tsv"
+        wildcard_constraints:
+            seed="|".join(str(seed) for seed in LDA_SEEDS[1:]),
+        priority: CRITICAL_PATH
+        conda:
+            ENV
+        params:
+            code=CODE["fit_lda_seed"],
+            k=lambda wildcards: int(wildcards.k),
+            seed=lambda wildcards: int(wildcards.seed),
+            options=LDA_OPTIONS,
+        script:
+            "../../scripts/fit_lda_seed.py"

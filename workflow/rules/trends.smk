@@ -4,7 +4,10 @@ rule summarise_topics:
     # figures, in one job because on that path every extra job start costs about half a second.
     input:
         tokens="results/tokens/tokens.tsv",
-        scores=expand("results/lda/k{k}/scores.tsv", k=LDA_KS),
+        seed_scores=expand("results/lda/k{k}/seeds/{seed}.scores.tsv", k=LDA_KS, seed=LDA_SEEDS),
+        seed_topic_word=expand(
+            "results/lda/k{k}/seeds/{seed}.topic_word.npy", k=LDA_KS, seed=LDA_SEEDS[1:]
+        ),
         topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
         topic_word=expand("results/lda/k{k}/topic_word.npy", k=LDA_KS),
         vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
@@ -24,6 +27,8 @@ rule summarise_topics:
             category="3 Trends",
         ),
         theme_topics="results/trends/theme_topics.tsv",
+        scores=expand("results/lda/k{k}/scores.tsv", k=LDA_KS),
+        stability=expand("results/lda/k{k}/topic_stability.tsv", k=LDA_KS),
     log:
         "logs/summarise_topics.log",
     benchmark:
@@ -34,6 +39,7 @@ rule summarise_topics:
     params:
         code=CODE["summarise_topics"],
         ks=LDA_KS,
+        seeds=LDA_SEEDS,
         options={
             "chosen_k": FROZEN_K or config["lda"]["chosen_k"],
             "min_stability": config["lda"]["min_stability"],
