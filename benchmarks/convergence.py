@@ -19,6 +19,7 @@ Usage (from the project root)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import subprocess
 import sys
@@ -58,12 +59,8 @@ def curve(token_lists, k: int, seed: int, iterations: int, max_passes: int) -> l
 
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     lda = config["lda"]
-    settings = topics.LdaSettings(
-        passes=max_passes,
-        iterations=iterations,
-        alpha=lda["alpha"],
-        no_below=lda["no_below"],
-        no_above=lda["no_above"],
+    settings = dataclasses.replace(
+        topics.LdaSettings.from_config(lda), passes=max_passes, iterations=iterations
     )
     dictionary, corpus = topics.build_bow(token_lists, settings)
     heldout = topics.heldout_mask(

@@ -58,13 +58,7 @@ def quality_guard(project: Path, corpus: Path, tomotopy_iterations: int | None =
     seed = lda["seeds"][0]
     tokens = read_tsv(results / "tokens" / "tokens.tsv", dtype={"doc_id": str, "tokens": str})
     token_lists = [str(t).split() if isinstance(t, str) else [] for t in tokens["tokens"]]
-    settings = topics.LdaSettings(
-        passes=lda["passes"],
-        iterations=lda["iterations"],
-        alpha=lda["alpha"],
-        no_below=lda["no_below"],
-        no_above=lda["no_above"],
-    )
+    settings = topics.LdaSettings.from_config(lda)
     dictionary, bow = topics.build_bow(token_lists, settings)
     heldout = topics.heldout_mask(
         len(bow), lda["heldout_share"], lda["split_seed"], lda["max_heldout_passages"]
@@ -89,16 +83,7 @@ def quality_guard(project: Path, corpus: Path, tomotopy_iterations: int | None =
     plain_train = [[(int(i), float(c)) for i, c in doc] for doc in train]
     start, cpu = time.perf_counter(), time.process_time()
     reference = LdaModel(
-        corpus=plain_train,
-        id2word=dictionary,
-        num_topics=k,
-        random_state=seed,
-        passes=settings.passes,
-        iterations=settings.iterations,
-        alpha=settings.alpha,
-        chunksize=2000,
-        eval_every=None,
-        dtype=np.float64,
+        corpus=plain_train, id2word=dictionary, **topics.lda_model_arguments(k, seed, settings)
     )
     gensim_seconds, gensim_cpu = time.perf_counter() - start, time.process_time() - cpu
     # Both models scored by the same code: gensim's trained parameters in the workflow's scorer.

@@ -95,19 +95,27 @@ def fit_lda(corpus, dictionary, k: int, seed: int, settings: LdaSettings, callba
             "the LDA vocabulary is empty after filtering; lower lda.no_below or raise lda.no_above"
         )
     return BatchedLdaModel(
-        corpus=corpus,
-        id2word=dictionary,
-        num_topics=k,
-        random_state=seed,
-        passes=settings.passes,
-        iterations=settings.iterations,
-        alpha=settings.alpha,
-        eta=settings.eta,
-        chunksize=2000,
-        eval_every=None,
-        dtype=np.float64,
-        callbacks=callbacks,
+        corpus=corpus, id2word=dictionary, callbacks=callbacks, **lda_model_arguments(k, seed, settings)
     )
+
+
+def lda_model_arguments(k: int, seed: int, settings: LdaSettings) -> dict:
+    """The keyword arguments of gensim's ``LdaModel`` that the workflow's fits use (besides the data).
+
+    One place for them, so that a plain gensim ``LdaModel`` given the same arguments (the benchmarks'
+    quality guard) is trained exactly as the workflow's model.
+    """
+    return {
+        "num_topics": k,
+        "random_state": seed,
+        "passes": settings.passes,
+        "iterations": settings.iterations,
+        "alpha": settings.alpha,
+        "eta": settings.eta,
+        "chunksize": 2000,
+        "eval_every": None,
+        "dtype": np.float64,
+    }
 
 
 def topic_terms(model, n_terms: int = 15) -> pd.DataFrame:
