@@ -339,7 +339,9 @@ def report(tallies: dict[str, Tally], n_docs: int) -> str:
     for name, tally in tallies.items():
         slowest = f"{tally.slowest:.1f}" if name.startswith("interrupt") else ""
         lines.append(f"| {name} | {tally.tries} | {tally.passed} | {slowest} |")
-    failures = [f"- {name}: {detail}" for name, t in tallies.items() for detail in t.failures]
+    failures = [
+        f"- {name}: {' '.join(detail.split())[:400]}" for name, t in tallies.items() for detail in t.failures
+    ]
     if failures:
         lines += ["", "Failures:", "", *failures]
     return "\n".join(lines) + "\n"
