@@ -87,11 +87,16 @@ def _selection(rows: list[tuple[int, int, float, float, float]]) -> pd.DataFrame
 
 
 NAN = float("nan")
+# The workflow's own choice arguments (lda.chosen_k, lda.min_stability), from the schema.
+CHOOSE_DEFAULTS = {
+    "fixed_k": defaults()["lda"]["chosen_k"],
+    "min_stability": defaults()["lda"]["min_stability"],
+}
 
 
 def test_choose_k_fixed_k_wins():
     selection = _selection([(3, 1, 0.30, -1.0, 0.9), (4, 1, 0.10, -2.0, 0.9)])
-    k, reason = topics.choose_k(selection, fixed_k=4)
+    k, reason = topics.choose_k(selection, fixed_k=4, min_stability=0.5)
     assert k == 4
     assert "fixed" in reason
 
@@ -108,12 +113,12 @@ def test_choose_k_best_c_npmi_among_stable_k():
             (5, 2, 0.42, -0.6, 0.3),
         ]
     )
-    k, reason = topics.choose_k(selection, min_stability=0.5)
+    k, reason = topics.choose_k(selection, fixed_k=None, min_stability=0.5)
     assert k == 4
     assert "c_npmi" in reason
     assert "stability >= 0.5" in reason
     # With the threshold lowered, the unstable K is allowed and wins.
-    assert topics.choose_k(selection, min_stability=0.2)[0] == 5
+    assert topics.choose_k(selection, fixed_k=None, min_stability=0.2)[0] == 5
 
 
 def test_choose_k_uses_mean_over_seeds():
@@ -121,12 +126,12 @@ def test_choose_k_uses_mean_over_seeds():
     selection = _selection(
         [(3, 1, 0.20, -1.0, 0.9), (3, 2, 0.00, -1.0, 0.9), (4, 1, 0.15, -1.0, 0.9), (4, 2, 0.15, -1.0, 0.9)]
     )
-    assert topics.choose_k(selection)[0] == 4
+    assert topics.choose_k(selection, **CHOOSE_DEFAULTS)[0] == 4
 
 
 def test_choose_k_all_nan_stability_falls_back_to_all_k():
     selection = _selection([(3, 1, 0.05, -1.0, NAN), (4, 1, 0.20, -2.0, NAN), (5, 1, 0.10, -3.0, NAN)])
-    k, reason = topics.choose_k(selection, min_stability=0.5)
+    k, reason = topics.choose_k(selection, fixed_k=None, min_stability=0.5)
     assert k == 4
     assert "c_npmi" in reason
     assert "all K" in reason
@@ -134,14 +139,14 @@ def test_choose_k_all_nan_stability_falls_back_to_all_k():
 
 def test_choose_k_no_stable_k_falls_back_to_all_k():
     selection = _selection([(3, 1, 0.05, -1.0, 0.1), (4, 1, 0.20, -2.0, 0.2)])
-    k, reason = topics.choose_k(selection, min_stability=0.5)
+    k, reason = topics.choose_k(selection, fixed_k=None, min_stability=0.5)
     assert k == 4
     assert "all K" in reason
 
 
 def test_choose_k_all_nan_c_npmi_falls_back_to_u_mass():
     selection = _selection([(3, 1, NAN, -4.0, 0.9), (4, 1, NAN, -1.5, 0.9), (5, 1, NAN, -2.0, 0.9)])
-    k, reason = topics.choose_k(selection)
+    k, reason = topics.choose_k(selection, **CHOOSE_DEFAULTS)
     assert k == 4
     assert "u_mass" in reason
     assert "c_npmi" not in reason
@@ -149,9 +154,9 @@ def test_choose_k_all_nan_c_npmi_falls_back_to_u_mass():
 
 def test_choose_k_ties_go_to_smaller_k():
     selection = _selection([(5, 1, 0.25, -1.0, 0.9), (3, 1, 0.25, -2.0, 0.9), (4, 1, 0.10, -0.5, 0.9)])
-    assert topics.choose_k(selection)[0] == 3
+    assert topics.choose_k(selection, **CHOOSE_DEFAULTS)[0] == 3
     tied_u_mass = _selection([(6, 1, NAN, -1.0, 0.9), (4, 1, NAN, -1.0, 0.9), (5, 1, NAN, -3.0, 0.9)])
-    assert topics.choose_k(tied_u_mass)[0] == 4
+    assert topics.choose_k(tied_u_mass, **CHOOSE_DEFAULTS)[0] == 4
 
 
 # --------------------------------------------------------------------------- held-out split

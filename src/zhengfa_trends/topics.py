@@ -118,8 +118,8 @@ def lda_model_arguments(k: int, seed: int, settings: LdaSettings) -> dict:
     }
 
 
-def topic_terms(model, n_terms: int = 15) -> pd.DataFrame:
-    """Top terms of every topic: columns ``topic, rank, term, weight``."""
+def topic_terms(model, n_terms: int) -> pd.DataFrame:
+    """Top ``n_terms`` terms of every topic (config ``lda.n_terms``): columns ``topic, rank, term, weight``."""
     rows = []
     topics = model.get_topics()
     for topic in range(topics.shape[0]):
@@ -266,10 +266,11 @@ def seed_stability(topic_word: list[np.ndarray]) -> np.ndarray:
     return np.mean([match_topics(reference, other)[1] for other in topic_word[1:]], axis=0)
 
 
-def choose_k(
-    selection: pd.DataFrame, fixed_k: int | None = None, min_stability: float = 0.5
-) -> tuple[int, str]:
+def choose_k(selection: pd.DataFrame, fixed_k: int | None, min_stability: float) -> tuple[int, str]:
     """Pick the number of topics from ``model_selection.tsv`` rows.
+
+    ``fixed_k`` and ``min_stability`` are config ``lda.chosen_k`` and ``lda.min_stability`` (no
+    defaults here: the schema holds them).
 
     Rule: a K fixed in the config wins.  Otherwise the K with the best mean c_npmi (over seeds)
     among the Ks whose mean stability is at least ``min_stability``; if stability cannot be
