@@ -9,8 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zhengfa_trends.features import keyness_by_year
+from zhengfa_trends.config import defaults
+from zhengfa_trends.features import keyness_by_year as _keyness_by_year
 from zhengfa_trends.trends import bootstrap_ratio, yearly_shares
+
+
+def keyness_by_year(tokens, **options):
+    """``keyness_by_year`` with the schema's ``keyness`` options where a test sets none."""
+    return _keyness_by_year(tokens, **{**defaults()["keyness"], **options})
+
 
 KEYNESS_COLUMNS = [
     "year",
@@ -229,7 +236,7 @@ def test_yearly_shares_no_resamples_gives_nan_bounds():
 
 def test_min_g2_drops_terms_that_are_not_clearly_over_represented():
     everything = keyness_by_year(_three_years(), min_g2=0, min_freq=1)
-    screened = keyness_by_year(_three_years(), min_freq=1)  # default 3.84, chi-square 5 % (1 df)
+    screened = keyness_by_year(_three_years(), min_freq=1)  # schema default 3.84, chi-square 5 % (1 df)
     assert (screened["g2"] >= 3.84).all()
     assert len(screened) < len(everything)
     assert set(screened["term"]) <= set(everything["term"])

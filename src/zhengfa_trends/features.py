@@ -14,7 +14,7 @@ def _split_tokens(joined: str) -> list[str]:
     return joined.split()
 
 
-def top_terms_by_year(tokens: pd.DataFrame, n_terms: int = 20, sublinear_tf: bool = True) -> pd.DataFrame:
+def top_terms_by_year(tokens: pd.DataFrame, n_terms: int, sublinear_tf: bool = True) -> pd.DataFrame:
     """Rank the terms of each year by TF-IDF, each year's passages pooled into one document.
 
     Parameters
@@ -22,7 +22,7 @@ def top_terms_by_year(tokens: pd.DataFrame, n_terms: int = 20, sublinear_tf: boo
     tokens : DataFrame
         One row per passage with columns ``year`` and ``tokens`` (space-joined tokens).
     n_terms : int
-        Terms kept per year.
+        Terms kept per year (config ``top_terms.n_terms``).
     sublinear_tf : bool
         Use ``1 + log(tf)``, so one very long year does not drown the others.
 
@@ -87,9 +87,7 @@ def _log_likelihood_g2(a: np.ndarray, b: np.ndarray, n1: float, n2: float) -> np
     return 2.0 * sum(_xlogx_ratio(observed, expected) for observed, expected in cells)
 
 
-def keyness_by_year(
-    tokens: pd.DataFrame, min_freq: int = 5, n_terms: int = 30, min_g2: float = 3.84
-) -> pd.DataFrame:
+def keyness_by_year(tokens: pd.DataFrame, *, min_freq: int, n_terms: int, min_g2: float) -> pd.DataFrame:
     """Terms over-represented in each year against all other years (emerging terms).
 
     For each year and term, the 2×2 table (term / other tokens × this year / other years) gives the
@@ -103,6 +101,8 @@ def keyness_by_year(
     ----------
     tokens : DataFrame
         ``year`` and ``tokens`` (space-joined) per passage.
+    min_freq, n_terms, min_g2
+        The ``keyness`` config options (their defaults live in the schema only).
     min_freq : int
     min_g2 : float
         Terms with a smaller G² are left out; 3.84 is the 5 % critical value of χ² with one degree

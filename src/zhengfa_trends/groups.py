@@ -164,7 +164,7 @@ def topic_share_by_period(
     return _period_columns(table, periods, ["k", "topic", "label"])
 
 
-def top_terms_by_period(tokens: pd.DataFrame, periods: Sequence[Period], n_terms: int = 20) -> pd.DataFrame:
+def top_terms_by_period(tokens: pd.DataFrame, periods: Sequence[Period], n_terms: int) -> pd.DataFrame:
     """TF-IDF top terms of each period, each period's passages pooled (``period, first, last, rank, term, score``)."""
     table = features.top_terms_by_year(_as_periods(tokens, periods, "TF-IDF"), n_terms=n_terms)
     return _period_columns(table, periods, [])
