@@ -97,7 +97,9 @@ def test_period_shares_are_the_yearly_rule_applied_to_the_pooled_years():
 def test_documents_outside_every_period_are_left_out_with_a_warning(caplog):
     tokens = _tokens({2009: 2, 2012: 2})
     periods = groups.explicit_periods([[2011, 2015, "十二五"]])
-    table = groups.theme_share_by_period(tokens, THEMES, periods, n_boot=0)
+    table = groups.theme_share_by_period(
+        tokens, THEMES, periods, per_tokens=1000, n_boot=0, seed=0, level=0.95, min_docs=3
+    )
     assert table["n_docs"].tolist() == [2, 2]
     assert "4 passages of 2 documents lie outside every period" in caplog.text
 
@@ -153,6 +155,9 @@ def test_facet_shares_per_value_are_the_yearly_rule_on_each_value_s_documents():
     assert by_period.groupby("facet_value")["n_docs"].first().to_dict() == {"甲": 4, "乙": 3}
 
 
+NO_BOOTSTRAP = {"n_boot": 0, "seed": 0, "level": 0.95, "min_docs": 3}  # shares only, no intervals
+
+
 def test_topic_shares_by_facet_and_period():
     rows = []
     for i, (year, value) in enumerate([(2020, "甲"), (2020, "乙"), (2021, "甲"), (2021, "乙")]):
@@ -170,12 +175,12 @@ def test_topic_shares_by_facet_and_period():
     passage_topics = pd.DataFrame(rows)
     doc_facet = {"d0": "甲", "d1": "乙", "d2": "甲", "d3": "乙"}
     table = groups.topic_share_by_facet(
-        passage_topics, 2, {0: "a", 1: "b"}, "source", doc_facet, ["甲", "乙"], n_boot=0
+        passage_topics, 2, {0: "a", 1: "b"}, "source", doc_facet, ["甲", "乙"], **NO_BOOTSTRAP
     )
     first = table[(table["facet_value"] == "甲") & (table["topic"] == 0)]
     assert first["share"].tolist() == [0.8, 0.8]
     periods = groups.explicit_periods([[2020, 2021, "全"]])
-    pooled = groups.topic_share_by_period(passage_topics, 2, {0: "a", 1: "b"}, periods, n_boot=0)
+    pooled = groups.topic_share_by_period(passage_topics, 2, {0: "a", 1: "b"}, periods, **NO_BOOTSTRAP)
     assert pooled["share"].tolist() == [0.5, 0.5]
     assert pooled["n_docs"].tolist() == [4, 4]
 

@@ -199,7 +199,7 @@ def _yearly_passages() -> pd.DataFrame:
 
 def test_yearly_shares_interval_contains_share():
     passages = _yearly_passages()
-    table = yearly_shares(passages, ["hits"], scale=1000, n_boot=400, seed=1)
+    table = yearly_shares(passages, ["hits"], scale=1000, n_boot=400, seed=1, level=0.95, min_docs=3)
     assert table["year"].tolist() == [2021, 2022, 2023]
     assert (table["ci_unit"] == "documents").all()
     assert (table["n_docs"] == 12).all()
@@ -212,9 +212,11 @@ def test_yearly_shares_interval_contains_share():
 
 def test_yearly_shares_seeded():
     passages = _yearly_passages()
-    first = yearly_shares(passages, ["hits"], n_boot=300, seed=1)
-    pd.testing.assert_frame_equal(first, yearly_shares(passages, ["hits"], n_boot=300, seed=1))
-    other = yearly_shares(passages, ["hits"], n_boot=300, seed=2)
+    first = yearly_shares(passages, ["hits"], n_boot=300, seed=1, level=0.95, min_docs=3)
+    pd.testing.assert_frame_equal(
+        first, yearly_shares(passages, ["hits"], n_boot=300, seed=1, level=0.95, min_docs=3)
+    )
+    other = yearly_shares(passages, ["hits"], n_boot=300, seed=2, level=0.95, min_docs=3)
     pd.testing.assert_series_equal(first["share"], other["share"])
     assert (first["ci_low"] != other["ci_low"]).all()
     assert (first["ci_high"] != other["ci_high"]).all()
@@ -222,13 +224,15 @@ def test_yearly_shares_seeded():
 
 def test_yearly_shares_year_stream_independent_of_other_years():
     passages = _yearly_passages()
-    full = yearly_shares(passages, ["hits"], n_boot=300, seed=1)
-    without_2021 = yearly_shares(passages[passages["year"] != 2021], ["hits"], n_boot=300, seed=1)
+    full = yearly_shares(passages, ["hits"], n_boot=300, seed=1, level=0.95, min_docs=3)
+    without_2021 = yearly_shares(
+        passages[passages["year"] != 2021], ["hits"], n_boot=300, seed=1, level=0.95, min_docs=3
+    )
     pd.testing.assert_frame_equal(full[full["year"] != 2021].reset_index(drop=True), without_2021)
 
 
 def test_yearly_shares_no_resamples_gives_nan_bounds():
-    table = yearly_shares(_yearly_passages(), ["hits"], n_boot=0)
+    table = yearly_shares(_yearly_passages(), ["hits"], n_boot=0, seed=0, level=0.95, min_docs=3)
     assert table["ci_low"].isna().all()
     assert table["ci_high"].isna().all()
     assert table["share"].notna().all()

@@ -45,7 +45,9 @@ def planted(tmp_path_factory, repo_root):
         n_tokens=[len(t.split()) for t in joined], tokens=joined
     )
     all_themes = {**themes, COMBINED: [w for name in DIGITAL_THEMES for w in themes[name]]}
-    shares = trends.theme_share_by_year(tokens, all_themes, n_boot=500, seed=12345, level=0.95, min_docs=3)
+    shares = trends.theme_share_by_year(
+        tokens, all_themes, per_tokens=1000, n_boot=500, seed=12345, level=0.95, min_docs=3
+    )
     return {
         "truth": truth,
         "documents": result.documents,

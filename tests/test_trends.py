@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from zhengfa_trends.config import defaults
 from zhengfa_trends.topics import LdaSettings, build_bow, fit_lda, passage_topics
 from zhengfa_trends.trends import (
     THEME_COLUMNS,
@@ -21,12 +22,26 @@ THEMES = {
     "科技手段现代化": ["科技手段现代化"],
 }
 YEARS = [2021, 2022, 2023, 2024, 2026]
+_TRENDS = defaults()["trends"]
+
+
+def boot(**options) -> dict:
+    """Bootstrap options of the ``trends`` config (schema defaults), with the test's changes."""
+    keys = {"n_boot": "bootstrap", "seed": "seed", "level": "level", "min_docs": "min_docs"}
+    return {name: _TRENDS[key] for name, key in keys.items()} | options
+
+
+def themed(**options) -> dict:
+    """Options of ``theme_share_by_year``: ``trends.per_tokens`` and :func:`boot`."""
+    return {"per_tokens": _TRENDS["per_tokens"]} | boot(**options)
+
+
 BOOT = {"n_boot": 200, "seed": 0}
 
 
 @pytest.fixture(scope="module")
 def theme_shares(default_tokens):
-    return theme_share_by_year(default_tokens, THEMES, **BOOT)
+    return theme_share_by_year(default_tokens, THEMES, **themed(**BOOT))
 
 
 def _series(table: pd.DataFrame, theme: str, column: str = "share") -> dict[int, float]:
@@ -86,15 +101,15 @@ def test_single_document_years_resample_passages(theme_shares, default_tokens):
 
 
 def test_bootstrap_reproducible_and_seed_dependent(theme_shares, default_tokens):
-    again = theme_share_by_year(default_tokens, THEMES, **BOOT)
+    again = theme_share_by_year(default_tokens, THEMES, **themed(**BOOT))
     pd.testing.assert_frame_equal(again, theme_shares)
-    other = theme_share_by_year(default_tokens, THEMES, n_boot=200, seed=1)
+    other = theme_share_by_year(default_tokens, THEMES, **themed(n_boot=200, seed=1))
     pd.testing.assert_series_equal(other["share"], theme_shares["share"])
     assert not other[["ci_low", "ci_high"]].equals(theme_shares[["ci_low", "ci_high"]])
 
 
 def test_no_bootstrap_gives_nan_bounds(default_tokens):
-    table = theme_share_by_year(default_tokens, THEMES, n_boot=0, seed=0)
+    table = theme_share_by_year(default_tokens, THEMES, **themed(n_boot=0, seed=0))
     assert table["ci_low"].isna().all()
     assert table["ci_high"].isna().all()
     assert table["share"].notna().all()
@@ -122,7 +137,9 @@ def _multi_document_tokens() -> pd.DataFrame:
 
 def test_multi_document_year_resamples_documents():
     table = theme_share_by_year(
-        _multi_document_tokens(), {"数字": ["数字政法", "数字赋能", "数字化改革"]}, n_boot=500, seed=3
+        _multi_document_tokens(),
+        {"数字": ["数字政法", "数字赋能", "数字化改革"]},
+        **themed(n_boot=500, seed=3),
     )
     rows = table.set_index("year")
     assert rows.loc[2020, "ci_unit"] == "documents"
@@ -140,7 +157,9 @@ def test_multi_document_year_resamples_documents():
 
 
 def test_min_docs_sets_small_n():
-    table = theme_share_by_year(_multi_document_tokens(), {"数字": ["数字政法"]}, n_boot=10, min_docs=4)
+    table = theme_share_by_year(
+        _multi_document_tokens(), {"数字": ["数字政法"]}, **themed(n_boot=10, seed=0, min_docs=4)
+    )
     assert table["small_n"].tolist() == [True, True]
 
 
@@ -185,7 +204,7 @@ def topic_frame(default_tokens):
 
 
 def test_topic_shares_sum_to_one_per_year(topic_frame):
-    table = topic_share_by_year(topic_frame, 3, {0: "甲", 1: "乙", 2: "丙"}, **BOOT)
+    table = topic_share_by_year(topic_frame, 3, {0: "甲", 1: "乙", 2: "丙"}, **boot(**BOOT))
     assert list(table.columns) == TOPIC_COLUMNS
     assert len(table) == 3 * len(YEARS)
     sums = table.groupby(["k", "year"])["share"].sum()
@@ -207,6 +226,6 @@ def test_topic_share_is_token_weighted():
             "topic_1": [0.0, 1.0],
         }
     )
-    table = topic_share_by_year(frame, 2, {0: "x", 1: "y"}, n_boot=50, seed=0)
+    table = topic_share_by_year(frame, 2, {0: "x", 1: "y"}, **boot(n_boot=50, seed=0))
     assert table["share"].tolist() == [0.75, 0.25]
     assert table["ci_unit"].tolist() == ["documents", "documents"]

@@ -63,10 +63,11 @@ def yearly_shares(
     value_columns: Sequence[str],
     weight_column: str = "n_tokens",
     scale: float = 1.0,
-    n_boot: int = 1000,
-    seed: int = 0,
-    level: float = 0.95,
-    min_docs: int = 3,
+    *,
+    n_boot: int,
+    seed: int,
+    level: float,
+    min_docs: int,
 ) -> pd.DataFrame:
     """Per year and value column: ratio of sums with a bootstrap interval.
 
@@ -83,7 +84,8 @@ def yearly_shares(
     weight_column : str
     scale : float
         Multiplier of the share (1000 for "per 1,000 tokens").
-    n_boot, seed, level, min_docs : see config ``trends``.
+    n_boot, seed, level, min_docs : config ``trends.bootstrap, seed, level, min_docs`` (required:
+        their defaults live in the schema only).
 
     Returns
     -------
@@ -165,7 +167,7 @@ def count_theme_hits(tokens: pd.Series, themes: Mapping[str, Sequence[str]]) -> 
 
 
 def theme_share_by_year(
-    tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], per_tokens: int = 1000, **bootstrap
+    tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], *, per_tokens: int, **bootstrap
 ) -> pd.DataFrame:
     """Keyword-theme share per year: the theme's keyword tokens per ``per_tokens`` tokens.
 
@@ -175,6 +177,7 @@ def theme_share_by_year(
         One row per passage: ``doc_id, year, n_tokens, tokens``.
     themes : mapping of theme name to keyword list
     per_tokens : int
+        Config ``trends.per_tokens``.
     **bootstrap
         ``n_boot, seed, level, min_docs`` of :func:`yearly_shares`.
 
