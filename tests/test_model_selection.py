@@ -243,6 +243,7 @@ LDA_OUTPUTS = {
     "vocabulary": "vocabulary.txt",
     "topic_lambda": "lambda.npy",
     "alpha": "alpha.npy",
+    "convergence": "convergence.tsv",
 }
 LDA_OPTIONS = {**defaults()["lda"], "passes": 3, "iterations": 50, "n_terms": 10}
 SEEDS = [1, 2]
@@ -316,6 +317,18 @@ def test_lda_step_scores_table(lda_runs):
     assert ((scores["stability"] > 0) & (scores["stability"] <= 1)).all()
     assert (scores["perplexity"] > 1).all()
     assert np.isfinite(scores["u_mass"]).all()
+
+
+def test_lda_step_convergence_table_has_one_row_per_pass_ending_at_the_scored_perplexity(lda_runs):
+    convergence = read_tsv(lda_runs[3]["convergence"])
+    assert list(convergence.columns) == ["k", "seed", "pass", "perplexity"]
+    assert convergence["pass"].tolist() == list(range(1, LDA_OPTIONS["passes"] + 1))
+    assert set(convergence["k"]) == {3} and set(convergence["seed"]) == {SEEDS[0]}
+    assert (convergence["perplexity"] > 1).all()
+    # The last pass's perplexity is the model's held-out perplexity in scores.tsv.
+    scores = read_tsv(lda_runs[3]["scores"])
+    reported = scores.loc[scores["seed"] == SEEDS[0], "perplexity"].item()
+    assert convergence["perplexity"].iloc[-1] == pytest.approx(reported, rel=1e-5)
 
 
 def test_lda_step_stability_table(lda_runs):

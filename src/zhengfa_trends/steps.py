@@ -287,13 +287,14 @@ def lda_step(tokens_path, ledger_path, k: int, seed: int, outputs: Mapping, opti
     """Rule ``fit_lda``: the reported LDA model with ``k`` topics (the first of ``lda.seeds``).
 
     ``outputs`` holds the paths ``topics, passage_topics, topic_word, vocabulary, topic_lambda,
-    alpha`` and ``seed_scores`` (this seed's scores row; rule ``fit_lda_seed`` fits the other seeds,
-    rule ``summarise_topics`` gathers them); ``options`` the ``lda`` config section.  In ``freeze``
+    alpha``, ``seed_scores`` (this seed's scores row; rule ``fit_lda_seed`` fits the other seeds,
+    rule ``summarise_topics`` gathers them) and ``convergence`` (held-out perplexity after every
+    pass; header only when no model was fitted); ``options`` the ``lda`` config section.  In ``freeze``
     mode with a stored model of this K under ``history_dir``, the stored model is kept instead
     (:func:`history.frozen_run`; the ledger is read in that mode only).
     """
     tokens = read_tokens(tokens_path)
-    run = None
+    run = model = None
     if options["mode"] == "freeze":
         stored = history.load_model(options["history_dir"])
         if stored is not None and stored.k == k:
@@ -315,6 +316,7 @@ def lda_step(tokens_path, ledger_path, k: int, seed: int, outputs: Mapping, opti
     write_npy(run.alpha, outputs["alpha"])
     write_npy(run.topic_word, outputs["topic_word"])
     write_lines(run.vocabulary, outputs["vocabulary"])
+    write_tsv(topics.convergence_table(model, k, seed), outputs["convergence"])
 
 
 def lda_seed_step(tokens_path, k: int, seed: int, outputs: Mapping, options: Mapping) -> None:

@@ -428,7 +428,9 @@ def fit_seed(data: LdaData, k: int, seed: int, settings: LdaSettings):
         len(data.heldout),
         len(data.dictionary),
     )
-    model = fit_lda(data.train, data.dictionary, k, seed, settings)
+    # Held-out perplexity after every pass (convergence.tsv): the model is the same with or without it.
+    watch = [perplexity_per_pass(data.heldout)] if len(data.heldout) else None
+    model = fit_lda(data.train, data.dictionary, k, seed, settings, callbacks=watch)
     log.info("k=%d seed %d: model fitted", k, seed)
     scores = coherence_scores(model, data.texts, data.dictionary, data.coherence_corpus)
     row = {"k": k, "seed": seed, **scores, "perplexity": heldout_perplexity(model, data.heldout)}
@@ -512,4 +514,21 @@ def unscored(k: int, seed: int) -> pd.DataFrame:
                 "stability": nan,
             }
         ]
+    )
+
+
+def convergence_table(model, k: int, seed: int) -> pd.DataFrame:
+    """``k, seed, pass, perplexity``: held-out perplexity after every training pass of ``model``.
+
+    Empty (header only) for a model trained without held-out passages or not trained here (freeze mode).
+    """
+    values = getattr(model, "metrics", {}).get("heldout_perplexity", []) if model is not None else []
+    return pd.DataFrame(
+        {
+            "k": [k] * len(values),
+            "seed": [seed] * len(values),
+            "pass": list(range(1, len(values) + 1)),
+            "perplexity": [round(float(v), 6) for v in values],
+        },
+        columns=["k", "seed", "pass", "perplexity"],
     )

@@ -34,6 +34,7 @@ rule fit_lda:
         topic_lambda="results/lda/k{k}/lambda.npy",
         alpha="results/lda/k{k}/alpha.npy",
         seed_scores=f"results/lda/k{{k}}/seeds/{LDA_SEEDS[0]}.scores.tsv",
+        convergence="results/lda/k{k}/convergence.tsv",
     log:
         "logs/fit_lda/k{k}.log",
     benchmark:
