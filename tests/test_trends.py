@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from zhengfa_trends import trends
 from zhengfa_trends.config import defaults
 from zhengfa_trends.topics import LdaSettings, build_bow, fit_lda, passage_topics
 from zhengfa_trends.trends import (
@@ -229,3 +230,12 @@ def test_topic_share_is_token_weighted():
     table = topic_share_by_year(frame, 2, {0: "x", 1: "y"}, **boot(n_boot=50, seed=0))
     assert table["share"].tolist() == [0.75, 0.25]
     assert table["ci_unit"].tolist() == ["documents", "documents"]
+
+
+def test_insert_topic_ids_after_topic_column_and_empty_for_unknown_topics():
+    table = pd.DataFrame({"k": [3, 3, 4], "topic": [0, 1, 0], "share": [0.5, 0.5, 1.0]})
+    ids = pd.DataFrame({"k": [3, 3], "topic": [0, 1], "topic_id": [7, 2], "terms": ["a", "b"]})
+    out = trends.insert_topic_ids(table, ids)
+    assert list(out.columns) == ["k", "topic", "topic_id", "share"]
+    assert out["topic_id"].tolist() == [7, 2, pd.NA]
+    assert str(out["topic_id"].dtype) == "Int64"

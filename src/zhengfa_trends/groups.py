@@ -293,12 +293,7 @@ def _with_topic_ids(table: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFrame:
     """Add the stable ``topic_id`` (from topic_share_by_year.tsv) after the ``topic`` column."""
     if "topic_id" not in yearly.columns or table.empty:
         return table
-    ids = yearly.drop_duplicates(["k", "topic"])[["k", "topic", "topic_id"]]
-    merged = table.merge(ids, on=["k", "topic"], how="left")
-    merged["topic_id"] = merged["topic_id"].astype("Int64")
-    columns = [c for c in table.columns]
-    columns.insert(columns.index("topic") + 1, "topic_id")
-    return merged[columns]
+    return trends.insert_topic_ids(table, yearly.drop_duplicates(["k", "topic"]))
 
 
 def summarise_groups_step(

@@ -442,11 +442,7 @@ def theme_trends_table(
 def with_topic_ids(shares: pd.DataFrame, topic_ids_path) -> pd.DataFrame:
     """Yearly topic shares with the stable ``topic_id`` of topic_ids.tsv (empty for other Ks)."""
     topic_ids = history.current_topics(read_tsv(topic_ids_path))
-    table = shares.merge(topic_ids[["k", "topic", "topic_id"]], on=["k", "topic"], how="left")
-    table["topic_id"] = table["topic_id"].astype("Int64")
-    columns = list(trends.TOPIC_COLUMNS)
-    columns.insert(columns.index("topic") + 1, "topic_id")
-    return table[columns]
+    return trends.insert_topic_ids(shares[trends.TOPIC_COLUMNS], topic_ids)
 
 
 def keyness_table(tokens: pd.DataFrame, options: Mapping) -> pd.DataFrame:

@@ -20,6 +20,20 @@ THEME_COLUMNS = ["theme", *_YEARLY, "n_hits", "small_n"]
 TOPIC_COLUMNS = ["k", "topic", "label", *_YEARLY, "small_n"]
 
 
+def insert_topic_ids(table: pd.DataFrame, topic_ids: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (with ``k, topic``) with the stable ``topic_id`` of ``topic_ids`` right after ``topic``.
+
+    ``topic_ids`` holds one row per ``k, topic`` (its ``topic_id`` column is read); topics it lacks
+    get an empty id.  Shared by the yearly topic table and the period and facet tables, so that all
+    carry the ids alike.
+    """
+    merged = table.merge(topic_ids[["k", "topic", "topic_id"]], on=["k", "topic"], how="left")
+    merged["topic_id"] = merged["topic_id"].astype("Int64")
+    columns = list(table.columns)
+    columns.insert(columns.index("topic") + 1, "topic_id")
+    return merged[columns]
+
+
 def bootstrap_ratio(
     numerators: np.ndarray, denominators: np.ndarray, n_boot: int, rng: np.random.Generator, level: float
 ) -> tuple[np.ndarray, np.ndarray]:
