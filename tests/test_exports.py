@@ -134,6 +134,6 @@ def test_document_without_tokens_has_missing_rate(n_tokens):
     ledger, tokens, passage_topics = _inputs()
     tokens.loc[2, ["n_tokens", "tokens"]] = [n_tokens, ""]
     passage_topics.loc[2, "n_tokens"] = n_tokens
-    table, _ = document_table(ledger, tokens, THEMES, passage_topics, facets=["省份"])
+    table, _ = document_table(ledger, tokens, THEMES, passage_topics, facets=["省份"], per_tokens=1000)
     assert pd.isna(table.loc[1, "数字政法_rate"])
     assert pd.isna(table.loc[1, "topic_0"])

@@ -72,7 +72,7 @@ def test_explicit_periods_keep_their_labels_and_bad_lists_name_the_key():
         groups.explicit_periods([[2020, 2016, "x"]])
     with pytest.raises(ConfigError, match="十二五 .*十三五.* overlap"):
         groups.explicit_periods([[2011, 2016, "十二五"], [2016, 2020, "十三五"]])
-    assert groups.resolve_periods(None, [2021]) is None
+    assert groups.resolve_periods(None, [2021], min_docs=3) is None
 
 
 def test_period_shares_are_the_yearly_rule_applied_to_the_pooled_years():
@@ -124,21 +124,21 @@ def _ledger(values: dict[str, str | None]) -> pd.DataFrame:
 
 def test_facet_values_pool_small_values_as_other_and_missing_as_unknown():
     ledger = _ledger({"a": "北京市", "b": "北京市", "c": "上海市", "d": "上海市", "e": "天津市", "f": None})
-    doc_facet, order = groups.facet_values(ledger, "province", min_docs=2)
+    doc_facet, order = groups.facet_values(ledger, "province", min_docs=2, max_values=40)
     assert order == ["上海市", "北京市", OTHER, UNKNOWN]
     assert doc_facet == {"a": "北京市", "b": "北京市", "c": "上海市", "d": "上海市", "e": OTHER, "f": UNKNOWN}
     # at most max_values values: the largest kept
     _, order = groups.facet_values(ledger, "province", min_docs=1, max_values=1)
     assert order == ["上海市", OTHER, UNKNOWN]
     with pytest.raises(ConfigError, match="'region' is not a column of the ledger .*province"):
-        groups.facet_values(ledger, "region")
+        groups.facet_values(ledger, "region", min_docs=1, max_values=40)
 
 
 def test_facet_shares_per_value_are_the_yearly_rule_on_each_value_s_documents():
     tokens = _tokens({2020: 3, 2021: 4})
     values = {doc: ("甲" if int(doc[-2:]) % 2 == 0 else "乙") for doc in tokens["doc_id"].unique()}
     ledger = _ledger(values)
-    doc_facet, order = groups.facet_values(ledger, "source")
+    doc_facet, order = groups.facet_values(ledger, "source", min_docs=1, max_values=40)
     options = {"per_tokens": 1000, "n_boot": 100, "seed": 1, "level": 0.95, "min_docs": 2}
     table = groups.theme_share_by_facet(tokens, THEMES, "source", doc_facet, order, **options)
     assert list(table.columns[:4]) == ["facet", "facet_value", "theme", "year"]
@@ -324,7 +324,7 @@ def test_provincial_reports_get_one_facet_value_each_and_a_bar_figure(
     passages = result.passages.reset_index(drop=True)
     segmented = segment_texts(passages["text"].tolist(), segmenter_settings, workers=1)
     tokens = passages.assign(n_tokens=[len(t.split()) for t in segmented], tokens=segmented)
-    doc_facet, order = groups.facet_values(ledger, "source", min_docs=1)
+    doc_facet, order = groups.facet_values(ledger, "source", min_docs=1, max_values=40)
     assert sorted(order) == sorted(PROVINCES)  # one document each: nothing pooled at facet_min_docs 1
     options = {"per_tokens": 1000, "n_boot": 100, "seed": 1, "level": 0.95, "min_docs": 3}
     themes = {"数字政法": ["数字政法", "大数据平台", "智慧法院"], "基层治理": ["枫桥经验", "矛盾纠纷"]}
@@ -333,7 +333,7 @@ def test_provincial_reports_get_one_facet_value_each_and_a_bar_figure(
     assert set(table["year"]) == {2026} and set(table["n_docs"]) == {1}
     assert set(table["ci_unit"]) == {"passages"} and table["small_n"].all()
     # with facet_min_docs 2 every province would be pooled: a single 其他 value
-    assert groups.facet_values(ledger, "source", min_docs=2)[1] == [OTHER]
+    assert groups.facet_values(ledger, "source", min_docs=2, max_values=40)[1] == [OTHER]
     monkeypatch.chdir(repo_root)
     with plotting.style_context("config/figures.mplstyle"):
         fig = plot_facet_trends(table, dpi=300)

@@ -40,7 +40,8 @@ def document_table(
     passage_topics: pd.DataFrame | None = None,
     topic_labels: Mapping[int, tuple[int, str]] | None = None,
     facets: Sequence[str] = (),
-    per_tokens: int = 1000,
+    *,
+    per_tokens: int,
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """One row per included document, and a label for every column.
 
@@ -59,7 +60,7 @@ def document_table(
     facets : sequence of str
         Ledger columns that travel with each document.
     per_tokens : int
-        A theme's rate is its keyword tokens per this many tokens.
+        A theme's rate is its keyword tokens per this many tokens (config ``trends.per_tokens``).
 
     Returns
     -------

@@ -34,7 +34,7 @@ PERIOD_COLUMNS = ["period", "first", "last"]
 
 
 def auto_periods(
-    doc_years: Sequence[int], min_docs: int = 1, max_periods: int = MAX_AUTO_PERIODS
+    doc_years: Sequence[int], min_docs: int, max_periods: int = MAX_AUTO_PERIODS
 ) -> list[Period]:
     """Contiguous periods of about equal numbers of documents.
 
@@ -82,8 +82,9 @@ def auto_periods(
     return periods
 
 
-def resolve_periods(spec, doc_years: Sequence[int], min_docs: int = 1) -> list[Period] | None:
-    """``None`` (no periods), the ``auto`` periods of ``doc_years``, or the explicit list."""
+def resolve_periods(spec, doc_years: Sequence[int], min_docs: int) -> list[Period] | None:
+    """``None`` (no periods), the ``auto`` periods of ``doc_years`` (``min_docs``: config
+    ``trends.min_docs``), or the explicit list."""
     if spec is None or spec == "none":
         return None
     if spec == "auto":
@@ -177,7 +178,7 @@ def keyness_by_period(tokens: pd.DataFrame, periods: Sequence[Period], **options
 
 
 def facet_values(
-    ledger: pd.DataFrame, column: str, min_docs: int = 1, max_values: int = 40
+    ledger: pd.DataFrame, column: str, *, min_docs: int, max_values: int
 ) -> tuple[dict[str, str], list[str]]:
     """The facet value of every included document, small values pooled as ``其他``.
 
@@ -188,8 +189,9 @@ def facet_values(
     column : str
         A ledger column (``source``, or a table corpus's facet such as ``province``).
     min_docs : int
-        Values with fewer documents are pooled as ``其他``.
+        Values with fewer documents are pooled as ``其他`` (config ``trends.facet_min_docs``).
     max_values : int
+        Config ``trends.facet_max_values``.
         At most this many values are kept (the ones with the most documents; ties by name);
         the rest are pooled as ``其他``.
 
@@ -357,7 +359,10 @@ def summarise_groups_step(
     facet = trend_options["facet"]
     if facet and "theme_facets" in outputs:
         doc_facet, order = facet_values(
-            ledger, facet, trend_options["facet_min_docs"], trend_options["facet_max_values"]
+            ledger,
+            facet,
+            min_docs=trend_options["facet_min_docs"],
+            max_values=trend_options["facet_max_values"],
         )
         log.info("facet %s: %d values (%s)", facet, len(order), ", ".join(order))
         write_tsv(
