@@ -52,7 +52,8 @@ def test_shipped_config_is_valid(shipped_config):
         ("lda.topics", 5, "lda.topics", "allowed here: "),
         ("corpus.folder", "x", "corpus.folder", "allowed here: "),
         # wrong types
-        ("lda.k", "four", "lda.k", "is not of type 'array'"),
+        ("lda.k", "four", "lda.k", "does not match '^auto$'"),
+        ("lda.k", 4, "lda.k", "is not of type 'array', 'string'"),
         ("lda.passes", "many", "lda.passes", "is not of type 'integer'"),
         ("corpus.min_year", "1978", "corpus.min_year", "is not of type 'integer'"),
         ("trends.level", 95, "trends.level", "maximum"),
@@ -76,14 +77,18 @@ def test_one_bad_value_gives_a_message_naming_the_key(shipped_config, dotted, va
 
 
 def test_chosen_k_must_be_one_of_the_fitted_ks(shipped_config):
-    not_fitted = max(shipped_config["lda"]["k"]) + 1
-    config = _changed(shipped_config, "lda.chosen_k", not_fitted)
+    listed = _changed(shipped_config, "lda.k", [3, 4, 5])
+    not_fitted = 6
+    config = _changed(listed, "lda.chosen_k", not_fitted)
     errors = config_errors(config, SCHEMA)
     assert errors == [
         f"config key 'lda.chosen_k' is {not_fitted}, which is not one of lda.k {config['lda']['k']}"
     ]
     with pytest.raises(ConfigError, match=r"^config key 'lda\.chosen_k' is "):
         check_config(config, SCHEMA)
+    # With lda.k: auto the fixed K is added to the automatic grid.
+    assert shipped_config["lda"]["k"] == "auto"
+    assert config_errors(_changed(shipped_config, "lda.chosen_k", 6), SCHEMA) == []
 
 
 # --- values that are valid but select nothing ------------------------------------------------------

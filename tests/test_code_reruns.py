@@ -47,7 +47,7 @@ def _rerun_reasons(project: Path) -> dict[str, str]:
     rules = {}
     rule = None
     for line in result.stdout.splitlines():
-        match = re.match(r"rule (\w+):", line)
+        match = re.match(r"(?:rule|checkpoint) (\w+):", line)  # ingest_corpus is a checkpoint
         if match:
             rule = match.group(1)
         elif line.strip().startswith("reason:") and rule:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
 import yaml
 
 from zhengfa_trends.config import default, defaults
@@ -67,6 +66,5 @@ def test_defaults_are_a_fresh_copy_and_unknown_keys_say_so():
     first["lda"]["passes"] = -1
     assert defaults()["lda"]["passes"] == default("lda.passes") > 0
     assert defaults()["corpus"]["dir"] is None  # data/corpus unless a table is given (files.corpus_folder)
-    assert "themes" not in defaults() and "k" not in defaults()["lda"]  # no default: the user's
-    with pytest.raises(KeyError, match="lda.k"):
-        default("lda.k")
+    assert "themes" not in defaults()  # no default: the user's
+    assert default("lda.k") == "auto"

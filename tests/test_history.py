@@ -218,3 +218,38 @@ def test_a_document_whose_metadata_changed_gets_one_row_per_field():
         ["b", 2022, "province", "江苏", "上海"],
     ]
     assert "content differs" not in set(changed["detail"])
+
+
+def test_a_changed_k_is_a_row_and_topic_keys_are_integers(tmp_path):
+    docs = _ledger([("a", 2021, "yes", "h1")])
+    themes = pd.DataFrame({"theme": ["数字政法"], "year": [2021], "share": [1.0]})
+    # Read back from a TSV with an empty topic_id (another K), topic ids come as floats.
+    write_tsv(
+        pd.DataFrame({"topic_id": [4, None], "year": [2021, 2021], "share": [0.5, 0.1]}), tmp_path / "b.tsv"
+    )
+    before = pd.read_csv(tmp_path / "b.tsv", sep="\t").dropna()
+    assert before["topic_id"].dtype == float
+    after = pd.DataFrame({"topic_id": [4], "year": [2021], "share": [0.7]})
+    ids = pd.DataFrame(
+        {
+            "k": [5],
+            "topic": [0],
+            "topic_id": [4.0],
+            "label": ["x"],
+            "similarity": [0.9],
+            "status": ["matched"],
+        }
+    )
+    changes = history.compare_runs(docs, docs, themes, themes, before, after, ids, previous_k=4, k=5)
+    k_rows = changes[changes["change"] == "k_changed"]
+    assert k_rows[["before", "after"]].values.tolist() == [[4, 5]]
+    assert changes.loc[changes["change"] == "topic_share", "key"].tolist() == ["4"]
+    assert changes.loc[changes["change"] == "topic_id", "key"].tolist() == ["4"]
+    write_tsv(changes, tmp_path / "changes.tsv")
+    lines = (tmp_path / "changes.tsv").read_text(encoding="utf-8").splitlines()
+    assert "k_changed\t\t\t4\t5\tchosen number of topics differs from the previous run" in lines
+    assert "topic_share\t4\t2021\t0.5\t0.7\t" in lines
+    same = history.compare_runs(docs, docs, themes, themes, before, after, ids, previous_k=5, k=5)
+    assert "k_changed" not in set(same["change"])
+    first = history.compare_runs(None, docs, None, themes, None, after, ids, previous_k=None, k=5)
+    assert "k_changed" not in set(first["change"])

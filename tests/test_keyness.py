@@ -212,11 +212,11 @@ def test_yearly_shares_interval_contains_share():
 
 def test_yearly_shares_seeded():
     passages = _yearly_passages()
-    first = yearly_shares(passages, ["hits"], n_boot=300, seed=1, level=0.95, min_docs=3)
+    first = yearly_shares(passages, ["hits"], n_boot=300, interval="bootstrap", seed=1)
     pd.testing.assert_frame_equal(
-        first, yearly_shares(passages, ["hits"], n_boot=300, seed=1, level=0.95, min_docs=3)
+        first, yearly_shares(passages, ["hits"], n_boot=300, interval="bootstrap", seed=1)
     )
-    other = yearly_shares(passages, ["hits"], n_boot=300, seed=2, level=0.95, min_docs=3)
+    other = yearly_shares(passages, ["hits"], n_boot=300, interval="bootstrap", seed=2)
     pd.testing.assert_series_equal(first["share"], other["share"])
     assert (first["ci_low"] != other["ci_low"]).all()
     assert (first["ci_high"] != other["ci_high"]).all()
@@ -224,15 +224,15 @@ def test_yearly_shares_seeded():
 
 def test_yearly_shares_year_stream_independent_of_other_years():
     passages = _yearly_passages()
-    full = yearly_shares(passages, ["hits"], n_boot=300, seed=1, level=0.95, min_docs=3)
+    full = yearly_shares(passages, ["hits"], n_boot=300, interval="bootstrap", seed=1)
     without_2021 = yearly_shares(
-        passages[passages["year"] != 2021], ["hits"], n_boot=300, seed=1, level=0.95, min_docs=3
+        passages[passages["year"] != 2021], ["hits"], n_boot=300, interval="bootstrap", seed=1
     )
     pd.testing.assert_frame_equal(full[full["year"] != 2021].reset_index(drop=True), without_2021)
 
 
 def test_yearly_shares_no_resamples_gives_nan_bounds():
-    table = yearly_shares(_yearly_passages(), ["hits"], n_boot=0, seed=0, level=0.95, min_docs=3)
+    table = yearly_shares(_yearly_passages(), ["hits"], n_boot=0, interval="bootstrap")
     assert table["ci_low"].isna().all()
     assert table["ci_high"].isna().all()
     assert table["share"].notna().all()

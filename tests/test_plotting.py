@@ -88,8 +88,30 @@ def test_theme_trends_draws_small_years_hollow():
     hollow_years = sorted({round(float(x)) for c in hollow for x in c.get_offsets()[:, 0]})
     assert hollow_years == [2021, 2026]
     legend_texts = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "fewer than 3 documents (hollow markers)" in legend_texts
+    assert "fewer than 3 documents (hollow; dotted bars: passages only)" in legend_texts
     assert "years without documents (shaded)" in legend_texts
+
+
+def test_passage_level_intervals_are_dotted_bars_not_bands():
+    table = _theme_table().assign(ci_unit=lambda t: np.where(t["small_n"], "passages", "documents"))
+    table.loc[(table["theme"] == "数字政法") & (table["year"] == 2026), "ci_unit"] = "none"
+    fig = plot_theme_trends(table, language="en", min_docs=3)
+    (ax,) = fig.axes
+    # Bands (PolyCollections from fill_between) span only the document-interval years 2022-2024.
+    bands = [c for c in ax.collections if type(c).__name__ in ("PolyCollection", "FillBetweenPolyCollection")]
+    band_years = sorted(
+        {round(float(x)) for c in bands for path in c.get_paths() for x in path.vertices[:, 0]}
+    )
+    assert band_years == [2022, 2023, 2024]
+    dotted = [
+        c
+        for c in ax.collections
+        if type(c).__name__ == "LineCollection" and c.get_linestyle() and c.get_linestyle()[0][1] is not None
+    ]
+    dotted_years = sorted({round(float(seg[0][0])) for c in dotted for seg in c.get_segments()})
+    # 2021 for both themes, 2026 for the second only (the first has no interval there).
+    assert dotted_years == [2021, 2026]
+    assert sum(len(c.get_segments()) for c in dotted) == 3
 
 
 def test_topic_trends_has_one_panel_per_topic_titled_by_label():

@@ -14,6 +14,7 @@ from zhengfa_trends.trends import (
     TOPIC_COLUMNS,
     bootstrap_ratio,
     count_theme_hits,
+    ratio_t_interval,
     theme_share_by_year,
     topic_share_by_year,
 )
@@ -86,9 +87,12 @@ def test_share_is_hits_per_thousand_tokens(theme_shares, default_tokens):
 def test_interval_contains_share(theme_shares):
     assert (theme_shares["ci_low"] <= theme_shares["share"]).all()
     assert (theme_shares["share"] <= theme_shares["ci_high"]).all()
-    # A theme absent from a year has a degenerate interval at 0.
+    # A theme absent from a year: share and lower bound 0, upper bound the Poisson bound for zero
+    # events (-log 0.025 = 3.689 hits) over the year's tokens, per 1,000 tokens.
     absent = theme_shares[theme_shares["n_hits"] == 0]
-    assert (absent[["share", "ci_low", "ci_high"]] == 0).all().all()
+    assert (absent[["share", "ci_low"]] == 0).all().all()
+    expected = -np.log(0.025) / absent["n_tokens"] * 1000
+    assert np.allclose(absent["ci_high"], expected, atol=1e-6)
     present = theme_shares[theme_shares["n_hits"] > 0]
     assert (present["ci_high"] > present["share"]).all()
 
@@ -101,16 +105,20 @@ def test_single_document_years_resample_passages(theme_shares, default_tokens):
     assert _series(theme_shares, "数字政法", "n_passages") == passages_per_year
 
 
-def test_bootstrap_reproducible_and_seed_dependent(theme_shares, default_tokens):
-    again = theme_share_by_year(default_tokens, THEMES, **themed(**BOOT))
-    pd.testing.assert_frame_equal(again, theme_shares)
-    other = theme_share_by_year(default_tokens, THEMES, **themed(n_boot=200, seed=1))
+def test_bootstrap_reproducible_and_seed_dependent(default_tokens):
+    first = theme_share_by_year(default_tokens, THEMES, interval="bootstrap", **BOOT)
+    again = theme_share_by_year(default_tokens, THEMES, interval="bootstrap", **BOOT)
+    pd.testing.assert_frame_equal(again, first)
+    theme_shares = first
+    other = theme_share_by_year(default_tokens, THEMES, interval="bootstrap", n_boot=200, seed=1)
     pd.testing.assert_series_equal(other["share"], theme_shares["share"])
     assert not other[["ci_low", "ci_high"]].equals(theme_shares[["ci_low", "ci_high"]])
 
 
 def test_no_bootstrap_gives_nan_bounds(default_tokens):
-    table = theme_share_by_year(default_tokens, THEMES, **themed(n_boot=0, seed=0))
+    table = theme_share_by_year(default_tokens, THEMES, interval="bootstrap", n_boot=0, seed=0)
+    assert table["ci_low"].isna().all()
+    table = theme_share_by_year(default_tokens, THEMES, interval="none")
     assert table["ci_low"].isna().all()
     assert table["ci_high"].isna().all()
     assert table["share"].notna().all()
@@ -227,7 +235,7 @@ def test_topic_share_is_token_weighted():
             "topic_1": [0.0, 1.0],
         }
     )
-    table = topic_share_by_year(frame, 2, {0: "x", 1: "y"}, **boot(n_boot=50, seed=0))
+    table = topic_share_by_year(frame, 2, {0: "x", 1: "y"}, n_boot=50, seed=0, min_docs=2)
     assert table["share"].tolist() == [0.75, 0.25]
     assert table["ci_unit"].tolist() == ["documents", "documents"]
 
@@ -239,3 +247,43 @@ def test_insert_topic_ids_after_topic_column_and_empty_for_unknown_topics():
     assert list(out.columns) == ["k", "topic", "topic_id", "share"]
     assert out["topic_id"].tolist() == [7, 2, pd.NA]
     assert str(out["topic_id"].dtype) == "Int64"
+
+
+# --------------------------------------------------------------------------- the interval rule
+
+
+def test_ratio_interval_by_hand_with_equal_weights():
+    # R = 6/30 = 0.2; residuals (y - R L)/ΣL = (-1, 1, 0)/30; V = 3/2 · 2/900 = 1/300; equal
+    # weights give Bell-McCaffrey df = n - 1 = 2, t(2, 0.975) = 4.302653.
+    low, high = ratio_t_interval(np.array([1.0, 3.0, 2.0]), np.array([10.0, 10.0, 10.0]), 0.95)
+    factor = np.exp(4.302653 * np.sqrt(1 / 300) / 0.2)
+    assert float(low) == pytest.approx(0.2 / factor, rel=1e-6)
+    assert float(high) == pytest.approx(0.2 * factor, rel=1e-6)
+
+
+def test_ratio_interval_widens_when_one_document_carries_the_weight():
+    y_equal, y_skewed = np.array([[4.0, 6.0, 5.0, 5.0]]), np.array([[40.0, 6.0, 5.0, 5.0]])
+    equal = ratio_t_interval(y_equal, np.array([100.0, 100.0, 100.0, 100.0]))
+    skewed = ratio_t_interval(y_skewed, np.array([1000.0, 100.0, 100.0, 100.0]))
+    # Same document rates (0.04-0.06) in both; with one long document the effective number of
+    # documents is smaller, so the relative width is larger.
+    assert skewed[1][0] / skewed[0][0] > equal[1][0] / equal[0][0]
+
+
+def test_interval_rule_documents_from_min_docs_passages_below_flagged():
+    tokens = _multi_document_tokens()  # 2020: three documents; 2021: one document, two passages
+    themes = {"数字": ["数字政法", "数字赋能", "数字化改革"]}
+    rows = theme_share_by_year(tokens, themes, min_docs=3, n_boot=0).set_index("year")
+    assert rows["ci_unit"].to_dict() == {2020: "documents", 2021: "passages"}
+    assert rows["small_n"].to_dict() == {2020: False, 2021: True}
+    assert rows.loc[2021, "ci_low"] < rows.loc[2021, "share"] < rows.loc[2021, "ci_high"]
+    # Two documents are fewer than min_docs: no document interval is made from them.
+    rows = theme_share_by_year(tokens, themes, min_docs=4, n_boot=0).set_index("year")
+    assert rows["ci_unit"].to_dict() == {2020: "passages", 2021: "passages"}
+    # small_n_interval: none -> no interval at all below min_docs, said in ci_unit.
+    rows = theme_share_by_year(tokens, themes, min_docs=3, small_n_interval="none").set_index("year")
+    assert rows.loc[2021, "ci_unit"] == "none"
+    assert np.isnan(rows.loc[2021, "ci_low"]) and np.isnan(rows.loc[2021, "ci_high"])
+    assert rows.loc[2020, "ci_unit"] == "documents"
+    with pytest.raises(ValueError, match="trends.interval"):
+        theme_share_by_year(tokens, themes, interval="bca")

@@ -111,6 +111,7 @@ def test_every_output_is_written(finished_run):
         "trends/theme_share_by_year.tsv",
         "trends/topic_share_by_year.tsv",
         "trends/theme_topics.tsv",
+        "trends/theme_keyword_hits.tsv",
         "figures/README.md",
         "provenance.json",
         "changes.tsv",
@@ -138,7 +139,12 @@ def test_ledger_and_trends_follow_the_tiny_corpus(finished_run):
     assert digital.loc[2023, "share"] > 0
     assert digital.loc[2021, "share"] == 0
     assert digital.loc[2022, "n_docs"] == 2
-    assert digital.loc[2022, "ci_unit"] == "documents"
+    # Two documents are fewer than trends.min_docs (3): no document interval, a flagged passage one.
+    assert digital.loc[2022, "ci_unit"] == "passages"
+    assert bool(digital.loc[2022, "small_n"]) is True
+    hits = pd.read_csv(results / "trends/theme_keyword_hits.tsv", sep="\t")
+    assert list(hits.columns) == ["theme", "keyword", "year", "hits"]
+    assert hits.groupby(["theme", "year"])["hits"].sum()["数字政法"].to_dict() == digital["n_hits"].to_dict()
     topics = pd.read_csv(results / "trends/topic_share_by_year.tsv", sep="\t")
     assert sorted(topics["k"].unique()) == [2, 3]
     sums = topics.groupby(["k", "year"])["share"].sum()
@@ -192,7 +198,9 @@ def test_figure_index_lists_every_figure_with_its_caption_and_counts(finished_ru
     for name in FIGURES:
         assert f"## {name}" in index
         assert f"`{name}.png`, `{name}.pdf`, `{name}.svg`" in index
-    assert "200 resamples" in index  # the caption quotes the configured trends.bootstrap
+    # The caption says how the intervals were made and quotes the configured trends.min_docs.
+    assert "intervals of the year's rate over its documents" in index
+    assert "drawn for years with at least 3 documents" in index
 
 
 def test_pdfs_embed_the_cjk_font_as_truetype(finished_run):
@@ -236,6 +244,7 @@ def test_two_clean_runs_give_identical_bytes(finished_run, tmp_path):
         ({"lda": {"k": "four", "seeds": [1]}}, "lda.k"),
         ({"lda": {"k": [1, 3], "seeds": [1]}}, "lda.k.0"),
         ({"themes": {"数字政法": []}}, "themes.数字政法"),
+        ({"themes": {"数字政法": ["数字政法", " \u3000"]}}, "themes.数字政法"),
         ({"colour": "red"}, "colour"),
     ],
 )

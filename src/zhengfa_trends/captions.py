@@ -11,22 +11,28 @@ if TYPE_CHECKING:  # pandas is not imported at run time: Snakemake imports this 
 CAPTIONS = {
     "theme_trends": (
         "Keyword themes by year: each theme's keyword tokens per 1,000 tokens of the year's passages "
-        "(all documents of a year pooled). Bands and error bars are {level:.0%} percentile bootstrap "
-        "intervals from {bootstrap} resamples of the year's documents (of its passages when the year has "
-        "one document). Hollow markers: fewer than {min_docs} documents. Every calendar year between the "
-        "first and the last is on the axis (labels thinned to fit, a tick on every year); a shaded year has no "
-        "documents and is not interpolated. The grey bars under the axis are the documents per year. Up to five "
-        "themes share one panel; more get one panel each, on shared axes."
+        "(all documents of a year pooled). Bands and solid error bars are {level:.0%} intervals of the "
+        "year's rate over its documents (ratio estimator, log scale, t quantile; coverage measured in "
+        "benchmarks/COVERAGE.md), drawn for years with at least {min_docs} documents. Hollow markers: "
+        "fewer than {min_docs} documents; their dotted bars are the same interval over the passages of "
+        "those documents, which shows how much the passages vary, not how well the year's rate is known "
+        "(the axis stops at 1.6 times the largest share, so long dotted bars may run off the top). "
+        "Every calendar year between the first and the last is on the axis (labels thinned to fit, a tick "
+        "on every year); a shaded year has no documents and is not interpolated. The grey bars under the "
+        "axis are the documents per year. Up to five themes share one panel; more get one panel each, on "
+        "shared axes."
     ),
     "topic_trends": (
         "LDA topics by year for the chosen number of topics K: the token-weighted mean topic share of the "
-        "year's passages, one panel per topic, titled by its three highest-weight terms. Intervals, "
+        "year's passages, one panel per topic, titled by its stable id and its label (lda.labels, or its "
+        "three most relevant terms: relevance with lambda = 0.6, Sievert & Shirley 2014). Intervals, "
         "markers and the documents-per-year bars as in theme_trends. At most 40 panels: with more topics, the 40 "
         "with the largest mean share are drawn and the title says so."
     ),
     "topic_terms": (
-        "The highest-weight terms of each LDA topic of the chosen K (gensim LdaModel, first seed). With many "
-        "topics each panel shows fewer terms, so that the figure stays within 4,000 px; the title says how many."
+        "The highest-weight terms of each LDA topic of the chosen K (gensim LdaModel, first seed); panels "
+        "titled by the topic's stable id and label. With many topics each panel shows fewer terms, so that "
+        "the figure stays within 4,000 px; the title says how many."
     ),
     "tfidf_by_year": (
         "The most distinctive terms of each year: TF-IDF (scikit-learn, sublinear TF) with each year's "
@@ -58,7 +64,9 @@ CAPTIONS = {
     "model_selection": (
         "Choosing K: topic coherence (c_npmi, c_v, u_mass; higher is better), held-out perplexity (lower is "
         "better) and seed stability (mean best-match cosine similarity of topics across seeds) for each K; "
-        "faint points are seeds, lines their means; the dashed line marks the chosen K."
+        "faint points are seeds, lines their means with one standard error; the shaded band runs from one "
+        "standard error below the best mean c_npmi to it, and the chosen K (dashed) is the smallest K "
+        "inside it."
     ),
 }
 

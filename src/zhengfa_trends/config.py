@@ -93,7 +93,7 @@ def config_errors(config: Mapping, schema_path: str | Path) -> list[str]:
         lda = config.get("lda", {})
         lines += k_errors(lda.get("k"))
         chosen = lda.get("chosen_k")
-        if chosen is not None and chosen not in lda.get("k", []):
+        if chosen is not None and lda.get("k") != "auto" and chosen not in lda.get("k", []):
             lines.append(f"config key 'lda.chosen_k' is {chosen}, which is not one of lda.k {lda.get('k')}")
         periods = config.get("trends", {}).get("periods")
         if isinstance(periods, list):
@@ -103,6 +103,17 @@ def config_errors(config: Mapping, schema_path: str | Path) -> list[str]:
                 explicit_periods(periods)
             except ConfigError as error:
                 lines.append(str(error))
+        for key in lda.get("labels") or {}:
+            if not str(key).isdigit():
+                lines.append(
+                    f"config key 'lda.labels.{key}' is not a topic id (a whole number, see topic_ids.tsv)"
+                )
+        from .keywords import KeywordError, normalise_themes
+
+        try:
+            normalise_themes(config.get("themes", {}))
+        except KeywordError as error:
+            lines.append(str(error))
     return lines
 
 
@@ -180,7 +191,7 @@ def _all_defaults() -> dict:
 def defaults() -> dict:
     """Every default of the config schema, nested as in config.yaml (a fresh copy, safe to change).
 
-    Keys without a default (``corpus.dir``, ``lda.k``, ``lda.seeds``, ``themes``) are absent.
+    Keys without a default (``corpus.dir``, ``lda.seeds``, ``themes``) are absent.
 
     Examples
     --------

@@ -316,10 +316,12 @@ def summarise_groups_step(
     ``theme_facets, topic_facets`` (facet).
     """
     from .io import read_tsv, write_tsv
+    from .keywords import normalise_themes
 
     # The yearly steps' option helpers: the group tables count and resample exactly as they do.
     from .steps import _bootstrap_options, read_chosen_k, read_tokens, theme_options
 
+    themes = normalise_themes(themes)
     tokens = read_tokens(inputs["tokens"])
     ledger = read_tsv(inputs["ledger"], dtype={"doc_id": str})
     included = ledger[ledger["included"] == "yes"]

@@ -190,7 +190,9 @@ def frozen_run(tokens: pd.DataFrame, ledger: pd.DataFrame, stored: StoredModel, 
         terms=terms,
         passage_topics=topics.passage_topic_table(tokens, theta),
         scores=topics.unscored(stored.k, seed),
-        stability=topics.stability_table(terms, stored.k, float("nan")),
+        stability=topics.stability_table(
+            topics.relevance_labels(stored.topic_word_lambda, stored.vocabulary), stored.k, float("nan")
+        ),
         topic_word_lambda=stored.topic_word_lambda,
         alpha=stored.alpha,
         vocabulary=stored.vocabulary,
@@ -271,7 +273,7 @@ def _share_changes(kind: str, key_column: str, before: pd.DataFrame | None, afte
     for row in merged.itertuples(index=False):
         key, year, old, new = row
         if pd.isna(old) or pd.isna(new) or abs(float(old) - float(new)) > 1e-9:
-            rows.append((kind, str(key), int(year), old, new, ""))
+            rows.append((kind, _key_text(key), int(year), old, new, ""))
     return rows
 
 
@@ -303,6 +305,13 @@ def _field_changes(before: Mapping, after: Mapping) -> list[tuple[str, str, str]
     return changes
 
 
+def _key_text(key) -> str:
+    """A key as written in changes.tsv: a topic id read back as a float (4.0) is written 4."""
+    if isinstance(key, float | np.floating) and float(key).is_integer():
+        return str(int(key))
+    return str(key)
+
+
 def compare_runs(
     previous_documents: pd.DataFrame | None,
     documents: pd.DataFrame,
@@ -311,15 +320,18 @@ def compare_runs(
     previous_topics: pd.DataFrame | None,
     topics: pd.DataFrame,
     topic_ids: pd.DataFrame,
+    previous_k: int | None = None,
+    k: int | None = None,
 ) -> pd.DataFrame:
     """Everything that changed against the previous run, as one long table (:data:`CHANGE_COLUMNS`).
 
     Rows: ``document_added`` / ``document_removed`` / ``document_changed`` (detail ``content
     differs`` when the content hash differs, and one row per changed ledger field — date, title,
     source, file, facet columns — with the field as detail and its ``before`` and ``after``),
-    ``year_added`` / ``year_removed``, ``theme_share`` and ``topic_share`` (only where a yearly share
-    differs; ``before`` empty for a new year), and one ``topic_id`` row per topic with its match.
-    Without a previous run every document and year is "added".
+    ``year_added`` / ``year_removed``, ``k_changed`` (the chosen number of topics differs from the
+    previous run's: every topic share may move), ``theme_share`` and ``topic_share`` (only where a
+    yearly share differs; ``before`` empty for a new year), and one ``topic_id`` row per topic with
+    its match.  Without a previous run every document and year is "added".
     """
     rows: list = []
     now = documents[documents["included"] == "yes"]
@@ -349,6 +361,17 @@ def compare_runs(
     years_now, years_then = set(now_year.values()), set(then_year.values())
     rows += [("year_added", "", int(y), None, None, "") for y in sorted(years_now - years_then)]
     rows += [("year_removed", "", int(y), None, None, "") for y in sorted(years_then - years_now)]
+    if previous_k is not None and k is not None and int(previous_k) != int(k):
+        rows.append(
+            (
+                "k_changed",
+                "",
+                None,
+                int(previous_k),
+                int(k),
+                "chosen number of topics differs from the previous run",
+            )
+        )
     rows += _share_changes("theme_share", "theme", previous_themes, themes)
     rows += _share_changes("topic_share", "topic_id", previous_topics, topics)
     for row in topic_ids.itertuples(index=False):
@@ -356,7 +379,7 @@ def compare_runs(
         rows.append(
             (
                 "topic_id",
-                str(row.topic_id),
+                _key_text(row.topic_id),
                 None,
                 None,
                 row.similarity,

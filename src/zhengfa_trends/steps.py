@@ -16,6 +16,7 @@ from . import features, history, ingest, shards, topics, trends
 from .config import check_k_for_passages
 from .faults import checkpoint
 from .io import read_lines, read_npy, read_tsv, write_json, write_lines, write_npy, write_tsv
+from .keywords import normalise_themes
 from .tokenize import (
     SegmentationCache,
     SegmenterSettings,
@@ -136,7 +137,9 @@ def segmenter_settings(
 ) -> SegmenterSettings:
     """Segmenter settings from dictionary files, stopword files, theme keywords and options."""
     entries = read_user_dictionary(user_dictionaries)
-    entries += [(word, THEME_KEYWORD_FREQ, "n") for words in themes.values() for word in words]
+    entries += [
+        (word, THEME_KEYWORD_FREQ, "n") for words in normalise_themes(themes).values() for word in words
+    ]
     return SegmenterSettings(
         user_dictionary=entries,
         stopwords=frozenset(read_word_list(stopwords)),
@@ -274,13 +277,30 @@ def summarise_terms_step(
 ) -> None:
     """Rule ``summarise_terms``: each year's TF-IDF top terms, G² keyness and keyword-theme rates.
 
-    ``outputs`` holds ``top_terms``, ``keyness`` and ``theme_shares``; ``keyness`` the ``keyness``
-    config section (``min_freq``, ``n_terms``, ``min_g2``); ``trend_options`` the ``trends`` section.
+    ``outputs`` holds ``top_terms``, ``keyness``, ``theme_shares`` and ``keyword_hits``
+    (theme_keyword_hits.tsv); ``keyness`` the ``keyness`` config section (``min_freq``,
+    ``n_terms``, ``min_g2``); ``trend_options`` the ``trends`` section.
     """
     tokens = read_tokens(tokens_path)
     write_tsv(features.top_terms_by_year(tokens, n_terms=n_terms), outputs["top_terms"])
     write_tsv(keyness_table(tokens, keyness), outputs["keyness"])
-    write_tsv(theme_trends_table(tokens, themes, trend_options), outputs["theme_shares"])
+    shares, keyword_hits = theme_tables(tokens, themes, trend_options)
+    write_tsv(shares, outputs["theme_shares"])
+    write_tsv(keyword_hits, outputs["keyword_hits"])
+
+
+def suggest_keywords_step(
+    tokens_path, suggestions_out, themes: Mapping, keyword_match: str, options: Mapping
+) -> None:
+    """Rule ``suggest_keywords``: each theme's nearest corpus terms (results/trends/theme_suggestions.tsv)."""
+    from .suggest import SuggestionSettings, theme_suggestions
+
+    settings = SuggestionSettings(**options)
+    table = theme_suggestions(read_tokens(tokens_path), normalise_themes(themes), keyword_match, settings)
+    write_tsv(table, suggestions_out)
+    log.info(
+        "%d suggested terms for %d themes", table[["theme", "term"]].drop_duplicates().shape[0], len(themes)
+    )
 
 
 def lda_step(tokens_path, ledger_path, k: int, seed: int, outputs: Mapping, options: Mapping) -> None:
@@ -354,14 +374,15 @@ def select_k_step(
 ) -> None:
     """Gather every K's scores, choose K, and copy out the chosen model's terms (rule ``summarise_topics``).
 
-    ``outputs`` holds ``selection`` (model_selection.tsv), ``chosen_k`` (chosen_k.txt: the K and the
-    rule that chose it) and ``chosen_topics`` (the chosen K's topics.tsv with a ``k`` column).
+    ``outputs`` holds ``selection`` (model_selection.tsv), ``chosen_k`` (chosen_k.txt: the K, the
+    rule that chose it and the one-standard-error band, :class:`~zhengfa_trends.topics.KChoice`) and ``chosen_topics`` (the chosen K's topics.tsv with a ``k`` column).
     """
     selection = pd.concat([read_tsv(p) for p in score_tables], ignore_index=True).sort_values(["k", "seed"])
-    k, reason = topics.choose_k(selection, options["chosen_k"], options["min_stability"])
+    choice = topics.choose_k_band(selection, options["chosen_k"], options["min_stability"])
+    k, reason = choice.k, choice.reason
     selection["chosen"] = selection["k"] == k
     write_tsv(selection, outputs["selection"])
-    Path(outputs["chosen_k"]).write_text(f"{k}\t{reason}\n", encoding="utf-8")
+    Path(outputs["chosen_k"]).write_text(choice.to_text(), encoding="utf-8")
     terms = read_tsv(topic_tables[list(ks).index(k)])
     terms.insert(0, "k", k)
     write_tsv(terms, outputs["chosen_topics"])
@@ -380,19 +401,20 @@ def summarise_topics_step(
     """Rule ``summarise_topics``: choose K, id the chosen topics, then every K's yearly topic shares
     and its links to the keyword themes.
 
-    ``inputs`` holds ``tokens``, per-K lists ``topics``, ``topic_word``, ``vocabulary``,
-    ``passage_topics`` and the per-seed fits of :func:`gather_seeds_step`; ``outputs`` those of
-    :func:`select_k_step` and :func:`gather_seeds_step` plus ``topic_ids``, ``topic_shares``
-    (topic_share_by_year.tsv) and ``theme_topics``.  Each K's passage table is read once for both
-    yearly shares and theme links.
+    ``inputs`` holds ``tokens``, per-K lists ``topics``, ``topic_word``, ``topic_lambda``,
+    ``vocabulary``, ``passage_topics`` and the per-seed fits of :func:`gather_seeds_step`;
+    ``outputs`` those of :func:`select_k_step` and :func:`gather_seeds_step` plus ``topic_ids``,
+    ``topic_shares`` (topic_share_by_year.tsv) and ``theme_topics``.  Each K's passage table is
+    read once for both yearly shares and theme links.
     """
     gather_seeds_step(inputs, ks, seeds, outputs)
     select_k_step(outputs["scores"], inputs["topics"], ks, outputs, options)
-    align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
+    chosen_labels = align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
+    chosen = read_chosen_k(outputs["chosen_k"])
     tokens = read_tokens(inputs["tokens"])
     shares, links = [], []
     for i, k in enumerate(ks):
-        labels = topics.topic_labels(read_tsv(inputs["topics"][i]))
+        labels = chosen_labels if int(k) == chosen else _auto_labels(inputs, i)
         passage_topics = read_tsv(inputs["passage_topics"][i], dtype={"doc_id": str})
         shares.append(
             trends.topic_share_by_year(passage_topics, int(k), labels, **_bootstrap_options(trend_options))
@@ -400,7 +422,15 @@ def summarise_topics_step(
         topic_word = read_npy(inputs["topic_word"][i])
         vocabulary = read_lines(inputs["vocabulary"][i])
         links.append(
-            trends.theme_topic_shares(tokens, passage_topics, topic_word, vocabulary, themes, labels)
+            trends.theme_topic_shares(
+                tokens,
+                passage_topics,
+                topic_word,
+                vocabulary,
+                normalise_themes(themes),
+                labels,
+                trend_options["keyword_match"],
+            )
         )
     write_tsv(
         with_topic_ids(pd.concat(shares, ignore_index=True), outputs["topic_ids"]), outputs["topic_shares"]
@@ -410,7 +440,12 @@ def summarise_topics_step(
 
 def read_chosen_k(path) -> int:
     """The K written by :func:`select_k_step`."""
-    return int(Path(path).read_text(encoding="utf-8").split("\t")[0])
+    return read_k_choice(path).k
+
+
+def read_k_choice(path) -> topics.KChoice:
+    """The whole choice written by :func:`select_k_step` (K, rule, band)."""
+    return topics.KChoice.from_text(Path(path).read_text(encoding="utf-8"))
 
 
 def _bootstrap_options(options: Mapping) -> dict:
@@ -419,24 +454,50 @@ def _bootstrap_options(options: Mapping) -> dict:
         "seed": options["seed"],
         "level": options["level"],
         "min_docs": options["min_docs"],
+        "interval": options["interval"],
+        "small_n_interval": options["small_n_interval"],
     }
 
 
 def theme_options(options: Mapping) -> dict:
     """Keyword arguments of ``trends.theme_share_by_year`` from the ``trends`` config section
     (also used for the period and facet tables, so that every theme table counts alike)."""
-    return {"per_tokens": options["per_tokens"], **_bootstrap_options(options)}
+    return {
+        "per_tokens": options["per_tokens"],
+        "keyword_match": options["keyword_match"],
+        **_bootstrap_options(options),
+    }
 
 
 def theme_trends_table(
     tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], options: Mapping
 ) -> pd.DataFrame:
-    """Keyword-theme shares per year with intervals (a theme whose keywords never occur is logged)."""
-    table = trends.theme_share_by_year(tokens, themes, **theme_options(options))
+    """Keyword-theme shares per year with intervals (see :func:`theme_tables`)."""
+    return theme_tables(tokens, themes, options)[0]
+
+
+def theme_tables(
+    tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], options: Mapping
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keyword-theme shares per year with intervals, and every keyword's hits per year.
+
+    Keywords are normalised first (:func:`~zhengfa_trends.keywords.normalise_themes`).  A theme
+    none of whose keywords occurs is logged, and the keywords that never occur are listed in one
+    warning.
+    """
+    table, keyword_hits = trends.theme_tables(tokens, normalise_themes(themes), **theme_options(options))
     for theme, hits in table.groupby("theme", sort=False)["n_hits"].sum().items():
         if hits == 0:
             log.warning("theme %s: none of its keywords occurs in the corpus (tracked as zeros)", theme)
-    return table
+    missing = trends.missing_keywords(keyword_hits)
+    if missing:
+        log.warning(
+            "%d theme keywords never occur in the corpus (keyword_match: %s): %s",
+            len(missing),
+            options["keyword_match"],
+            ", ".join(missing),
+        )
+    return table, keyword_hits
 
 
 def with_topic_ids(shares: pd.DataFrame, topic_ids_path) -> pd.DataFrame:
@@ -472,6 +533,7 @@ def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str],
         table=read_tsv(inputs["table"]),
         chosen_k=read_chosen_k(inputs["chosen_k"]) if "chosen_k" in inputs else None,
         topic_ids=read_tsv(inputs["topic_ids"]) if "topic_ids" in inputs else None,
+        k_choice=read_k_choice(inputs["chosen_k"]) if "chosen_k" in inputs else None,
     )
     with plotting.style_context(inputs["style"]):
         fig = draw_figure(name, tables, options)
@@ -519,19 +581,47 @@ def align_topics_step(
 ) -> None:
     """Stable topic ids of the chosen model against the previous run's model (rule ``summarise_topics``).
 
-    ``inputs`` holds per-K lists ``topics``, ``topic_word``, ``vocabulary``.
+    ``inputs`` holds per-K lists ``topic_word``, ``topic_lambda`` and ``vocabulary``.  Topics are
+    labelled by relevance (:func:`~zhengfa_trends.topics.relevance_labels`), or by hand where
+    ``options["labels"]`` (``lda.labels``: topic id → name) names their id; a hand label whose id
+    is not a topic of this model is warned about.
+
+    Returns
+    -------
+    dict
+        The chosen model's labels by topic number (what every table and figure shows).
     """
     k = read_chosen_k(chosen_k_path)
     i = list(ks).index(k)
-    labels = topics.topic_labels(read_tsv(inputs["topics"][i]))
+    labels = _auto_labels(inputs, i)
     topic_word = read_npy(inputs["topic_word"][i])
     vocabulary = read_lines(inputs["vocabulary"][i])
     previous = history.load_model(options["history_dir"])
     ids = history.assign_topic_ids(topic_word, vocabulary, labels, previous, options["match_similarity"])
+    current = history.current_topics(ids)
+    id_of = dict(zip(current["topic"].astype(int), current["topic_id"].astype(int), strict=True))
+    hand = options["labels"] or {}
+    labels = topics.with_hand_labels(labels, id_of, hand)
+    unknown = sorted(int(key) for key in hand if int(key) not in id_of.values())
+    if unknown:
+        log.warning(
+            "lda.labels names topic ids %s, which are not topics of the chosen model (K=%d, ids %s)",
+            ", ".join(map(str, unknown)),
+            k,
+            ", ".join(str(v) for v in sorted(id_of.values())),
+        )
+    is_current = ids["topic"] >= 0
+    ids.loc[is_current, "label"] = ids.loc[is_current, "topic"].map(labels)
     for row in ids.itertuples(index=False):
         if row.status in ("new", "vanished"):
             log.warning("topic id %s is %s (%s)", row.topic_id, row.status, row.label)
     write_tsv(ids, topic_ids_out)
+    return labels
+
+
+def _auto_labels(inputs: Mapping, i: int) -> dict[int, str]:
+    """Relevance labels of the i-th K's model, from its stored lambda and vocabulary."""
+    return topics.relevance_labels(read_npy(inputs["topic_lambda"][i]), read_lines(inputs["vocabulary"][i]))
 
 
 def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, changes_out) -> dict:
@@ -596,6 +686,8 @@ def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, ch
         previous("topic_share_by_year.tsv"),
         topic_shares,
         topic_ids,
+        previous_k=history.stored_k(history_dir),
+        k=k,
     )
     write_tsv(changes, changes_out)
     counts = changes["change"].value_counts()
@@ -603,7 +695,7 @@ def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, ch
         "changes: %s",
         ", ".join(
             f"{name} {int(counts.get(name, 0))}"
-            for name in ("document_added", "document_removed", "year_added")
+            for name in ("document_added", "document_removed", "year_added", "k_changed")
         ),
     )
     return state

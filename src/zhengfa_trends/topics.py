@@ -136,6 +136,45 @@ def topic_labels(terms: pd.DataFrame, n: int = 3) -> dict[int, str]:
     return {int(t): "·".join(g["term"]) for t, g in top.groupby("topic")}
 
 
+# Weight of a term's own probability against its lift in the relevance of Sievert & Shirley (2014),
+# who found 0.6 best for users interpreting topics.
+RELEVANCE_WEIGHT = 0.6
+
+
+def relevance_labels(
+    topic_lambda: np.ndarray, vocabulary: Sequence[str], n: int = 3, weight: float = RELEVANCE_WEIGHT
+) -> dict[int, str]:
+    """Label each topic by its ``n`` most relevant terms joined with ``·``.
+
+    Relevance (Sievert & Shirley 2014, LDAvis) is ``weight · log φ_tw + (1 - weight) · log(φ_tw / p_w)``:
+    a term's probability in the topic, and its lift over its share of the whole corpus.  Ranking
+    by probability alone labels several topics with the same frequent words (发展, 建设); the lift
+    favours the words that make a topic different.  ``φ`` is the topic-word matrix (rows of
+    ``topic_lambda`` normalised) and ``p_w`` the word's share of all of the model's topic-word mass
+    (``topic_lambda`` are the expected word counts per topic, plus the prior), so the labels depend
+    only on the stored model.  Ties go to the word listed first in the vocabulary.
+    """
+    lam = np.asarray(topic_lambda, dtype=float)
+    phi = lam / lam.sum(axis=1, keepdims=True)
+    marginal = lam.sum(axis=0) / lam.sum()
+    with np.errstate(divide="ignore"):
+        relevance = weight * np.log(phi) + (1.0 - weight) * np.log(phi / marginal)
+    labels = {}
+    for topic in range(lam.shape[0]):
+        order = np.lexsort((np.arange(lam.shape[1]), -relevance[topic]))[:n]
+        labels[topic] = "·".join(vocabulary[int(i)] for i in order)
+    return labels
+
+
+def with_hand_labels(
+    auto_labels: Mapping[int, str], topic_ids: Mapping[int, int], hand_labels: Mapping
+) -> dict[int, str]:
+    """Labels of a model's topics: ``hand_labels`` (topic id → name, from ``lda.labels``) where given,
+    the automatic label otherwise.  ``topic_ids`` maps each topic number to its stable id."""
+    names = {int(key): str(value) for key, value in (hand_labels or {}).items()}
+    return {topic: names.get(int(topic_ids[topic]), label) for topic, label in auto_labels.items()}
+
+
 def passage_topics(model, corpus, chunk: int = 2000) -> np.ndarray:
     """Topic distribution of every passage (rows sum to 1; an empty passage gets uniform shares)."""
     k = model.num_topics
@@ -266,23 +305,106 @@ def seed_stability(topic_word: list[np.ndarray]) -> np.ndarray:
     return np.mean([match_topics(reference, other)[1] for other in topic_word[1:]], axis=0)
 
 
-def choose_k(selection: pd.DataFrame, fixed_k: int | None, min_stability: float) -> tuple[int, str]:
-    """Pick the number of topics from ``model_selection.tsv`` rows.
+# The automatic grid of K: from AUTO_K_MIN up to one topic per AUTO_PASSAGES_PER_TOPIC passages (at
+# most AUTO_K_MAX), every K while the grid is short, then about AUTO_K_POINTS values spread evenly on
+# a log scale (coherence changes slowly at large K; fitting every K from 3 to 40 would cost 20 fits).
+AUTO_K_MIN = 3
+AUTO_K_MAX = 40
+AUTO_PASSAGES_PER_TOPIC = 10
+AUTO_K_POINTS = 8
 
-    ``fixed_k`` and ``min_stability`` are config ``lda.chosen_k`` and ``lda.min_stability`` (no
-    defaults here: the schema holds them).
 
-    Rule: a K fixed in the config wins.  Otherwise the K with the best mean c_npmi (over seeds)
-    among the Ks whose mean stability is at least ``min_stability``; if stability cannot be
-    assessed (one seed) or no K reaches it, the best mean c_npmi over all Ks; if c_npmi is NaN
-    everywhere, the best mean u_mass; ties go to the smaller K.
+def auto_k_grid(n_passages: int, include: Iterable[int] = ()) -> list[int]:
+    """The Ks that ``lda.k: auto`` fits for a corpus of ``n_passages`` passages.
+
+    ``K_max = min(40, n_passages // 10)`` (at least 2); the grid is every K from 3 to ``K_max``
+    when that is at most 8 values, otherwise 8 values from 3 to ``K_max`` evenly spaced on a log
+    scale (rounded).  ``include`` (e.g. a fixed ``lda.chosen_k``) is added.
+
+    Examples
+    --------
+    >>> auto_k_grid(78)
+    [3, 4, 5, 6, 7]
+    >>> auto_k_grid(150_000)
+    [3, 4, 6, 9, 13, 19, 28, 40]
+    """
+    k_max = max(2, min(AUTO_K_MAX, int(n_passages) // AUTO_PASSAGES_PER_TOPIC))
+    k_min = min(AUTO_K_MIN, k_max)
+    if k_max - k_min + 1 <= AUTO_K_POINTS:
+        grid = set(range(k_min, k_max + 1))
+    else:
+        grid = {int(round(v)) for v in np.geomspace(k_min, k_max, AUTO_K_POINTS)}
+    return sorted(grid | {int(k) for k in include})
+
+
+@dataclass(frozen=True)
+class KChoice:
+    """The chosen K, the rule that chose it and the one-standard-error band it was chosen from."""
+
+    k: int
+    reason: str
+    measure: str | None = None  # the score compared (c_npmi, or u_mass where c_npmi is undefined)
+    best_k: int | None = None  # the K with the best mean score
+    best_mean: float = float("nan")
+    best_se: float = float("nan")  # standard error of that mean over seeds (NaN with one seed)
+    threshold: float = float("nan")  # best_mean - best_se: the lower edge of the band
+
+    def to_text(self) -> str:
+        """chosen_k.txt: ``K<TAB>rule`` on the first line, then one ``key<TAB>value`` line each."""
+        lines = [f"{self.k}\t{self.reason}"]
+        if self.measure is not None:
+            lines += [
+                f"measure\t{self.measure}",
+                f"best_k\t{self.best_k}",
+                f"best_mean\t{self.best_mean:.6g}",
+                f"best_se\t{self.best_se:.6g}",
+                f"threshold\t{self.threshold:.6g}",
+            ]
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def from_text(cls, text: str) -> KChoice:
+        """Read what :meth:`to_text` wrote."""
+        first, *rest = text.rstrip("\n").split("\n")
+        k, _, reason = first.partition("\t")
+        values = dict(line.split("\t", 1) for line in rest if "\t" in line)
+        if "measure" not in values:
+            return cls(int(k), reason)
+        return cls(
+            int(k),
+            reason,
+            values["measure"],
+            int(values["best_k"]),
+            float(values["best_mean"]),
+            float(values["best_se"]),
+            float(values["threshold"]),
+        )
+
+
+def choose_k(
+    selection: pd.DataFrame, fixed_k: int | None = None, min_stability: float = 0.5
+) -> tuple[int, str]:
+    """``(k, reason)`` of :func:`choose_k_band`."""
+    choice = choose_k_band(selection, fixed_k, min_stability)
+    return choice.k, choice.reason
+
+
+def choose_k_band(selection: pd.DataFrame, fixed_k: int | None = None, min_stability: float = 0.5) -> KChoice:
+    """Pick the number of topics from ``model_selection.tsv`` rows, with the one-SE rule.
+
+    Rule: a K fixed in the config wins.  Otherwise, among the Ks whose mean stability is at least
+    ``min_stability`` (all Ks if stability cannot be assessed, with one seed, or no K reaches it),
+    find the K with the best mean c_npmi over seeds; the chosen K is the smallest K whose mean is
+    within one standard error (over seeds) of that best mean: differences smaller than the
+    seed-to-seed noise do not justify more topics.  With one seed there is no standard error and
+    the best K is chosen.  u_mass replaces c_npmi where c_npmi is undefined everywhere.
 
     Returns
     -------
-    (k, reason)
+    KChoice
     """
     if fixed_k is not None:
-        return int(fixed_k), "fixed in config (lda.chosen_k)"
+        return KChoice(int(fixed_k), "fixed in config (lda.chosen_k)")
     per_k = selection.groupby("k")[["c_npmi", "u_mass", "stability"]].mean().sort_index()
     candidates = per_k[per_k["stability"] >= min_stability]
     scope = f"stability >= {min_stability}"
@@ -291,10 +413,23 @@ def choose_k(selection: pd.DataFrame, fixed_k: int | None, min_stability: float)
         scope = "all K (stability not assessed or below threshold)"
     for measure in ("c_npmi", "u_mass"):
         values = candidates[measure].dropna()
-        if not values.empty:
-            best = values[values == values.max()].index.min()
-            return int(best), f"best mean {measure} among {scope}"
-    return int(candidates.index.min()), "smallest K (no coherence could be computed)"
+        if values.empty:
+            continue
+        best = int(values[values == values.max()].index.min())
+        scores = selection.loc[selection["k"] == best, measure].dropna()
+        se = float(scores.std(ddof=1) / np.sqrt(len(scores))) if len(scores) > 1 else float("nan")
+        threshold = float(values[best]) - (se if np.isfinite(se) else 0.0)
+        # A tiny tolerance keeps a K whose mean equals the threshold up to rounding in the band.
+        chosen = int(values[values >= threshold - 1e-12].index.min())
+        if np.isfinite(se):
+            reason = (
+                f"smallest K within one standard error of the best mean {measure} "
+                f"(K={best}: {values[best]:.4f} ± {se:.4f}) among {scope}"
+            )
+        else:
+            reason = f"best mean {measure} among {scope} (one seed: no standard error)"
+        return KChoice(chosen, reason, measure, best, float(values[best]), se, threshold)
+    return KChoice(int(candidates.index.min()), "smallest K (no coherence could be computed)")
 
 
 def model_parameters(model) -> tuple[np.ndarray, np.ndarray]:
@@ -344,9 +479,14 @@ def perplexity_per_pass(heldout_corpus):
     return HeldoutPerplexity()
 
 
-def stability_table(terms: pd.DataFrame, k: int, stability) -> pd.DataFrame:
-    """topic_stability.tsv: each topic's label and its stability across seeds (NaN if not assessed)."""
-    labels = topic_labels(terms)
+def stability_table(labels, k: int, stability) -> pd.DataFrame:
+    """topic_stability.tsv: each topic's label and its stability across seeds (NaN if not assessed).
+
+    ``labels`` maps topic -> label (:func:`relevance_labels`), or is a topics.tsv table (labelled
+    by its top terms, :func:`topic_labels`).
+    """
+    if isinstance(labels, pd.DataFrame):
+        labels = topic_labels(labels)
     return pd.DataFrame(
         {"k": k, "topic": range(k), "label": [labels[t] for t in range(k)], "stability": stability}
     ).round(6)
@@ -451,11 +591,16 @@ def reported_run(tokens: pd.DataFrame, data: LdaData, model, scores: pd.DataFram
         terms=terms,
         passage_topics=passage_topic_table(tokens, passage_topics(model, data.corpus)),
         scores=scores,
-        stability=stability_table(terms, k, float("nan")),
+        stability=stability_table(relevance_labels(lam, vocabulary_of(data)), k, float("nan")),
         topic_word_lambda=lam,
         alpha=alpha,
         vocabulary=[data.dictionary[i] for i in range(len(data.dictionary))],
     )
+
+
+def vocabulary_of(data) -> list[str]:
+    """The words of an :class:`LdaData`'s dictionary, by id."""
+    return [data.dictionary[i] for i in range(len(data.dictionary))]
 
 
 def gather_seeds(

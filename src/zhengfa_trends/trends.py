@@ -1,22 +1,31 @@
-"""Yearly trends of keyword themes and LDA topics, with bootstrap intervals.
+"""Yearly trends of keyword themes and LDA topics, with intervals whose coverage is measured.
 
 A year's share is a ratio of sums (keyword tokens / all tokens, or topic-weighted tokens / all
 tokens), so long documents weigh more than short ones, as in a pooled reading of the year.
-Intervals resample whole documents within a year (passages of one document are not independent);
-a year with a single document can only resample its passages, which understates the uncertainty:
-the ``ci_unit`` column says which was done, and ``small_n`` flags thin years.
+
+Intervals treat documents as the sampled units (passages of one document are not independent).
+Where a year has at least ``min_docs`` documents, the interval is a ratio-estimator interval
+(:func:`ratio_t_interval`: linearised variance, log scale, t quantile with Bell-McCaffrey degrees
+of freedom), whose coverage ``benchmarks/coverage.py`` measures; a percentile bootstrap over
+documents is available (``trends.interval: bootstrap``) but covers less at small n.  Below
+``min_docs`` documents there is no interval for the year's rate: the same interval over passages
+is given instead, flagged ``ci_unit = passages`` (it shows how much the passages of those few
+documents vary, not how well the year's rate is known), or none (``trends.small_n_interval``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .keywords import KeywordMatcher, theme_keywords
+
 # Columns every yearly table shares: the estimate, its interval, and how much data it rests on.
 _YEARLY = ["year", "share", "ci_low", "ci_high", "ci_unit", "n_docs", "n_passages", "n_tokens"]
 THEME_COLUMNS = ["theme", *_YEARLY, "n_hits", "small_n"]
+KEYWORD_HIT_COLUMNS = ["theme", "keyword", "year", "hits"]
 TOPIC_COLUMNS = ["k", "topic", "label", *_YEARLY, "small_n"]
 
 
@@ -72,23 +81,99 @@ def bootstrap_ratio(
     return low, high
 
 
+def ratio_t_interval(
+    numerators: np.ndarray, denominators: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of the ratio ``sum(numerators) / sum(denominators)`` over units (documents).
+
+    ``R = Σy / ΣL``; with unit weights ``a_i = L_i / ΣL`` and rates ``r_i = y_i / L_i`` its
+    linearised variance is ``V = n/(n-1) Σ a_i² (r_i - R)²`` (the ratio estimator's sampling
+    variance); the interval is ``R · exp(± t · √V / R)`` (log scale: a rate is positive and its
+    sampling distribution is skewed to the right), with the t quantile at the Bell-McCaffrey
+    degrees of freedom ``tr(A)² / tr(A²)`` where ``A = Mᵀ diag(c²) M``, ``M = I - 1 aᵀ`` and
+    ``c_i² = a_i² n/(n-1)``: when a few long documents carry most of the weight, the effective
+    number of documents is small and the interval widens accordingly.  A ratio of 0 (no hits)
+    gets ``[0, -log((1-level)/2) / ΣL]``, the exact Poisson bound for zero events.
+
+    Parameters
+    ----------
+    numerators, denominators : ndarray, shape (..., n_units)
+        Leading axes are independent problems (series, or replicates of a simulation);
+        ``denominators`` broadcasts against ``numerators``.
+    level : float
+
+    Returns
+    -------
+    (low, high) : ndarrays of the leading shape (NaN where there are fewer than 2 units).
+    """
+    from scipy import stats
+
+    y = np.asarray(numerators, dtype=float)
+    weights = np.broadcast_to(np.asarray(denominators, dtype=float), y.shape)
+    n = y.shape[-1]
+    shape = y.shape[:-1]
+    if n < 2:
+        return np.full(shape, np.nan), np.full(shape, np.nan)
+    total = weights.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = y.sum(axis=-1) / total
+        a = weights / total[..., None]
+        residual = (y - ratio[..., None] * weights) / total[..., None]  # a_i (r_i - R)
+        c2 = a**2 * n / (n - 1)
+        variance = (residual**2).sum(axis=-1) * n / (n - 1)
+        # A = D + B with D = diag(u), u = c², and B = a vᵀ - u aᵀ, v = S a - u, S = Σu (rank 2):
+        # traces from inner products, without the n × n matrix (replicates × n² would not fit).
+        u = c2
+        big_s = u.sum(axis=-1)
+        p = (a * u).sum(axis=-1)
+        q = (a * a).sum(axis=-1)
+        r = (u * u).sum(axis=-1)
+        trace = big_s - 2 * p + big_s * q
+        trace_sq = (
+            r
+            + 2 * (big_s * (a * a * u).sum(axis=-1) - 2 * (a * u * u).sum(axis=-1))
+            + (big_s * q - p) ** 2
+            - 2 * q * (big_s * p - r)
+            + p**2
+        )
+        df = trace**2 / trace_sq
+        quantile = stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, np.nan))
+        factor = np.exp(quantile * np.sqrt(variance) / ratio)
+        low, high = ratio / factor, ratio * factor
+    zero = (ratio == 0) & (total > 0)
+    low = np.where(zero, 0.0, low)
+    high = np.where(zero, -np.log((1 - level) / 2) / np.where(total > 0, total, 1.0), high)
+    # Every unit at the same rate: no variation to measure, the interval is the point.
+    same = np.isfinite(ratio) & ~zero & (np.sqrt(variance) <= 1e-12 * np.abs(ratio))
+    return np.where(same, ratio, low), np.where(same, ratio, high)
+
+
+INTERVAL_METHODS = ("ratio_t", "bootstrap", "none")
+SMALL_N_INTERVALS = ("passages", "none")
+
+
 def yearly_shares(
     passages: pd.DataFrame,
     value_columns: Sequence[str],
     weight_column: str = "n_tokens",
     scale: float = 1.0,
-    *,
-    n_boot: int,
-    seed: int,
-    level: float,
-    min_docs: int,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+    min_docs: int = 3,
+    interval: str = "ratio_t",
+    small_n_interval: str = "passages",
+    upper: float | None = None,
 ) -> pd.DataFrame:
-    """Per year and value column: ratio of sums with a bootstrap interval.
+    """Per year and value column: ratio of sums with an interval.
 
-    ``share = scale * sum(value) / sum(weight)`` over the year's passages.  The interval resamples
-    documents within the year, or passages when the year has a single document.  The random stream
-    of each year is seeded by ``(seed, year)``, so adding a year leaves the others' intervals as
-    they were.
+    ``share = scale * sum(value) / sum(weight)`` over the year's passages.  A year with at least
+    ``min_docs`` documents gets an interval over its documents (``ci_unit = documents``); a year
+    with fewer gets one over its passages (``ci_unit = passages``, with ``small_n_interval:
+    passages``) or none (``ci_unit = none``).  ``interval`` picks the method:
+    :func:`ratio_t_interval`, or the percentile bootstrap (:func:`bootstrap_ratio`, ``n_boot``
+    resamples, each year's stream seeded by ``(seed, year)`` so that adding a year leaves the
+    others' intervals as they were; ``n_boot = 0`` gives NaN bounds), or ``none``.
 
     Parameters
     ----------
@@ -98,8 +183,9 @@ def yearly_shares(
     weight_column : str
     scale : float
         Multiplier of the share (1000 for "per 1,000 tokens").
-    n_boot, seed, level, min_docs : config ``trends.bootstrap, seed, level, min_docs`` (required:
-        their defaults live in the schema only).
+    n_boot, seed, level, min_docs, interval, small_n_interval : see config ``trends``.
+    upper : float, optional
+        Largest possible share before scaling (1 for topic shares): bounds are clipped to it.
 
     Returns
     -------
@@ -107,22 +193,28 @@ def yearly_shares(
         Long table: ``series, year, share, ci_low, ci_high, ci_unit, n_docs, n_passages, n_tokens,
         small_n``; ``series`` is the value column name.
     """
+    if interval not in INTERVAL_METHODS:
+        raise ValueError(f"trends.interval must be one of {', '.join(INTERVAL_METHODS)}, not {interval!r}")
+    if small_n_interval not in SMALL_N_INTERVALS:
+        choices = ", ".join(SMALL_N_INTERVALS)
+        raise ValueError(f"trends.small_n_interval must be one of {choices}, not {small_n_interval!r}")
     rows = []
     value_columns = list(value_columns)
     for year, group in passages.groupby("year", sort=True):
         n_docs = group["doc_id"].nunique()
-        if n_docs > 1:
+        if n_docs >= min_docs:
             units = group.groupby("doc_id", sort=True)[value_columns + [weight_column]].sum()
             unit = "documents"
         else:
             units = group[value_columns + [weight_column]]
-            unit = "passages"
+            unit = "passages" if small_n_interval == "passages" else "none"
         numerators = units[value_columns].to_numpy(dtype=float)
         denominators = units[weight_column].to_numpy(dtype=float)
         total = denominators.sum()
         shares = numerators.sum(axis=0) / total if total > 0 else np.full(len(value_columns), np.nan)
-        rng = np.random.default_rng([int(seed), int(year)])
-        low, high = bootstrap_ratio(numerators, denominators, n_boot, rng, level)
+        low, high = _interval(numerators, denominators, int(year), unit, interval, n_boot, seed, level)
+        if upper is not None:
+            low, high = np.minimum(low, upper), np.minimum(high, upper)
         for index, column in enumerate(value_columns):
             rows.append(
                 {
@@ -141,47 +233,64 @@ def yearly_shares(
     return pd.DataFrame(rows)
 
 
-def keyword_occurrences(tokens: Iterable[str], keywords: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Every occurrence of a keyword in space-joined token strings: ``(passage rows, keyword numbers)``.
+def _interval(numerators, denominators, year, unit, method, n_boot, seed, level):
+    """Bounds of one year's ratios (one per value column) by the chosen method."""
+    n_series = numerators.shape[1]
+    if unit == "none" or method == "none" or denominators.sum() <= 0:
+        return np.full(n_series, np.nan), np.full(n_series, np.nan)
+    if method == "bootstrap":
+        rng = np.random.default_rng([int(seed), year])
+        return bootstrap_ratio(numerators, denominators, n_boot, rng, level)
+    return ratio_t_interval(numerators.T, denominators, level)
 
-    One passage's tokens at a time: splitting the whole column at once would hold every token of a
-    large corpus as a Python string (gigabytes at 20,000 documents).
+
+def count_theme_hits(
+    tokens: pd.Series, themes: Mapping[str, Sequence[str]], keyword_match: str = "contains"
+) -> pd.DataFrame:
+    """Number of tokens of each passage that count for each theme (columns = theme names).
+
+    A token counts for one keyword (:class:`~zhengfa_trends.keywords.KeywordMatcher`), and for
+    every theme that lists that keyword.
     """
-    number_of = {word: i for i, word in enumerate(keywords)}
-    rows: list[int] = []
-    numbers: list[int] = []
-    for row, joined in enumerate(tokens):
-        for token in joined.split():
-            number = number_of.get(token)
-            if number is not None:
-                rows.append(row)
-                numbers.append(number)
-    return np.array(rows, dtype=np.int64), np.array(numbers, dtype=np.int64)
+    return _theme_hits(tokens, themes, keyword_match)[0]
 
 
-def _theme_keywords(themes: Mapping[str, Sequence[str]]) -> tuple[list[str], dict[str, np.ndarray]]:
-    """All keywords (each once, in order) and, per theme, the numbers of its keywords among them."""
-    keywords = list(dict.fromkeys(word for words in themes.values() for word in words))
-    number_of = {word: i for i, word in enumerate(keywords)}
-    numbers = {
-        theme: np.array([number_of[w] for w in dict.fromkeys(words)], dtype=np.int64)
-        for theme, words in themes.items()
-    }
-    return keywords, numbers
+def _theme_hits(
+    tokens: pd.Series, themes: Mapping[str, Sequence[str]], keyword_match: str, years=None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Hits per passage and theme, and (given the passages' years) per keyword and year: one pass.
 
-
-def count_theme_hits(tokens: pd.Series, themes: Mapping[str, Sequence[str]]) -> pd.DataFrame:
-    """Number of tokens of each passage that are keywords of each theme (columns = theme names)."""
-    keywords, numbers = _theme_keywords(themes)
-    rows, keyword_of = keyword_occurrences(tokens, keywords)
-    counts = np.zeros((len(tokens), len(themes)), dtype=np.int64)
+    Occurrences are kept as (passage, keyword) pairs and counted with ``bincount``: a dense
+    passages × keywords matrix would take hundreds of megabytes at 20,000 documents.
+    """
+    keywords, numbers = theme_keywords(themes)
+    rows, keyword_of, _ = KeywordMatcher(keywords, keyword_match).occurrences(tokens)
+    n = len(tokens)
+    by_theme = np.zeros((n, len(themes)), dtype=np.int64)
     for column, theme in enumerate(themes):
-        counts[:, column] = np.bincount(rows[np.isin(keyword_of, numbers[theme])], minlength=len(tokens))
-    return pd.DataFrame(counts, index=tokens.index, columns=list(themes))
+        by_theme[:, column] = np.bincount(rows[np.isin(keyword_of, numbers[theme])], minlength=n)
+    hits = pd.DataFrame(by_theme, index=tokens.index, columns=list(themes))
+    if years is None:
+        return hits, None
+    year_values, year_of_row = np.unique(np.asarray(years, dtype=np.int64), return_inverse=True)
+    per_year = np.zeros((len(year_values), len(keywords)), dtype=np.int64)
+    np.add.at(per_year, (year_of_row[rows], keyword_of), 1)
+    number_of = {word: i for i, word in enumerate(keywords)}
+    table = [
+        (theme, keyword, int(year), int(per_year[y, number_of[keyword]]))
+        for theme, words in themes.items()
+        for keyword in dict.fromkeys(words)
+        for y, year in enumerate(year_values)
+    ]
+    return hits, pd.DataFrame(table, columns=KEYWORD_HIT_COLUMNS)
 
 
 def theme_share_by_year(
-    tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], *, per_tokens: int, **bootstrap
+    tokens: pd.DataFrame,
+    themes: Mapping[str, Sequence[str]],
+    per_tokens: int = 1000,
+    keyword_match: str = "contains",
+    **bootstrap,
 ) -> pd.DataFrame:
     """Keyword-theme share per year: the theme's keyword tokens per ``per_tokens`` tokens.
 
@@ -190,8 +299,10 @@ def theme_share_by_year(
     tokens : DataFrame
         One row per passage: ``doc_id, year, n_tokens, tokens``.
     themes : mapping of theme name to keyword list
+        Normalised keywords (:func:`zhengfa_trends.keywords.normalise_themes`).
     per_tokens : int
-        Config ``trends.per_tokens``.
+    keyword_match : {"contains", "token"}
+        How a token counts for a keyword (:class:`~zhengfa_trends.keywords.KeywordMatcher`).
     **bootstrap
         ``n_boot, seed, level, min_docs`` of :func:`yearly_shares`.
 
@@ -199,24 +310,49 @@ def theme_share_by_year(
     -------
     DataFrame with columns :data:`THEME_COLUMNS`.
     """
-    hits = count_theme_hits(tokens["tokens"], themes)
+    return theme_tables(tokens, themes, per_tokens, keyword_match, **bootstrap)[0]
+
+
+def theme_tables(
+    tokens: pd.DataFrame,
+    themes: Mapping[str, Sequence[str]],
+    per_tokens: int = 1000,
+    keyword_match: str = "contains",
+    **bootstrap,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The yearly theme shares (:func:`theme_share_by_year`) and the hits of every keyword per year.
+
+    Returns
+    -------
+    (shares, keyword_hits)
+        ``keyword_hits`` has the columns :data:`KEYWORD_HIT_COLUMNS`: one row per theme, keyword
+        and year with data (zeros included), in config order, so a reader sees which words carry
+        a theme and which never occur.
+    """
+    hits, keyword_hits = _theme_hits(tokens["tokens"], themes, keyword_match, tokens["year"])
     frame = pd.concat([tokens[["doc_id", "year", "n_tokens"]], hits], axis=1)
     long = yearly_shares(frame, list(themes), scale=per_tokens, **bootstrap)
     if long.empty:
-        return pd.DataFrame(columns=THEME_COLUMNS)
+        return pd.DataFrame(columns=THEME_COLUMNS), keyword_hits
     long = long.rename(columns={"series": "theme"})
     hit_totals = frame.groupby("year")[list(themes)].sum().stack().rename("n_hits")
     hit_totals.index.names = ["year", "theme"]
     long = long.join(hit_totals, on=["year", "theme"])
     order = {theme: i for i, theme in enumerate(themes)}
     long = long.sort_values(["theme", "year"], key=lambda s: s.map(order) if s.name == "theme" else s)
-    return long[THEME_COLUMNS].reset_index(drop=True)
+    return long[THEME_COLUMNS].reset_index(drop=True), keyword_hits
+
+
+def missing_keywords(keyword_hits: pd.DataFrame) -> list[str]:
+    """Keywords that never occur in the corpus (each once, in config order)."""
+    totals = keyword_hits.groupby("keyword", sort=False)["hits"].sum()
+    return [word for word, total in totals.items() if total == 0]
 
 
 def topic_share_by_year(
     passage_topics: pd.DataFrame, k: int, labels: Mapping[int, str], **bootstrap
 ) -> pd.DataFrame:
-    """Token-weighted mean passage-topic share per year, with bootstrap intervals.
+    """Token-weighted mean passage-topic share per year, with intervals (:func:`yearly_shares`).
 
     Parameters
     ----------
@@ -235,7 +371,7 @@ def topic_share_by_year(
     frame = passage_topics[["doc_id", "year", "n_tokens"]].copy()
     weights = passage_topics["n_tokens"].to_numpy(dtype=float)[:, None]
     frame[columns] = passage_topics[columns].to_numpy(dtype=float) * weights
-    long = yearly_shares(frame, columns, **bootstrap)
+    long = yearly_shares(frame, columns, upper=1.0, **bootstrap)
     if long.empty:
         return pd.DataFrame(columns=TOPIC_COLUMNS)
     long["topic"] = long.pop("series").str.removeprefix("topic_").astype(int)
@@ -251,6 +387,7 @@ def theme_topic_shares(
     vocabulary: Sequence[str],
     themes: Mapping[str, Sequence[str]],
     labels: Mapping[int, str],
+    keyword_match: str = "contains",
 ) -> pd.DataFrame:
     """Which LDA topics carry each keyword theme.
 
@@ -268,6 +405,8 @@ def theme_topic_shares(
     vocabulary : sequence of str, length V
     themes : mapping theme → keywords
     labels : mapping topic → label
+    keyword_match : {"contains", "token"}
+        As in :func:`theme_share_by_year`.
 
     Returns
     -------
@@ -277,11 +416,12 @@ def theme_topic_shares(
     k = topic_word.shape[0]
     theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
     word_index = {word: i for i, word in enumerate(vocabulary)}
-    keywords, numbers = _theme_keywords(themes)
-    # One pass over the tokens collects every keyword occurrence (passage, keyword); the posteriors
-    # are then computed for all occurrences at once.
-    rows_of, keyword_of = keyword_occurrences(tokens["tokens"], keywords)
-    columns = np.array([word_index.get(word, -1) for word in keywords], dtype=np.int64)[keyword_of]
+    keywords, numbers = theme_keywords(themes)
+    # One pass over the tokens collects every keyword occurrence (passage, keyword, token); the
+    # posteriors are then computed for all occurrences at once.  The token, not the keyword, is
+    # the LDA word (全面依法治国 is an occurrence of 依法治国).
+    rows_of, keyword_of, words = KeywordMatcher(keywords, keyword_match).occurrences(tokens["tokens"])
+    columns = np.array([word_index.get(word, -1) for word in words], dtype=np.int64)
     in_vocabulary = columns >= 0
     posterior = theta[rows_of].copy()
     posterior[in_vocabulary] *= topic_word[:, columns[in_vocabulary]].T

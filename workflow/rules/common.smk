@@ -72,9 +72,34 @@ CRITICAL_PATH = 10
 FIGURE_FORMATS = config["figures"]["formats"]
 # freeze mode keeps the stored model: its K replaces lda.k (first run: nothing stored, K as configured).
 FROZEN_K = frozen_k(config["lda"])
-LDA_KS = [FROZEN_K] if FROZEN_K else config["lda"]["k"]
 # freeze mode keeps one stored model: no other seeds are fitted.
 LDA_SEEDS = config["lda"]["seeds"][:1] if FROZEN_K else config["lda"]["seeds"]
+
+
+def estimated_passages():
+    """About how many passages the corpus gives: the bytes of its files over 3 × passages.max_chars
+    (UTF-8 Chinese is 3 bytes a character).  Known when the workflow is parsed, so the rules'
+    inputs and outputs can list every K; the same corpus always gives the same estimate."""
+    total = sum(Path(path).stat().st_size for path in corpus_files())
+    return total // (3 * config["passages"]["max_chars"])
+
+
+def lda_ks(wildcards=None):
+    """The Ks to fit: the stored K in freeze mode, lda.k as listed, or the grid of lda.k: auto
+    (from :func:`estimated_passages`)."""
+    if FROZEN_K:
+        return [FROZEN_K]
+    if config["lda"]["k"] != "auto":
+        return list(config["lda"]["k"])
+    from zhengfa_trends.topics import auto_k_grid
+
+    chosen = config["lda"].get("chosen_k")
+    return auto_k_grid(estimated_passages(), [chosen] if chosen else [])
+
+
+def lda_files(name):
+    """Input function: results/lda/k{K}/<name> for every K of lda_ks()."""
+    return lambda wildcards: expand(f"results/lda/k{{k}}/{name}", k=lda_ks())
 
 
 wildcard_constraints:
@@ -115,6 +140,10 @@ def metadata_file(wildcards=None):
         return []
     path = config["corpus"].get("metadata") or str(Path(folder) / "metadata.tsv")
     return [path] if Path(path).is_file() else []
+
+
+# The Ks every LDA rule lists (lda.k, its automatic grid, or the stored K in freeze mode).
+LDA_KS = lda_ks()
 
 
 def table_files(wildcards=None):
@@ -178,6 +207,8 @@ def final_outputs():
         "results/trends/theme_share_by_year.tsv",
         "results/trends/topic_share_by_year.tsv",
         "results/trends/theme_topics.tsv",
+        "results/trends/theme_keyword_hits.tsv",
+        "results/trends/theme_suggestions.tsv",
         *figure_files(list(FIGURE_INPUTS)),
         *GROUP_TABLES.values(),
         *figure_files(list(GROUP_FIGURES)),

@@ -15,6 +15,7 @@ rule summarise_terms:
             caption="../report/theme_shares.rst",
             category="3 Trends",
         ),
+        keyword_hits="results/trends/theme_keyword_hits.tsv",
     log:
         "logs/summarise_terms.log",
     benchmark:

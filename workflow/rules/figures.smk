@@ -12,7 +12,10 @@ FIGURE_INPUTS = {
     },
     "tfidf_by_year": {"table": "results/tfidf/top_terms_by_year.tsv"},
     "emerging_terms": {"table": "results/tfidf/keyness_by_year.tsv"},
-    "model_selection": {"table": "results/lda/model_selection.tsv"},
+    "model_selection": {
+        "table": "results/lda/model_selection.tsv",
+        "chosen_k": "results/lda/chosen_k.txt",
+    },
 }
 TOPIC_FIGURES = ["topic_trends", "topic_terms", "model_selection"]
 CORPUS_FIGURES = [name for name in FIGURE_INPUTS if name not in TOPIC_FIGURES]

@@ -12,7 +12,7 @@ if GROUP_TABLES:
             ledger="results/corpus/documents.tsv",
             chosen_k="results/lda/chosen_k.txt",
             topic_shares="results/trends/topic_share_by_year.tsv",
-            passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
+            passage_topics=lda_files("passage_topics.tsv"),
         output:
             **GROUP_TABLES,
         log:
@@ -23,7 +23,7 @@ if GROUP_TABLES:
             ENV
         params:
             code=CODE["summarise_groups"],
-            ks=LDA_KS,
+            ks=lda_ks,
             trends=config["trends"],
             themes=config["themes"],
             n_terms=config["tfidf"]["n_terms"],

@@ -8,10 +8,10 @@ rule record_run:
         topic_shares="results/trends/topic_share_by_year.tsv",
         topic_ids="results/lda/topic_ids.tsv",
         chosen_k="results/lda/chosen_k.txt",
-        topic_lambda=expand("results/lda/k{k}/lambda.npy", k=LDA_KS),
-        alpha=expand("results/lda/k{k}/alpha.npy", k=LDA_KS),
-        vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
-        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
+        topic_lambda=lda_files("lambda.npy"),
+        alpha=lda_files("alpha.npy"),
+        vocabulary=lda_files("vocabulary.txt"),
+        passage_topics=lda_files("passage_topics.tsv"),
         corpus_files=corpus_files,
         metadata=metadata_file,
         tables=table_files,
@@ -37,7 +37,7 @@ rule record_run:
         ENV
     params:
         code=CODE["record_run"],
-        ks=LDA_KS,
+        ks=lda_ks,
         options={"history_dir": config["lda"]["history_dir"]},
         figures=[*FIGURE_INPUTS, *GROUP_FIGURES],
         formats=["png", *[fmt for fmt in FIGURE_FORMATS if fmt != "png"]],

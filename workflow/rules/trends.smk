@@ -4,14 +4,17 @@ rule summarise_topics:
     # figures, in one job because on that path every extra job start costs about half a second.
     input:
         tokens="results/tokens/tokens.tsv",
-        seed_scores=expand("results/lda/k{k}/seeds/{seed}.scores.tsv", k=LDA_KS, seed=LDA_SEEDS),
-        seed_topic_word=expand(
-            "results/lda/k{k}/seeds/{seed}.topic_word.npy", k=LDA_KS, seed=LDA_SEEDS[1:]
+        seed_scores=lambda wildcards: expand(
+            "results/lda/k{k}/seeds/{seed}.scores.tsv", k=lda_ks(), seed=LDA_SEEDS
         ),
-        topics=expand("results/lda/k{k}/topics.tsv", k=LDA_KS),
-        topic_word=expand("results/lda/k{k}/topic_word.npy", k=LDA_KS),
-        vocabulary=expand("results/lda/k{k}/vocabulary.txt", k=LDA_KS),
-        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
+        seed_topic_word=lambda wildcards: expand(
+            "results/lda/k{k}/seeds/{seed}.topic_word.npy", k=lda_ks(), seed=LDA_SEEDS[1:]
+        ),
+        topics=lda_files("topics.tsv"),
+        topic_word=lda_files("topic_word.npy"),
+        topic_lambda=lda_files("lambda.npy"),
+        vocabulary=lda_files("vocabulary.txt"),
+        passage_topics=lda_files("passage_topics.tsv"),
     output:
         selection=report(
             "results/lda/model_selection.tsv",
@@ -38,15 +41,38 @@ rule summarise_topics:
         ENV
     params:
         code=CODE["summarise_topics"],
-        ks=LDA_KS,
+        ks=lda_ks,
         seeds=LDA_SEEDS,
         options={
             "chosen_k": FROZEN_K or config["lda"]["chosen_k"],
             "min_stability": config["lda"]["min_stability"],
             "history_dir": config["lda"]["history_dir"],
             "match_similarity": config["lda"]["match_similarity"],
+            "labels": config["lda"]["labels"],
         },
         trends=config["trends"],
         themes=config["themes"],
     script:
         "../../scripts/summarise_topics.py"
+
+
+rule suggest_keywords:
+    # Word2Vec neighbours of each theme's keywords, to grow a theme from its seed words.  Off the
+    # critical path: the topic figures go first when cores are few.
+    input:
+        tokens="results/tokens/tokens.tsv",
+    output:
+        suggestions="results/trends/theme_suggestions.tsv",
+    log:
+        "logs/suggest_keywords.log",
+    benchmark:
+        "logs/benchmarks/suggest_keywords.tsv"
+    conda:
+        ENV
+    params:
+        themes=config["themes"],
+        keyword_match=config["trends"]["keyword_match"],
+        options=config["suggestions"],
+        code=CODE["suggest_keywords"],
+    script:
+        "../../scripts/suggest_keywords.py"

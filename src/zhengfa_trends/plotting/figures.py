@@ -27,6 +27,7 @@ class FigureTables:
     table: pd.DataFrame
     chosen_k: int | None = None
     topic_ids: pd.DataFrame | None = None
+    k_choice: object | None = None  # topics.KChoice of chosen_k.txt: the one-standard-error band
 
 
 def stable_topic_ids(table: pd.DataFrame, topic_ids: pd.DataFrame) -> pd.DataFrame:
@@ -53,12 +54,14 @@ def _topic_trends(tables: FigureTables, options: Mapping) -> Figure:
 
 
 def _topic_terms(tables: FigureTables, options: Mapping) -> Figure:
+    ids = current_topics(tables.topic_ids)
     return terms.plot_topic_terms(
         stable_topic_ids(tables.table, tables.topic_ids),
         k=int(tables.table["k"].iloc[0]),
         language=options["language"],
         n_terms=options["n_terms"],
         dpi=options["dpi"],
+        topic_labels=dict(zip(ids["topic_id"].astype(int), ids["label"].astype(str), strict=True)),
     )
 
 
@@ -75,7 +78,9 @@ def _emerging_terms(tables: FigureTables, options: Mapping) -> Figure:
 
 
 def _model_selection(tables: FigureTables, options: Mapping) -> Figure:
-    return models.plot_model_selection(tables.table, language=options["language"], dpi=options["dpi"])
+    return models.plot_model_selection(
+        tables.table, language=options["language"], dpi=options["dpi"], band=tables.k_choice
+    )
 
 
 def _ordered_periods(table: pd.DataFrame) -> list[str]:

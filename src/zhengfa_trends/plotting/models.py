@@ -16,12 +16,19 @@ MAX_K_TICKS = 6
 
 
 def plot_model_selection(
-    selection: pd.DataFrame, language: str = "zh", width_cm: float = 17.0, dpi: float = 300
+    selection: pd.DataFrame,
+    language: str = "zh",
+    width_cm: float = 17.0,
+    dpi: float = 300,
+    band=None,
 ) -> Figure:
     """Coherence (c_npmi, c_v, u_mass), held-out perplexity and seed stability against K.
 
-    One panel per measure; each seed is a faint point, the mean over seeds a line; the chosen K
-    (``chosen`` column) is marked by a vertical line in every panel.
+    One panel per measure; each seed is a faint point, the mean over seeds a line with ±1
+    standard error bars; the chosen K (``chosen`` column) is marked by a vertical line in every
+    panel.  In the panel of the measure K was chosen by, ``band`` (a
+    :class:`~zhengfa_trends.topics.KChoice`) is shaded: from one standard error below the best
+    mean up to it, the smallest K inside it was chosen.
 
     Parameters
     ----------
@@ -31,6 +38,7 @@ def plot_model_selection(
     width_cm : float
     dpi : float
         The dpi the figure will be saved at (keeps every side within the pixel bound).
+    band : KChoice, optional
 
     Returns
     -------
@@ -45,8 +53,21 @@ def plot_model_selection(
         values = selection[["k", measure]].dropna()
         ax.scatter(values["k"], values[measure], color=colors[0], alpha=0.35, s=10)
         means = values.groupby("k")[measure].mean()
+        errors = values.groupby("k")[measure].sem().reindex(means.index)
         if not means.empty:
             ax.plot(means.index, means.to_numpy(), color=colors[0], marker="o")
+            if errors.notna().any():
+                ax.errorbar(
+                    means.index,
+                    means.to_numpy(),
+                    yerr=errors.fillna(0).to_numpy(),
+                    color=colors[0],
+                    linewidth=0,
+                    elinewidth=0.9,
+                    capsize=2,
+                )
+            if band is not None and band.measure == measure and np.isfinite(band.best_se):
+                ax.axhspan(band.threshold, band.best_mean, color=colors[1], alpha=0.15, linewidth=0)
         else:
             ax.text(0.5, 0.5, "n/a", transform=ax.transAxes, ha="center", va="center", color="0.5")
         if not chosen.empty:

@@ -90,8 +90,9 @@ def plot_topic_terms(
     width_cm: float = 17.0,
     dpi: float = 300,
     max_panels: int = MAX_TOPIC_PANELS,
+    topic_labels=None,
 ) -> Figure:
-    """One horizontal bar panel per topic with its highest-weight terms.
+    """One horizontal bar panel per topic with its highest-weight terms, titled by its label.
 
     The grid grows with K (3 columns up to 9 topics, then up to 5); when the figure would exceed
     the pixel bound, each panel shows fewer terms, and the title says how many.  Beyond
@@ -107,6 +108,8 @@ def plot_topic_terms(
     dpi : float
         The dpi the figure will be saved at.
     max_panels : int
+    topic_labels : mapping topic → label, optional
+        The labels of topic_ids.tsv (relevance or hand labels), keyed like ``terms["topic"]``.
 
     Returns
     -------
@@ -117,7 +120,8 @@ def plot_topic_terms(
     shown = topics[:max_panels]
     if ncols is None:
         ncols = 3 if len(shown) <= 9 else grid_shape(len(shown), max_cols=5)[1]
-    titles = {t: f"{text['topic']} {t}" for t in shown}
+    names = topic_labels or {}
+    titles = {t: f"{text['topic']} {t}: {names[t]}" if t in names else f"{text['topic']} {t}" for t in shown}
     fig, axes, drawn = _term_panels(
         terms, "topic", "weight", titles, n_terms, ncols, width_cm, dpi, order=shown
     )

@@ -52,9 +52,13 @@ def draw_series(ax: Axes, series: pd.DataFrame, style: dict, label: str, offset:
     """One yearly series: a line broken at years without data, its band, hollow markers if small_n.
 
     A year standing alone (no neighbour with data) has no band width: its interval is an error bar.
-    ``offset`` shifts the series sideways (in years) so that the error bars of several series in
-    one lone year do not hide each other.  One artist per kind (not per run of years), so that
-    seventy years in forty panels still draw in about a second.
+    Only intervals over documents (``ci_unit`` documents) are drawn as a band or solid bar;
+    intervals over the passages of fewer than ``min_docs`` documents (``ci_unit`` passages:
+    within-document variation only, not an interval of the year's rate) are thin dotted bars
+    without a band; ``ci_unit`` none draws no interval.  ``offset`` shifts the series sideways (in
+    years) so that the error bars of several series in one lone year do not hide each other.  One
+    artist per kind (not per run of years), so that seventy years in forty panels still draw in
+    about a second.
 
     Returns
     -------
@@ -62,6 +66,8 @@ def draw_series(ax: Axes, series: pd.DataFrame, style: dict, label: str, offset:
         A legend handle showing the series' colour, line style and marker.
     """
     series = series.sort_values("year")
+    if "ci_unit" not in series:
+        series = series.assign(ci_unit="documents")
     years = series["year"].astype(int).to_numpy()
     color, linestyle, marker = style["color"], style["linestyle"], style["marker"]
     handle = Line2D([], [], color=color, linestyle=linestyle, marker=marker, markersize=3.5, label=label)
@@ -70,14 +76,15 @@ def draw_series(ax: Axes, series: pd.DataFrame, style: dict, label: str, offset:
     indexed = series.set_index(series["year"].astype(int))
     full = np.arange(years.min(), years.max() + 1)
     share = indexed["share"].reindex(full).to_numpy(dtype=float)
-    low = indexed["ci_low"].reindex(full).to_numpy(dtype=float)
-    high = indexed["ci_high"].reindex(full).to_numpy(dtype=float)
+    by_documents = (indexed["ci_unit"] == "documents").reindex(full, fill_value=False).to_numpy()
+    low = np.where(by_documents, indexed["ci_low"].reindex(full).to_numpy(dtype=float), np.nan)
+    high = np.where(by_documents, indexed["ci_high"].reindex(full).to_numpy(dtype=float), np.nan)
     x = full + offset
     # NaN at the years without data breaks the line and the band there: never interpolated.
     ax.plot(x, share, color=color, linestyle=linestyle, linewidth=1.2, label=label)
     ax.fill_between(x, low, high, color=color, alpha=0.18, linewidth=0)
-    present = set(years.tolist())
-    lone = np.array([y for y in years if y - 1 not in present and y + 1 not in present], dtype=int)
+    banded = set(full[by_documents].tolist())
+    lone = np.array([y for y in sorted(banded) if y - 1 not in banded and y + 1 not in banded], dtype=int)
     if len(lone):
         rows = indexed.loc[lone]
         ax.errorbar(
@@ -90,6 +97,21 @@ def draw_series(ax: Axes, series: pd.DataFrame, style: dict, label: str, offset:
             elinewidth=1.0,
             capsize=2,
         )
+    by_passages = indexed[(indexed["ci_unit"] == "passages") & indexed["ci_low"].notna()]
+    if not by_passages.empty:
+        bars = ax.errorbar(
+            by_passages.index.to_numpy(dtype=float) + offset,
+            by_passages["share"],
+            yerr=[
+                by_passages["share"] - by_passages["ci_low"],
+                by_passages["ci_high"] - by_passages["share"],
+            ],
+            fmt="none",
+            ecolor=color,
+            elinewidth=0.8,
+            capsize=0,
+        )
+        bars.lines[2][0].set_linestyle(":")
     small = series["small_n"].astype(bool).to_numpy()
     xs = years + offset
     values = series["share"].to_numpy(dtype=float)
@@ -170,9 +192,25 @@ def _panel_grid(n_panels: int, ncols: int, width_cm: float, panel_cm: float, dpi
 
 
 def _share_limits(table: pd.DataFrame) -> tuple[float, float]:
-    """``(0, top)`` covering every share and interval of ``table``, with a little headroom."""
+    """``(0, top)`` covering every share and interval of ``table``, with a little headroom.
+
+    Passage-level bars (``ci_unit`` passages, years with fewer than ``min_docs`` documents) can be
+    many times the share when a few passages carry all hits; they are covered only up to 1.6 times
+    the largest share (or the top of the document-level intervals), and may run off the top.
+    """
     values = table[["share", "ci_low", "ci_high"]].to_numpy(dtype=float)
     top = np.nanmax(values) if np.isfinite(values).any() else 0.0
+    if "ci_unit" in table and top > 0:
+        shares = table["share"].to_numpy(dtype=float)
+        documents = table.loc[table["ci_unit"] != "passages", ["share", "ci_low", "ci_high"]].to_numpy(
+            dtype=float
+        )
+        cap = max(
+            1.6 * (np.nanmax(shares) if np.isfinite(shares).any() else 0.0),
+            np.nanmax(documents) if np.isfinite(documents).any() else 0.0,
+        )
+        if cap > 0:
+            top = min(top, cap)
     return 0.0, float(top) * 1.08 if top > 0 else 1.0
 
 

@@ -1,0 +1,134 @@
+"""Keyword suggestions: the corpus's own words that sit closest to a theme's keywords.
+
+A gensim ``Word2Vec`` (skip-gram) is trained on the passages' tokens with one worker thread and a
+fixed seed, so two runs give the same vectors; for each theme, the terms whose vectors are nearest
+(cosine) to the mean of its keywords' unit vectors are listed with their frequency per year.  Terms
+that are keywords, or that already count for a keyword (a longer token containing one, in
+``contains`` mode), are left out: they are measured already.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .keywords import KeywordMatcher, theme_keywords
+
+log = logging.getLogger(__name__)
+
+SUGGESTION_COLUMNS = ["theme", "rank", "term", "similarity", "year", "freq"]
+
+
+@dataclass(frozen=True)
+class SuggestionSettings:
+    """The ``suggestions`` config section."""
+
+    n_terms: int = 20
+    vector_size: int = 100
+    window: int = 5
+    min_count: int = 2
+    epochs: int = 10
+    seed: int = 1
+    max_passages: int = 20000
+
+
+def _stable_hash(text: str) -> int:
+    # gensim seeds some vectors with hash(word + seed); Python's str hash changes between runs.
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def train_word_vectors(token_strings: Sequence[str], settings: SuggestionSettings):
+    """Word2Vec on the passages (a seeded sample of at most ``max_passages``), reproducibly.
+
+    Returns
+    -------
+    gensim.models.KeyedVectors
+    """
+    from gensim.models import Word2Vec
+
+    index = np.arange(len(token_strings))
+    if len(index) > settings.max_passages:
+        rng = np.random.default_rng(settings.seed)
+        index = np.sort(rng.choice(index, size=settings.max_passages, replace=False))
+    sentences = [token_strings[i].split() for i in index]
+    sentences = [s for s in sentences if s]
+    model = Word2Vec(
+        sentences=sentences,
+        vector_size=settings.vector_size,
+        window=settings.window,
+        min_count=settings.min_count,
+        sg=1,
+        workers=1,
+        seed=settings.seed,
+        epochs=settings.epochs,
+        hashfxn=_stable_hash,
+    )
+    return model.wv
+
+
+def theme_suggestions(
+    tokens: pd.DataFrame,
+    themes: Mapping[str, Sequence[str]],
+    keyword_match: str = "contains",
+    settings: SuggestionSettings = SuggestionSettings(),
+) -> pd.DataFrame:
+    """The ``n_terms`` nearest non-keyword terms of every theme, with their frequency per year.
+
+    Parameters
+    ----------
+    tokens : DataFrame
+        ``tokens.tsv`` rows (``year``, ``tokens``).
+    themes : mapping theme → normalised keywords
+    keyword_match : {"contains", "token"}
+        Terms that already count for a keyword in this mode are not suggested.
+    settings : SuggestionSettings
+
+    Returns
+    -------
+    DataFrame
+        :data:`SUGGESTION_COLUMNS`: per theme, rank (1 = nearest), term, cosine similarity to the
+        theme's keywords, and the term's occurrences in every year with data (zeros included).
+    """
+    token_strings = tokens["tokens"].fillna("").tolist()
+    vectors = train_word_vectors(token_strings, settings)
+    keywords, _ = theme_keywords(themes)
+    matcher = KeywordMatcher(keywords, keyword_match)
+    words = list(vectors.index_to_key)
+    unit = vectors.vectors / np.maximum(np.linalg.norm(vectors.vectors, axis=1, keepdims=True), 1e-12)
+    eligible = np.array([matcher.match(word) < 0 for word in words], dtype=bool)
+    picked: dict[str, list[tuple[str, float]]] = {}
+    for theme, theme_words in themes.items():
+        present = [vectors.key_to_index[w] for w in theme_words if w in vectors.key_to_index]
+        if not present:
+            log.warning(
+                "theme %s: none of its keywords occurs %d times or more: no suggestions",
+                theme,
+                settings.min_count,
+            )
+            picked[theme] = []
+            continue
+        centre = unit[present].mean(axis=0)
+        centre /= max(np.linalg.norm(centre), 1e-12)
+        similarity = np.round(unit @ centre, 6)
+        candidates = np.flatnonzero(eligible)
+        # Highest similarity first; equal similarities in word order, so the order is total.
+        order = sorted(candidates, key=lambda i: (-similarity[i], words[i]))[: settings.n_terms]
+        picked[theme] = [(words[i], float(similarity[i])) for i in order]
+    wanted = {term for terms in picked.values() for term, _ in terms}
+    years = sorted(int(y) for y in tokens["year"].unique())
+    counts: dict[int, Counter] = {year: Counter() for year in years}
+    for year, joined in zip(tokens["year"].astype(int), token_strings, strict=True):
+        counts[year].update(t for t in joined.split() if t in wanted)
+    rows = [
+        (theme, rank, term, similarity, year, int(counts[year][term]))
+        for theme, terms in picked.items()
+        for rank, (term, similarity) in enumerate(terms, 1)
+        for year in years
+    ]
+    return pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
