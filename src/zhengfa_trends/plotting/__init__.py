@@ -20,6 +20,8 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from ..config import default  # noqa: E402
+
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 CJK_FONT_NAME = "Noto Sans CJK SC"
 
@@ -144,7 +146,7 @@ _STAMP_KEY = {"png": "Description", "pdf": "Subject", "svg": "Description"}
 
 
 def save_figure(
-    fig: Figure, paths: Mapping[str, str | Path], dpi: int = 300, stamp: str | None = None
+    fig: Figure, paths: Mapping[str, str | Path], dpi: int = default("figures.dpi"), stamp: str | None = None
 ) -> None:
     """Save ``fig`` to each ``format → path`` with date-free metadata, then close it.
 

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..config import default
 from . import labels
 from .layout import (
     CM,
@@ -44,9 +45,9 @@ def _facet_counts(table: pd.DataFrame) -> dict[str, int]:
 
 def plot_facet_trends(
     facet_shares: pd.DataFrame,
-    language: str = "zh",
-    min_docs: int = 3,
-    dpi: float = 300,
+    language: str = default("figures.language"),
+    min_docs: int = default("trends.min_docs"),
+    dpi: float = default("figures.dpi"),
     width_cm: float = 17.0,
 ) -> Figure:
     """Theme shares per facet value (``theme_share_by_facet.tsv``).

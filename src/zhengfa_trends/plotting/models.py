@@ -8,6 +8,7 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
+from ..config import default
 from . import labels
 from .layout import figure_size
 
@@ -17,9 +18,9 @@ MAX_K_TICKS = 6
 
 def plot_model_selection(
     selection: pd.DataFrame,
-    language: str = "zh",
+    language: str = default("figures.language"),
     width_cm: float = 17.0,
-    dpi: float = 300,
+    dpi: float = default("figures.dpi"),
     band=None,
 ) -> Figure:
     """Coherence (c_npmi, c_v, u_mass), held-out perplexity and seed stability against K.

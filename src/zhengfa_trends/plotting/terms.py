@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
+from ..config import default
 from . import labels
 from .layout import (
     CM,
@@ -84,11 +85,11 @@ def _term_panels(
 def plot_topic_terms(
     terms: pd.DataFrame,
     k: int,
-    language: str = "zh",
-    n_terms: int = 10,
+    language: str = default("figures.language"),
+    n_terms: int = default("figures.n_terms"),
     ncols: int | None = None,
     width_cm: float = 17.0,
-    dpi: float = 300,
+    dpi: float = default("figures.dpi"),
     max_panels: int = MAX_TOPIC_PANELS,
     topic_labels=None,
 ) -> Figure:
@@ -150,10 +151,10 @@ def term_heatmap(
     value: str,
     title: str,
     value_label: str,
-    language: str = "zh",
+    language: str = default("figures.language"),
     n_rows: int = HEATMAP_TERMS,
     width_cm: float = 17.0,
-    dpi: float = 300,
+    dpi: float = default("figures.dpi"),
     group_labels: dict | None = None,
     order: list | None = None,
 ) -> Figure:
@@ -284,11 +285,11 @@ def _term_figure(
 
 def plot_tfidf_by_year(
     top_terms: pd.DataFrame,
-    language: str = "zh",
-    n_terms: int = 10,
+    language: str = default("figures.language"),
+    n_terms: int = default("figures.n_terms"),
     ncols: int = 3,
     width_cm: float = 17.0,
-    dpi: float = 300,
+    dpi: float = default("figures.dpi"),
     group: str = "year",
     group_labels: dict | None = None,
     order: list | None = None,
@@ -333,11 +334,11 @@ def plot_tfidf_by_year(
 
 def plot_emerging_terms(
     keyness: pd.DataFrame,
-    language: str = "zh",
-    n_terms: int = 10,
+    language: str = default("figures.language"),
+    n_terms: int = default("figures.n_terms"),
     ncols: int = 3,
     width_cm: float = 17.0,
-    dpi: float = 300,
+    dpi: float = default("figures.dpi"),
     group: str = "year",
     group_labels: dict | None = None,
     order: list | None = None,

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..config import default
 from . import labels
 from .layout import (
     CM,
@@ -216,10 +217,10 @@ def _share_limits(table: pd.DataFrame) -> tuple[float, float]:
 
 def plot_theme_trends(
     theme_shares: pd.DataFrame,
-    language: str = "zh",
-    min_docs: int = 3,
+    language: str = default("figures.language"),
+    min_docs: int = default("trends.min_docs"),
     width_cm: float | None = None,
-    dpi: float = 300,
+    dpi: float = default("figures.dpi"),
 ) -> Figure:
     """Keyword-theme share per 1,000 tokens by year, with interval bands.
 
@@ -301,10 +302,10 @@ def plot_theme_trends(
 
 def plot_topic_trends(
     topic_shares: pd.DataFrame,
-    language: str = "zh",
+    language: str = default("figures.language"),
     ncols: int | None = None,
     width_cm: float = 17.0,
-    dpi: float = 300,
+    dpi: float = default("figures.dpi"),
     max_panels: int = MAX_TOPIC_PANELS,
 ) -> Figure:
     """Small multiples: one panel per LDA topic, share by year with interval band.
