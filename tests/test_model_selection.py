@@ -536,3 +536,41 @@ def test_heldout_perplexity_rewards_a_model_that_knows_the_words():
     model = topics.model_from_parameters(lam, np.array([0.5, 0.5]), dictionary, seed=0)
     bows = [dictionary.doc2bow(["甲", "乙", "甲"]), dictionary.doc2bow(["丙", "丁"])]
     assert topics.heldout_perplexity(model, bows) < 2.5  # close to the 2 equally likely words per topic
+
+
+def test_choose_k_takes_the_smallest_k_within_one_standard_error():
+    # K=4 has the best mean (-0.295) but its seeds differ by 0.02 (SE 0.01): K=3 (-0.300) is within
+    # one SE of it, so the smaller K is chosen; with seeds that agree, the best K is chosen.
+    noisy = _selection(
+        [
+            (3, 1, -0.29, -1.0, 0.9),
+            (3, 2, -0.31, -1.0, 0.9),
+            (4, 1, -0.285, -1.0, 0.9),
+            (4, 2, -0.305, -1.0, 0.9),
+        ]
+    )
+    choice = topics.choose_k_band(noisy, None, 0.5)
+    assert (choice.k, choice.best_k) == (3, 4)
+    assert choice.best_se == pytest.approx(0.01)
+    assert choice.threshold == pytest.approx(-0.305)
+    assert "within one standard error" in choice.reason
+    back = topics.KChoice.from_text(choice.to_text())  # chosen_k.txt: floats to 6 digits
+    assert (back.k, back.reason, back.measure, back.best_k) == (3, choice.reason, "c_npmi", 4)
+    assert back.threshold == pytest.approx(choice.threshold, rel=1e-5)
+    tight = _selection(
+        [
+            (3, 1, -0.30, -1.0, 0.9),
+            (3, 2, -0.30, -1.0, 0.9),
+            (4, 1, -0.294, -1.0, 0.9),
+            (4, 2, -0.296, -1.0, 0.9),
+        ]
+    )
+    assert topics.choose_k_band(tight, None, 0.5).k == 4
+
+
+def test_auto_k_grid_follows_the_corpus_size():
+    assert topics.auto_k_grid(78) == [3, 4, 5, 6, 7]
+    assert topics.auto_k_grid(150) == [3, 4, 5, 6, 8, 9, 12, 15]
+    assert topics.auto_k_grid(150_000) == [3, 4, 6, 9, 13, 19, 28, 40]
+    assert topics.auto_k_grid(12) == [2]
+    assert topics.auto_k_grid(51, [9]) == [3, 4, 5, 9]
