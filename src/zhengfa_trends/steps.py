@@ -327,7 +327,7 @@ def lda_step(tokens_path, ledger_path, k: int, seed: int, outputs: Mapping, opti
         check_k_for_passages(k, len(tokens), options["min_passages_per_topic"])
         settings = topics.LdaSettings.from_config(options)
         data = topics.lda_data(tokens, settings)
-        model, scores = topics.fit_seed(data, k, seed, settings)
+        model, scores = topics.fit_seed(data, k, seed, settings, watch_convergence=True)
         run = topics.reported_run(tokens, data, model, scores, settings)
     write_tsv(run.scores, outputs["seed_scores"])
     write_tsv(run.terms, outputs["topics"])

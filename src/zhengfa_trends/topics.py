@@ -555,11 +555,13 @@ def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
     return data
 
 
-def fit_seed(data: LdaData, k: int, seed: int, settings: LdaSettings):
+def fit_seed(data: LdaData, k: int, seed: int, settings: LdaSettings, watch_convergence: bool = False):
     """One model with ``k`` topics and ``seed``: ``(model, scores)``, ``scores`` one scores.tsv row.
 
     The row holds ``k, seed``, the coherence measures and the held-out perplexity, rounded to 6
     decimals; ``stability`` is NaN here (it needs the other seeds: :func:`gather_seeds`).
+    ``watch_convergence`` scores the held-out passages after every pass (:func:`convergence_table`);
+    only the reported model's curve is written, so the other seeds' fits skip that work.
     """
     log.info(
         "LDA k=%d: %d training / %d held-out passages, vocabulary %d",
@@ -569,7 +571,7 @@ def fit_seed(data: LdaData, k: int, seed: int, settings: LdaSettings):
         len(data.dictionary),
     )
     # Held-out perplexity after every pass (convergence.tsv): the model is the same with or without it.
-    watch = [perplexity_per_pass(data.heldout)] if len(data.heldout) else None
+    watch = [perplexity_per_pass(data.heldout)] if watch_convergence and len(data.heldout) else None
     model = fit_lda(data.train, data.dictionary, k, seed, settings, callbacks=watch)
     log.info("k=%d seed %d: model fitted", k, seed)
     scores = coherence_scores(model, data.texts, data.dictionary, data.coherence_corpus)
@@ -638,7 +640,7 @@ def fit_k(tokens: pd.DataFrame, k: int, seeds: Sequence[int], settings: LdaSetti
     """
     passages = tokens.drop(columns="tokens")
     data = lda_data(tokens, settings)
-    fits = [fit_seed(data, k, seed, settings) for seed in seeds]
+    fits = [fit_seed(data, k, seed, settings, watch_convergence=i == 0) for i, seed in enumerate(seeds)]
     run = reported_run(passages, data, fits[0][0], fits[0][1], settings)
     scores, stability = gather_seeds([row for _, row in fits], [m.get_topics() for m, _ in fits], run.terms)
     return replace(run, scores=scores, stability=stability)
