@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import pyplot as plt
+from test_groups import PROVINCES
 
 from zhengfa_trends import plotting
 from zhengfa_trends.plotting.checks import legibility_problems
@@ -222,41 +223,6 @@ def test_year_labels_thin_to_round_years_with_a_minor_tick_on_every_year():
 def test_year_locator_labels_every_year_of_a_short_axis():
     locator = YearLocator(2021, 2026)
     assert locator() == [2021, 2022, 2023, 2024, 2025, 2026]  # unattached: room for all
-
-
-PROVINCES = [
-    "北京市",
-    "天津市",
-    "河北省",
-    "山西省",
-    "内蒙古自治区",
-    "辽宁省",
-    "吉林省",
-    "黑龙江省",
-    "上海市",
-    "江苏省",
-    "浙江省",
-    "安徽省",
-    "福建省",
-    "江西省",
-    "山东省",
-    "河南省",
-    "湖北省",
-    "湖南省",
-    "广东省",
-    "广西壮族自治区",
-    "海南省",
-    "重庆市",
-    "四川省",
-    "贵州省",
-    "云南省",
-    "西藏自治区",
-    "陕西省",
-    "甘肃省",
-    "青海省",
-    "宁夏回族自治区",
-    "新疆维吾尔自治区",
-]
 
 
 def _facet_shares(first: int, last: int, values: list, n_themes: int) -> pd.DataFrame:
