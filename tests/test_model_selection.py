@@ -260,17 +260,19 @@ def _run_lda(tokens_path, folder, k: int) -> dict:
     steps.lda_step(tokens_path, None, k, SEEDS[0], {**reported, "seed_scores": seed_scores[0]}, LDA_OPTIONS)
     for seed, scores, topic_word in zip(SEEDS[1:], seed_scores[1:], seed_topic_word, strict=True):
         steps.lda_seed_step(tokens_path, k, seed, {"scores": scores, "topic_word": topic_word}, LDA_OPTIONS)
-    steps.gather_seeds_step(
+    (stability,) = steps.gather_seeds_step(
         {
-            "topics": [outputs["topics"]],
             "topic_word": [outputs["topic_word"]],
+            "topic_lambda": [outputs["topic_lambda"]],
+            "vocabulary": [outputs["vocabulary"]],
             "seed_scores": seed_scores,
             "seed_topic_word": seed_topic_word,
         },
         [k],
         SEEDS,
-        {"scores": [outputs["scores"]], "stability": [outputs["stability"]]},
+        {"scores": [outputs["scores"]]},
     )
+    write_tsv(stability, outputs["stability"])  # summarise_topics_step writes it after the hand labels
     return outputs
 
 
@@ -335,6 +337,10 @@ def test_lda_step_stability_table(lda_runs):
     stability = read_tsv(lda_runs[3]["stability"])
     assert list(stability.columns) == ["k", "topic", "label", "stability"]
     assert stability["topic"].tolist() == [0, 1, 2]
+    # Labelled like every other table: by relevance, not by the raw top terms of topics.tsv.
+    lam = np.load(lda_runs[3]["topic_lambda"], allow_pickle=False)
+    vocabulary = lda_runs[3]["vocabulary"].read_text(encoding="utf-8").splitlines()
+    assert stability["label"].tolist() == list(topics.relevance_labels(lam, vocabulary).values())
     assert ((stability["stability"] > 0) & (stability["stability"] <= 1)).all()
     scores = read_tsv(lda_runs[3]["scores"])
     # The model's stability is the mean of the per-topic stabilities.

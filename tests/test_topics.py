@@ -12,7 +12,6 @@ from zhengfa_trends.topics import (
     fit_lda,
     passage_topic_table,
     passage_topics,
-    topic_labels,
     topic_terms,
 )
 
@@ -47,15 +46,6 @@ def test_topic_terms_table(lda_model, bow):
 
 def test_topic_terms_n_terms(lda_model):
     assert len(topic_terms(lda_model, 4)) == K * 4
-
-
-def test_topic_labels(lda_model):
-    terms = topic_terms(lda_model, SETTINGS.n_terms)
-    labels = topic_labels(terms, n=3)
-    assert sorted(labels) == list(range(K))
-    for topic, label in labels.items():
-        top = terms[(terms["topic"] == topic) & (terms["rank"] <= 3)]["term"].tolist()
-        assert label == "·".join(top)
 
 
 def test_passage_topics_rows_sum_to_one(lda_model, bow):

@@ -352,21 +352,31 @@ def lda_seed_step(tokens_path, k: int, seed: int, outputs: Mapping, options: Map
     write_npy(model.get_topics(), outputs["topic_word"])
 
 
-def gather_seeds_step(inputs: Mapping, ks: Sequence[int], seeds: Sequence[int], outputs: Mapping) -> None:
-    """Each K's scores.tsv and topic_stability.tsv from its per-seed fits (part of ``summarise_topics``).
+def gather_seeds_step(
+    inputs: Mapping, ks: Sequence[int], seeds: Sequence[int], outputs: Mapping
+) -> list[pd.DataFrame]:
+    """Each K's scores.tsv from its per-seed fits, and its topic stability (part of ``summarise_topics``).
 
-    ``inputs`` holds per-K lists ``topics`` and ``topic_word`` (the reported models), ``seed_scores``
-    (every K's rows for every seed, K-major) and ``seed_topic_word`` (the other seeds' topic-word
-    arrays, K-major); ``outputs`` the per-K lists ``scores`` and ``stability``.
+    ``inputs`` holds per-K lists ``topic_word``, ``topic_lambda`` and ``vocabulary`` (the reported
+    models), ``seed_scores`` (every K's rows for every seed, K-major) and ``seed_topic_word`` (the
+    other seeds' topic-word arrays, K-major); ``outputs`` the per-K list ``scores``.
+
+    Returns
+    -------
+    list of DataFrame
+        Every K's topic_stability table, labelled by relevance; :func:`summarise_topics_step` writes
+        them once the chosen model's hand labels are known.
     """
     others = len(seeds) - 1
+    stabilities = []
     for i, _k in enumerate(ks):
         scores = [read_tsv(path) for path in inputs["seed_scores"][i * len(seeds) : (i + 1) * len(seeds)]]
         topic_word = [read_npy(inputs["topic_word"][i])]
         topic_word += [read_npy(path) for path in inputs["seed_topic_word"][i * others : (i + 1) * others]]
-        table, stability = topics.gather_seeds(scores, topic_word, read_tsv(inputs["topics"][i]))
+        table, stability = topics.gather_seeds(scores, topic_word, _auto_labels(inputs, i))
         write_tsv(table, outputs["scores"][i])
-        write_tsv(stability, outputs["stability"][i])
+        stabilities.append(stability)
+    return stabilities
 
 
 def select_k_step(
@@ -407,10 +417,16 @@ def summarise_topics_step(
     ``topic_shares`` (topic_share_by_year.tsv) and ``theme_topics``.  Each K's passage table is
     read once for both yearly shares and theme links.
     """
-    gather_seeds_step(inputs, ks, seeds, outputs)
+    stabilities = gather_seeds_step(inputs, ks, seeds, outputs)
     select_k_step(outputs["scores"], inputs["topics"], ks, outputs, options)
     chosen_labels = align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
     chosen = read_chosen_k(outputs["chosen_k"])
+    # topic_stability.tsv carries the label every other table shows (hand labels for the chosen K).
+    for i, k in enumerate(ks):
+        stability = stabilities[i]
+        if int(k) == chosen:
+            stability["label"] = stability["topic"].astype(int).map(chosen_labels)
+        write_tsv(stability, outputs["stability"][i])
     tokens = read_tokens(inputs["tokens"])
     shares, links = [], []
     for i, k in enumerate(ks):

@@ -130,12 +130,6 @@ def topic_terms(model, n_terms: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["topic", "rank", "term", "weight"])
 
 
-def topic_labels(terms: pd.DataFrame, n: int = 3) -> dict[int, str]:
-    """Label each topic by its top ``n`` terms joined with ``·``."""
-    top = terms[terms["rank"] <= n].sort_values(["topic", "rank"])
-    return {int(t): "·".join(g["term"]) for t, g in top.groupby("topic")}
-
-
 # Weight of a term's own probability against its lift in the relevance of Sievert & Shirley (2014),
 # who found 0.6 best for users interpreting topics.
 RELEVANCE_WEIGHT = 0.6
@@ -479,14 +473,12 @@ def perplexity_per_pass(heldout_corpus):
     return HeldoutPerplexity()
 
 
-def stability_table(labels, k: int, stability) -> pd.DataFrame:
+def stability_table(labels: Mapping[int, str], k: int, stability) -> pd.DataFrame:
     """topic_stability.tsv: each topic's label and its stability across seeds (NaN if not assessed).
 
-    ``labels`` maps topic -> label (:func:`relevance_labels`), or is a topics.tsv table (labelled
-    by its top terms, :func:`topic_labels`).
+    ``labels`` maps topic -> label: :func:`relevance_labels`, with the hand labels of
+    :func:`with_hand_labels` for the chosen model (the labels every table and figure shows).
     """
-    if isinstance(labels, pd.DataFrame):
-        labels = topic_labels(labels)
     return pd.DataFrame(
         {"k": k, "topic": range(k), "label": [labels[t] for t in range(k)], "stability": stability}
     ).round(6)
@@ -606,7 +598,7 @@ def vocabulary_of(data) -> list[str]:
 
 
 def gather_seeds(
-    scores: Sequence[pd.DataFrame], topic_word: Sequence[np.ndarray], terms: pd.DataFrame
+    scores: Sequence[pd.DataFrame], topic_word: Sequence[np.ndarray], labels: Mapping[int, str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One K's scores.tsv and topic_stability.tsv from its seeds' fits (the first seed's is reported).
 
@@ -616,8 +608,8 @@ def gather_seeds(
         Each seed's scores row (:func:`fit_seed`), in the order of ``lda.seeds``.
     topic_word : sequence of ndarray
         Each seed's topic-word distributions, same order.
-    terms : DataFrame
-        The reported model's topics.tsv (its topic labels).
+    labels : mapping
+        The reported model's topic labels (topic -> label, :func:`relevance_labels`).
 
     Returns
     -------
@@ -629,7 +621,7 @@ def gather_seeds(
     table = pd.concat(list(scores), ignore_index=True)
     table["stability"] = float(np.mean(stability)) if len(scores) > 1 else float("nan")
     k = int(table["k"].iloc[0])
-    return table.round(6), stability_table(terms, k, stability)
+    return table.round(6), stability_table(labels, k, stability)
 
 
 def fit_k(tokens: pd.DataFrame, k: int, seeds: Sequence[int], settings: LdaSettings) -> LdaRun:
@@ -642,7 +634,8 @@ def fit_k(tokens: pd.DataFrame, k: int, seeds: Sequence[int], settings: LdaSetti
     data = lda_data(tokens, settings)
     fits = [fit_seed(data, k, seed, settings, watch_convergence=i == 0) for i, seed in enumerate(seeds)]
     run = reported_run(passages, data, fits[0][0], fits[0][1], settings)
-    scores, stability = gather_seeds([row for _, row in fits], [m.get_topics() for m, _ in fits], run.terms)
+    labels = dict(zip(run.stability["topic"].astype(int), run.stability["label"].astype(str), strict=True))
+    scores, stability = gather_seeds([row for _, row in fits], [m.get_topics() for m, _ in fits], labels)
     return replace(run, scores=scores, stability=stability)
 
 
