@@ -9,6 +9,9 @@ screenshot to ``docs/figures/explorer.png`` (the README's copy).
 
 from __future__ import annotations
 
+import base64
+import gzip
+import io
 import json
 import os
 import re
@@ -68,17 +71,40 @@ def test_page_is_one_file_with_everything_inline(run):
     html_path = run / "results/explorer.html"
     html = html_path.read_text(encoding="utf-8")
     assert html_path.stat().st_size <= 5_000_000
-    tags = re.findall(
-        r"<(?:script|link|img|iframe)\b[^>]*>",
-        html[: html.index("<script>")] + html[html.rindex("</script>") :],
-    )
+    outside = re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S)
+    tags = re.findall(r"<(?:script|link|img|iframe|object|embed|source)\b[^>]*>", outside)
     assert tags == []  # outside the inline scripts: no element that could load anything
     assert re.findall(r"<script\b[^>]*>", html) == [
-        "<script>",
+        '<script type="application/gzip" id="plotly-gzip">',
         '<script type="application/json" id="explorer-data">',
         "<script>",
     ]
+    # plotly.js: the pip package's bundle, gzip-compressed and base64-encoded, not executed as it is
+    from plotly.offline import get_plotlyjs
+
+    packed = re.search(r'<script type="application/gzip" id="plotly-gzip">(.*?)</script>', html, re.S)
+    assert gzip.decompress(base64.b64decode(packed.group(1))).decode("utf-8") == get_plotlyjs()
     payload = _payload(html)
+    # the font: one @font-face whose only source is an inline WOFF, the body's first font
+    style = html[html.index("<style>") : html.index("</style>")]
+    family = payload["provenance"]["font"]["family"]
+    urls = re.findall(r"url\(([^,)]*)", style)
+    assert urls == ["data:font/woff;base64"]
+    assert re.search(r'body \{[^}]*font: 14px/1\.5 "' + re.escape(family) + '",', style)
+    woff = base64.b64decode(re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", style).group(1))
+    assert woff[:4] == b"wOFF"
+    from fontTools.ttLib import TTFont
+
+    from zhengfa_trends.plotting import cjk_font_path
+
+    covered = set(TTFont(io.BytesIO(woff)).getBestCmap())
+    full = set(TTFont(cjk_font_path(), lazy=True).getBestCmap())
+    shown = {ord(c) for record in payload["passages"] for c in record[2]}
+    shown |= {ord(c) for term in payload["terms"]["terms"] for c in term}
+    shown |= {ord(c) for c in "Themes and topics over time 主题 政法 λ θ"}
+    assert shown & full <= covered  # every character the font has and the page shows is embedded
+    assert len(covered) < len(full) / 10  # a subset, not the whole font
+    assert payload["provenance"]["font"]["bytes"] == len(woff)
     provenance = json.loads((run / "results/provenance.json").read_text(encoding="utf-8"))
     assert payload["provenance"]["config_sha256"] == provenance["config_sha256"]
     assert payload["provenance"]["documents_included"] == 5
@@ -273,6 +299,101 @@ def test_a_topic_cell_a_slider_and_a_term_search(run, page):
         "return Array.from(document.querySelectorAll('#term-first .passage mark')).map(m => m.textContent)"
     )
     assert first and set(first) == {keyness["term"]}
+    # the yearly frequency: one bar per year with documents, the term's count per 10,000 tokens
+    payload = _payload((run / "results/explorer.html").read_text(encoding="utf-8"))
+    terms = payload["terms"]
+    i = terms["terms"].index(keyness["term"])
+    bars = page.execute_script("return document.getElementById('term-chart').data[0]")
+    assert bars["x"] == payload["term_years"]
+    expected = [1e4 * c / n for c, n in zip(terms["counts"][i], terms["year_tokens"], strict=True)]
+    assert bars["y"] == pytest.approx(expected)
+    # the first passages: the earliest ones holding the term, from its first year with a count
+    first_year = payload["term_years"][next(j for j, c in enumerate(terms["counts"][i]) if c)]
+    years = page.execute_script(
+        "return Array.from(document.querySelectorAll('#term-first .passage')).map(p => p.dataset.year)"
+    )
+    assert years and years[0] == str(first_year) and years == sorted(years)
+
+
+@pytest.mark.browser
+def test_the_embedded_font_is_loaded_and_used(run, page):
+    family = _payload((run / "results/explorer.html").read_text(encoding="utf-8"))["provenance"]["font"][
+        "family"
+    ]
+    faces = page.execute_script(
+        "return Array.from(document.fonts).map(f => [f.family.replace(/[\"']/g, ''), f.status]);"
+    )
+    assert faces == [[family, "loaded"]]  # the one @font-face, loaded from its data: URL
+    assert page.execute_script(f"return document.fonts.check('12px \"{family}\"', '数字政法');")
+    for css in ("body", "#evidence .passage p", "#theme-chart .legendtext", "#topic-terms-chart .ytick text"):
+        used = page.execute_script(
+            "return getComputedStyle(document.querySelector(arguments[0])).fontFamily", css
+        )
+        assert used.replace("'", '"').startswith(f'"{family}"'), (css, used)
+    note = page.find_element("id", "font-note").text
+    assert "Noto Sans CJK SC" in note and "embedded" in note
+
+
+@pytest.mark.browser
+def test_trends_show_intervals_counts_and_hover_values_and_highlight_everywhere(run, page):
+    payload = _payload((run / "results/explorer.html").read_text(encoding="utf-8"))
+    names = payload["themes"]["names"]
+    i, j = names.index(THEME), payload["years"].index(2024)
+    series = payload["themes"]["series"][THEME]
+    trace = page.execute_script(f"return document.getElementById('theme-chart').data[{i}]")
+    assert trace["name"] == THEME
+    assert trace["error_y"]["array"][j] == pytest.approx(series["ci_high"][j] - series["share"][j], abs=1e-6)
+    assert trace["error_y"]["arrayminus"][j] == pytest.approx(
+        series["share"][j] - series["ci_low"][j], abs=1e-6
+    )
+    ticks = page.execute_script(
+        "return Array.from(document.querySelectorAll('#theme-chart .xtick text')).map(t => t.textContent)"
+    )
+    assert ticks[0] == "2021n=1"  # the year and its number of documents under it
+    page.execute_script(f"Plotly.Fx.hover('theme-chart', [{{curveNumber: {i}, pointNumber: {j}}}]);")
+    hover = page.execute_script("return document.querySelector('#theme-chart .hoverlayer').textContent")
+    level = round(100 * payload["settings"]["level"])
+    assert f"2024: {series['share'][j]:.3f}" in hover
+    assert f"{level} % interval {series['ci_low'][j]:.3f} – {series['ci_high'][j]:.3f}" in hover
+    assert f"documents {series['n_docs'][j]} · passages {series['n_passages'][j]}" in hover
+    page.execute_script("Plotly.Fx.unhover('theme-chart');")
+    # a theme picked in the table: its line stands out, its row is marked, the topics carrying it too
+    _click(page, f'#theme-grid button[data-theme="{THEME}"]')
+    opacity = page.execute_script("return document.getElementById('theme-chart').data.map(t => t.opacity)")
+    assert opacity == [1 if name == THEME else 0.25 for name in names]
+    carriers = {str(t["topic"]) for t in payload["topics"]["list"] if t["themes"].get(THEME, 0) >= 0.2}
+    marked = page.execute_script(
+        "return Array.from(document.querySelectorAll('.topic-card.carries')).map(c => c.dataset.topicCard)"
+    )
+    assert carriers and set(marked) == carriers
+    # a topic picked on its card: its line, its table row and its detail view
+    _click(page, '.topic-card[data-topic-card="1"]')
+    opacity = page.execute_script("return document.getElementById('topic-chart').data.map(t => t.opacity)")
+    assert opacity == [1 if t == 1 else 0.25 for t in range(payload["topics"]["k"])]
+    row = page.find_element("css selector", '#topic-grid tr[data-key="1"]')
+    assert "selected" in row.get_attribute("class")
+    # a year picked: shaded in both charts
+    _click(page, '#topic-grid button[data-year="2023"]')
+    for chart in ("theme-chart", "topic-chart"):
+        shapes = page.execute_script(f"return document.getElementById('{chart}').layout.shapes")
+        assert [(s["x0"], s["x1"]) for s in shapes] == [pytest.approx((2022.6, 2023.4))]
+
+
+@pytest.mark.browser
+def test_topic_detail_shows_label_stable_id_stability_and_themes(run, page):
+    payload = _payload((run / "results/explorer.html").read_text(encoding="utf-8"))
+    topic = payload["topics"]["list"][1]
+    _click(page, '.topic-card[data-topic-card="1"]')
+    title = page.find_element("id", "topic-title").text
+    assert title == f"T{topic['id']} {topic['label']}".strip()
+    meta = page.find_element("id", "topic-meta").text
+    assert f"stable id {topic['id']}" in meta and f"stability across seeds {topic['stability']:.3f}" in meta
+    rows = page.execute_script(
+        "return Array.from(document.querySelectorAll('#topic-themes tr')).slice(1)"
+        ".map(r => [r.cells[0].textContent, r.cells[1].textContent])"
+    )
+    expected = sorted(topic["themes"].items(), key=lambda item: -item[1])
+    assert rows == [[name, f"{round(100 * share)} %"] for name, share in expected]
 
 
 @pytest.mark.browser
@@ -281,6 +402,12 @@ def test_no_console_error_no_network_and_a_screenshot(run, page, tmp_path):
     page.execute_script("window.scrollTo(0, 0)")
     severe = [entry for entry in page.get_log("browser") if entry["level"] == "SEVERE"]
     assert severe == []
+    footer = page.find_element("id", "provenance").text
+    payload = _payload((run / "results/explorer.html").read_text(encoding="utf-8"))
+    assert payload["provenance"]["config_sha256"] in footer
+    assert "corpus: 5 documents included of 5 listed" in footer
+    for name, version in payload["provenance"]["versions"].items():
+        assert f"{name} {version}" in footer
     resources = page.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     requested = []
     for entry in page.get_log("performance"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 from collections import Counter
@@ -18,7 +20,13 @@ from zhengfa_trends.explorer.data import (
     topic_terms,
     yearly_term_counts,
 )
-from zhengfa_trends.explorer.render import json_for_script, render_html
+from zhengfa_trends.explorer.render import (
+    font_face,
+    font_subset,
+    json_for_script,
+    page_characters,
+    render_html,
+)
 
 
 def _corpus(n_docs: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -114,3 +122,26 @@ def test_passage_text_cannot_close_the_data_script():
     match = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', html, re.S)
     assert json.loads(match.group(1))["passages"][0][2] == hostile
     assert "<script>alert(1)" not in html
+
+
+def test_the_font_subset_holds_the_page_characters_and_the_same_bytes_every_time():
+    from fontTools.ttLib import TTFont
+
+    from zhengfa_trends.plotting import cjk_font_path
+
+    characters = page_characters(["枫桥经验 数字政法\n\t", "λ θ"])
+    assert "\n" not in characters and "\t" not in characters
+    assert {"枫", "桥", "λ", "A", "~", " ", "−"} <= set(characters)
+    data = font_subset(characters)
+    assert data[:4] == b"wOFF"
+    assert font_subset(characters) == data  # no time stamp or other run-dependent byte
+    font = TTFont(io.BytesIO(data))
+    source = TTFont(cjk_font_path(), lazy=True)
+    assert font["head"].modified == source["head"].modified  # the font's own date, not the run's
+    assert {ord(c) for c in "枫桥经验数字政法λθA~"} <= set(font.getBestCmap())
+    assert ord("鬱") not in font.getBestCmap()  # only what the page shows
+    assert len(font.getGlyphOrder()) <= len(characters) + 1  # no regional variants pulled in
+    rule, info = font_face(characters)
+    assert rule.count("url(") == 1
+    assert base64.b64decode(re.search(r"base64,([^)]+)\)", rule).group(1)) == data
+    assert info["bytes"] == len(data) and info["characters"] == len(characters)

@@ -2,6 +2,8 @@
 (function () {
   'use strict';
   var D = JSON.parse(document.getElementById('explorer-data').textContent);
+  var FONT = D.provenance.font ? D.provenance.font.family : null;
+  var FONT_STACK = (FONT ? '"' + FONT + '", ' : '') + '"Noto Sans CJK SC", "Source Han Sans SC", sans-serif';
   var COLORS = ['#0b6bcb', '#d1495b', '#2a9d8f', '#e9a03b', '#6a4c93', '#8d6e63', '#5c946e', '#c2185b',
     '#455a64', '#ef6c00', '#00838f', '#7cb342'];
   var PLOT_CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
@@ -17,6 +19,12 @@
   };
 
   // ---------- helpers ----------
+  /* Every chart writes its text (axes, legends, hover labels) in the page's embedded font. */
+  function withFont(layout) {
+    layout.font = { family: FONT_STACK };
+    layout.hoverlabel = { font: { family: FONT_STACK } };
+    return layout;
+  }
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (key) {
@@ -96,7 +104,7 @@
       var down = s.share.map(function (v, j) { return v === null || s.ci_low[j] === null ? null : v - s.ci_low[j]; });
       var custom = s.share.map(function (v, j) {
         return [fmt(s.ci_low[j], 3), fmt(s.ci_high[j], 3), s.n_docs[j], s.n_passages[j],
-          s.n_hits ? s.n_hits[j] : '', key];
+          s.n_hits ? s.n_hits[j] : '', key, D.years[j]];
       });
       var extra = kind === 'theme' ? '<br>keyword tokens %{customdata[4]}' : '';
       return {
@@ -109,7 +117,7 @@
         },
         error_y: { type: 'data', array: up, arrayminus: down, visible: true, thickness: 1, width: 3 },
         customdata: custom,
-        hovertemplate: '<b>%{fullData.name}</b><br>%{x}: %{y:.3f}<br>' + LEVEL +
+        hovertemplate: '<b>%{fullData.name}</b><br>%{customdata[6]}: %{y:.3f}<br>' + LEVEL +
           ' % interval %{customdata[0]} – %{customdata[1]}<br>documents %{customdata[2]} · passages %{customdata[3]}' +
           extra + '<extra></extra>'
       };
@@ -126,7 +134,7 @@
       yaxis: { title: { text: kind === 'theme' ? 'per ' + D.settings.per_tokens + ' tokens' : 'share' }, rangemode: 'tozero' },
       shapes: []
     };
-    Plotly.newPlot(id, traces(kind), layout, PLOT_CONFIG);
+    Plotly.newPlot(id, traces(kind), withFont(layout), PLOT_CONFIG);
     document.getElementById(id).on('plotly_click', function (event) {
       var point = event.points[0];
       var key = point.customdata[5];
@@ -310,10 +318,10 @@
         x: rows.map(function (r) { return r.inTopic; }), marker: { color: '#d1495b' },
         customdata: rows.map(function (r) { return fmt(r.relevance, 3); }),
         hovertemplate: '%{y}: %{x:.1f} in the topic · relevance %{customdata}<extra></extra>' }
-    ], {
+    ], withFont({
       barmode: 'overlay', margin: { l: 110, r: 10, t: 10, b: 40 }, height: 460,
       legend: { orientation: 'h', y: -0.08 }, yaxis: { automargin: true }
-    }, PLOT_CONFIG);
+    }), PLOT_CONFIG);
     var holder = clear(document.getElementById('topic-themes'));
     var names = Object.keys(t.themes).sort(function (a, b) { return t.themes[b] - t.themes[a]; });
     var table = el('table', {}, [el('tr', {}, [el('th', { text: 'theme' }),
@@ -367,11 +375,11 @@
       type: 'bar', x: stats.map(function (s) { return s.year; }), y: stats.map(function (s) { return s.per10k; }),
       marker: { color: '#2a9d8f' }, customdata: stats.map(function (s) { return [s.count, fmt(s.g2, 2)]; }),
       hovertemplate: '%{x}: %{y:.2f} per 10k (%{customdata[0]} times) · G² %{customdata[1]}<extra></extra>'
-    }], {
+    }], withFont({
       margin: { l: 48, r: 10, t: 10, b: 40 }, height: 260,
       xaxis: { tickvals: D.term_years, range: [D.years[0] - 0.5, D.years[D.years.length - 1] + 0.5] },
       yaxis: { rangemode: 'tozero' }
-    }, PLOT_CONFIG);
+    }), PLOT_CONFIG);
     var emerging = {};
     (D.emerging[term] || []).forEach(function (row) { emerging[row[0]] = row; });
     var table = el('table', { id: 'term-keyness' }, [el('tr', {}, ['year', 'count', 'per 10k', 'G² (keyness)',
@@ -447,6 +455,11 @@
       p.documents_listed + ' listed · ' + p.passages + ' passages · ' + p.tokens + ' tokens · years ' +
       D.years[0] + '–' + D.years[D.years.length - 1] }));
     footer.appendChild(el('div', { text: 'software: ' + versions.join(' · ') }));
+    if (p.font) {
+      footer.appendChild(el('div', { id: 'font-note', text: 'font: ' + p.font.source + ', a subset of ' +
+        p.font.characters + ' characters (' + p.font.glyphs + ' glyphs, ' + fmt(p.font.bytes / 1024, 0) +
+        ' KiB WOFF) embedded in the page' }));
+    }
   }
 
   function start() {
@@ -477,5 +490,36 @@
     document.body.setAttribute('data-ready', 'true');
   }
 
-  start();
+  /* plotly.js is inlined gzip-compressed and base64-encoded (a third of its size): inflate it with
+     the browser's own DecompressionStream and run it as a script of the page (nothing is fetched). */
+  function loadPlotly() {
+    if (window.Plotly) { return Promise.resolve(); }
+    if (typeof DecompressionStream === 'undefined') {
+      return Promise.reject(new Error('this browser has no DecompressionStream (Chromium 80, Firefox 113, ' +
+        'Safari 16.4 or later is needed to unpack the inline plotly.js)'));
+    }
+    var text = atob(document.getElementById('plotly-gzip').textContent);
+    var bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) { bytes[i] = text.charCodeAt(i); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Response(stream).text().then(function (code) {
+      var script = document.createElement('script');
+      script.textContent = code;
+      document.head.appendChild(script);
+      if (!window.Plotly) { throw new Error('the inline plotly.js did not load'); }
+    });
+  }
+
+  /* Charts measure their labels when drawn: wait until the embedded font is ready. */
+  function loadFont() {
+    if (!FONT || !document.fonts) { return Promise.resolve(); }
+    return document.fonts.load('14px "' + FONT + '"', '政法').then(function () { return document.fonts.ready; });
+  }
+
+  loadPlotly().then(loadFont).then(start).catch(function (error) {
+    var message = el('p', { className: 'error', text: 'The explorer could not start: ' + error.message });
+    document.body.insertBefore(message, document.body.firstChild);
+    document.body.setAttribute('data-ready', 'failed');
+    throw error;
+  });
 }());
