@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from zhengfa_trends import trends
 from zhengfa_trends.config import defaults
@@ -253,12 +254,45 @@ def test_insert_topic_ids_after_topic_column_and_empty_for_unknown_topics():
 
 
 def test_ratio_interval_by_hand_with_equal_weights():
-    # R = 6/30 = 0.2; residuals (y - R L)/ΣL = (-1, 1, 0)/30; V = 3/2 · 2/900 = 1/300; equal
-    # weights give Bell-McCaffrey df = n - 1 = 2, t(2, 0.975) = 4.302653.
+    # R = 6/30 = 0.2; residuals (y - R L)/ΣL = (-1, 1, 0)/30; V = Σ residual² / (1 - 1/3) = 1/300;
+    # equal weights and equal working variances give Bell-McCaffrey df = n - 1 = 2,
+    # t(2, 0.975) = 4.302653.
     low, high = ratio_t_interval(np.array([1.0, 3.0, 2.0]), np.array([10.0, 10.0, 10.0]), 0.95)
     factor = np.exp(4.302653 * np.sqrt(1 / 300) / 0.2)
     assert float(low) == pytest.approx(0.2 / factor, rel=1e-6)
     assert float(high) == pytest.approx(0.2 * factor, rel=1e-6)
+
+
+def test_ratio_interval_df_counts_the_counting_noise():
+    # 3, 2 and 5 hits in 1,000, 500 and 2,000 tokens: R = 1/350, weights a = (2/7, 1/7, 4/7).
+    # Q = Σ (y - R L)² / L = 0.00093 is below its counting-noise expectation R(1-R)(n-1) = 0.0057,
+    # so τ² = 0 and the working variances are R(1-R)/L: long documents' rates are precise and the
+    # df is 45/29 = 1.55 (1.27 if every rate were equally variable). V / R² = 0.016.
+    low, high = ratio_t_interval(np.array([3.0, 2.0, 5.0]), np.array([1000.0, 500.0, 2000.0]))
+    factor = np.exp(stats.t.ppf(0.975, 45 / 29) * np.sqrt(0.016))
+    assert float(low) == pytest.approx((1 / 350) / factor, rel=1e-9)
+    assert float(high) == pytest.approx((1 / 350) * factor, rel=1e-9)
+    assert (round(float(low), 8), round(float(high), 8)) == (0.00138168, 0.00590822)
+
+
+def test_ratio_interval_with_between_document_variance_by_matrices():
+    # 2, 1, 9 and 30 hits in 100, 50, 300 and 400 tokens: the document rates differ beyond
+    # counting noise (τ² > 0). The df from sums equals tr(AΩ)² / tr((AΩ)²) built as matrices.
+    y, lengths = np.array([2.0, 1.0, 9.0, 30.0]), np.array([100.0, 50.0, 300.0, 400.0])
+    total, n = lengths.sum(), 4
+    ratio, a = y.sum() / total, lengths / total
+    variance = np.sum(a**2 * (y / lengths - ratio) ** 2 / (1 - a))
+    q = np.sum((y - ratio * lengths) ** 2 / lengths)
+    tau2 = (q - ratio * (1 - ratio) * (n - 1)) / (total - np.sum(lengths**2) / total)
+    assert tau2 > 0
+    m = np.eye(n) - np.outer(np.ones(n), a)
+    a_omega = m.T @ np.diag(a**2 / (1 - a)) @ m @ np.diag(tau2 + ratio * (1 - ratio) / lengths)
+    df = np.trace(a_omega) ** 2 / np.trace(a_omega @ a_omega)
+    factor = np.exp(stats.t.ppf(0.975, df) * np.sqrt(variance) / ratio)
+    low, high = ratio_t_interval(y, lengths)
+    assert float(low) == pytest.approx(ratio / factor, rel=1e-9)
+    assert float(high) == pytest.approx(ratio * factor, rel=1e-9)
+    assert (round(float(low), 8), round(float(high), 8)) == (0.00357452, 0.68303481)
 
 
 def test_ratio_interval_widens_when_one_document_carries_the_weight():

@@ -5,8 +5,8 @@ tokens), so long documents weigh more than short ones, as in a pooled reading of
 
 Intervals treat documents as the sampled units (passages of one document are not independent).
 Where a year has at least ``min_docs`` documents, the interval is a ratio-estimator interval
-(:func:`ratio_t_interval`: linearised variance, log scale, t quantile with Bell-McCaffrey degrees
-of freedom), whose coverage ``benchmarks/coverage.py`` measures; a percentile bootstrap over
+(:func:`ratio_t_interval`: Bell-McCaffrey bias-reduced variance, log scale, t quantile with their
+degrees of freedom under a working model with counting noise), whose coverage ``benchmarks/coverage.py`` measures; a percentile bootstrap over
 documents is available (``trends.interval: bootstrap``) but covers less at small n.  Below
 ``min_docs`` documents there is no interval for the year's rate: the same interval over passages
 is given instead, flagged ``ci_unit = passages`` (it shows how much the passages of those few
@@ -86,14 +86,19 @@ def ratio_t_interval(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Interval of the ratio ``sum(numerators) / sum(denominators)`` over units (documents).
 
-    ``R = Σy / ΣL``; with unit weights ``a_i = L_i / ΣL`` and rates ``r_i = y_i / L_i`` its
-    linearised variance is ``V = n/(n-1) Σ a_i² (r_i - R)²`` (the ratio estimator's sampling
-    variance); the interval is ``R · exp(± t · √V / R)`` (log scale: a rate is positive and its
-    sampling distribution is skewed to the right), with the t quantile at the Bell-McCaffrey
-    degrees of freedom ``tr(A)² / tr(A²)`` where ``A = Mᵀ diag(c²) M``, ``M = I - 1 aᵀ`` and
-    ``c_i² = a_i² n/(n-1)``: when a few long documents carry most of the weight, the effective
-    number of documents is small and the interval widens accordingly.  A ratio of 0 (no hits)
-    gets ``[0, -log((1-level)/2) / ΣL]``, the exact Poisson bound for zero events.
+    ``R = Σy / ΣL`` is the weighted mean of the unit rates ``r_i = y_i / L_i`` with weights
+    ``a_i = L_i / ΣL``.  Its variance is the bias-reduced linearisation of Bell & McCaffrey (2002),
+    ``V = Σ a_i² (r_i - R)² / (1 - a_i)`` (``1 - a_i`` is one minus the unit's leverage), and the
+    interval is ``R · exp(± t · √V / R)`` (log scale: a rate is positive and its sampling
+    distribution is skewed to the right).  The t quantile is at Bell & McCaffrey's degrees of
+    freedom ``tr(AΩ)² / tr((AΩ)²)`` with ``A = Mᵀ diag(c²) M``, ``M = I - 1 aᵀ``,
+    ``c_i² = a_i² / (1 - a_i)``, under the working model ``Ω = diag(τ² + R(1-R)/L_i)``: each
+    token counts or not (the counting noise, smaller for long units) on top of a between-unit
+    variance ``τ²`` estimated by moments (:func:`_between_unit_variance`).  Where a few long
+    documents carry most of the weight the effective number of documents is small and the
+    interval widens; where counting noise dominates, long documents' rates are precise and it
+    narrows.  A ratio of 0 (no hits) gets ``[0, -log((1-level)/2) / ΣL]``, the exact Poisson bound
+    for zero events.  ``benchmarks/coverage.py`` measures its coverage.
 
     Parameters
     ----------
@@ -119,24 +124,12 @@ def ratio_t_interval(
         ratio = y.sum(axis=-1) / total
         a = weights / total[..., None]
         residual = (y - ratio[..., None] * weights) / total[..., None]  # a_i (r_i - R)
-        c2 = a**2 * n / (n - 1)
-        variance = (residual**2).sum(axis=-1) * n / (n - 1)
-        # A = D + B with D = diag(u), u = c², and B = a vᵀ - u aᵀ, v = S a - u, S = Σu (rank 2):
-        # traces from inner products, without the n × n matrix (replicates × n² would not fit).
-        u = c2
-        big_s = u.sum(axis=-1)
-        p = (a * u).sum(axis=-1)
-        q = (a * a).sum(axis=-1)
-        r = (u * u).sum(axis=-1)
-        trace = big_s - 2 * p + big_s * q
-        trace_sq = (
-            r
-            + 2 * (big_s * (a * a * u).sum(axis=-1) - 2 * (a * u * u).sum(axis=-1))
-            + (big_s * q - p) ** 2
-            - 2 * q * (big_s * p - r)
-            + p**2
-        )
-        df = trace**2 / trace_sq
+        c2 = a**2 / (1.0 - a)
+        variance = (residual**2 / (1.0 - a)).sum(axis=-1)
+        counting = np.clip(ratio * (1.0 - ratio), 0.0, None)[..., None]
+        between = _between_unit_variance(y, weights, ratio, total)[..., None]
+        omega = between + np.where(weights > 0, counting / np.where(weights > 0, weights, 1.0), 0.0)
+        df = _bell_mccaffrey_df(a, c2, omega)
         quantile = stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, np.nan))
         factor = np.exp(quantile * np.sqrt(variance) / ratio)
         low, high = ratio / factor, ratio * factor
@@ -146,6 +139,36 @@ def ratio_t_interval(
     # Every unit at the same rate: no variation to measure, the interval is the point.
     same = np.isfinite(ratio) & ~zero & (np.sqrt(variance) <= 1e-12 * np.abs(ratio))
     return np.where(same, ratio, low), np.where(same, ratio, high)
+
+
+def _between_unit_variance(y, weights, ratio, total):
+    """Moment estimate of ``τ²``, the variance of the unit rates beyond counting noise (≥ 0).
+
+    ``Q = Σ (y_i - R L_i)² / L_i`` has expectation ``R(1-R)(n-1) + τ² (ΣL - ΣL²/ΣL)`` when
+    ``Var(r_i) = τ² + R(1-R)/L_i`` (DerSimonian & Laird's estimator for this model).
+    """
+    n = np.count_nonzero(weights > 0, axis=-1)
+    safe = np.where(weights > 0, weights, 1.0)
+    q = np.where(weights > 0, (y - ratio[..., None] * weights) ** 2 / safe, 0.0).sum(axis=-1)
+    spread = total - (weights**2).sum(axis=-1) / total
+    return np.clip((q - ratio * (1.0 - ratio) * (n - 1)) / spread, 0.0, None)
+
+
+def _bell_mccaffrey_df(a, u, omega):
+    """``tr(AΩ)² / tr((AΩ)²)`` for ``A = Mᵀ diag(u) M``, ``M = I - 1 aᵀ``, ``Ω = diag(omega)``.
+
+    ``AΩ`` has the trace of ``diag(u) G`` with ``G = M Ω Mᵀ``, ``G_ij = ω_i δ_ij + s - b_i - b_j``
+    (``b = a ω``, ``s = Σ a b``), so both traces are sums over units: no n × n matrix (replicates
+    × n² would not fit in memory).
+    """
+    b = a * omega
+    s = (a * b).sum(axis=-1)[..., None]
+    trace = (u * (omega * (1 - 2 * a) + s)).sum(axis=-1)
+    total_u, ub, ub2 = u.sum(axis=-1), (u * b).sum(axis=-1), (u * b * b).sum(axis=-1)
+    s = s[..., 0]
+    cross = total_u**2 * s**2 + 2 * total_u * ub2 - 4 * s * total_u * ub + 2 * ub**2
+    trace_sq = (u**2 * (omega**2 + 2 * omega * (s[..., None] - 2 * b))).sum(axis=-1) + cross
+    return trace**2 / trace_sq
 
 
 INTERVAL_METHODS = ("ratio_t", "bootstrap", "none")
