@@ -13,5 +13,6 @@ run_script(
         smk.params.seed,
         dict(smk.output.items()),
         smk.params.options,
+        smk.input.get("history") or None,
     ),
 )

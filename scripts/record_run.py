@@ -10,7 +10,6 @@ run_script(
         dict(smk.input.items()),
         dict(smk.output.items()),
         smk.params.ks,
-        smk.params.options,
         smk.params.figures,
         smk.params.formats,
         smk.params.config,

@@ -181,7 +181,7 @@ def test_more_topics_than_the_passages_carry_stop_the_fit_naming_lda_k(tmp_path)
         }
     )
     write_tsv(tokens, tmp_path / "tokens.tsv")
-    options = {**defaults()["lda"], "mode": "refit", "history_dir": str(tmp_path / "history")}
+    options = {**defaults()["lda"], "mode": "refit"}
     with pytest.raises(ConfigError) as error:
         lda_step(tmp_path / "tokens.tsv", tmp_path / "documents.tsv", 3, [1], {}, options)
     assert str(error.value) == (

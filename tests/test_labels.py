@@ -46,8 +46,9 @@ def _model_inputs(folder, lam, name):
 def test_hand_labels_follow_the_topic_ids_into_the_next_run(tmp_path):
     chosen = tmp_path / "chosen_k.txt"
     chosen.write_text("3\tfixed in config (lda.chosen_k)\n", encoding="utf-8")
-    options = {"history_dir": str(tmp_path / "history"), "labels": {1: "基层治理"}, "match_similarity": 0.5}
-    first = _model_inputs(tmp_path, LAMBDA, "first")
+    options = {"labels": {1: "基层治理"}, "match_similarity": 0.5}
+    marker = tmp_path / "history" / history.MARKER
+    first = {**_model_inputs(tmp_path, LAMBDA, "first"), "history": marker}
     labels = steps.align_topics_step(chosen, [3], first, options, tmp_path / "ids1.tsv")
     assert labels == {0: "数据·平台·发展", 1: "基层治理", 2: "会议·发展·建设"}
     ids = read_tsv(tmp_path / "ids1.tsv")
@@ -65,14 +66,14 @@ def test_hand_labels_follow_the_topic_ids_into_the_next_run(tmp_path):
         "passage_topics.tsv": tmp_path / "pt.tsv",
     }
     history.save_state(
-        options["history_dir"],
+        marker.parent,
         tmp_path / "documents.tsv",
         tmp_path / "themes.tsv",
         pd.DataFrame({"topic_id": [0], "year": [2021], "share": [0.5]}),
         model_files,
         ids,
     )
-    second = _model_inputs(tmp_path, LAMBDA[[1, 2, 0]] * 1.1, "second")
+    second = {**_model_inputs(tmp_path, LAMBDA[[1, 2, 0]] * 1.1, "second"), "history": marker}
     labels = steps.align_topics_step(chosen, [3], second, options, tmp_path / "ids2.tsv")
     ids = read_tsv(tmp_path / "ids2.tsv")
     assert ids["topic_id"].tolist() == [1, 2, 0]

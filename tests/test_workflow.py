@@ -228,6 +228,48 @@ def test_rerun_has_nothing_to_do(finished_run):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+def _summary_inputs(project: Path) -> dict[str, list[str]]:
+    """Output file -> its rule and input files, from ``snakemake --detailed-summary``."""
+    result = _snakemake(project, "--detailed-summary")
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line.split("\t") for line in result.stdout.splitlines() if "\t" in line]
+    header = rows[0]
+    rule, inputs = header.index("rule"), header.index("input-file(s)")
+    return {row[0]: [row[rule], *filter(None, row[inputs].split(","))] for row in rows[1:]}
+
+
+def _planned_jobs(project: Path) -> set[str]:
+    """The rules ``snakemake -n`` would run (its job-stats table; empty when nothing is to be done)."""
+    result = _snakemake(project, "-n")
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = result.stdout + result.stderr
+    if "Job stats:" not in text:
+        assert "Nothing to be done" in text
+        return set()
+    table = text.split("Job stats:")[1].split("\n\n")[0].splitlines()[3:]
+    return {line.split()[0] for line in table if line.split() and line.split()[0] != "total"}
+
+
+def test_the_history_read_is_declared_and_deleting_it_starts_afresh(finished_run, tmp_path):
+    """Issue 12: the rules that read the stored state declare the history folder's marker as input
+    (ancient: the state this run stores does not make the next run out of date)."""
+    project = tmp_path / "project"
+    shutil.copytree(finished_run, project, symlinks=True)
+    summary = _summary_inputs(project)
+    marker = "results/history/HISTORY"
+    assert summary[marker][0] == "start_history"
+    assert summary["results/lda/topic_ids.tsv"][0] == "summarise_topics"
+    assert marker in summary["results/lda/topic_ids.tsv"]
+    assert marker in summary["results/changes.tsv"]
+    assert summary["results/history/manifest.json"][0] == "record_run"
+    assert marker not in summary["results/lda/k2/topics.tsv"]  # refit mode: fit_lda reads no history
+    assert _planned_jobs(project) == set()
+    shutil.rmtree(project / "results/history")
+    planned = _planned_jobs(project)
+    assert {"start_history", "summarise_topics", "record_run"} <= planned
+    assert not planned & {"ingest_corpus", "segment_passages", "fit_lda", "summarise_terms"}
+
+
 def test_two_clean_runs_give_identical_bytes(finished_run, tmp_path):
     project = _project_copy(tmp_path)
     result = _snakemake(project)

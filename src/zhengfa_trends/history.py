@@ -8,8 +8,10 @@ touching the past numbers.
 
 The history survives a crash at any point.  Its layout::
 
+    results/history/HISTORY              marker: the rules' declared input (rule start_history)
     results/history/CURRENT              name of the stored state ("state-<id>")
     results/history/state-<id>/          documents.tsv, the shares, changes.tsv, run.json, model/
+    results/history/manifest.json        rule record_run's declared output: the state's file hashes
 
 A new state is written complete into a staging folder, renamed to ``state-<id>``, and only then made
 current by replacing ``CURRENT`` (one atomic rename of a file); the previous state stays until that
@@ -45,6 +47,16 @@ RUN_FILES = ("documents.tsv", "theme_share_by_year.tsv", "topic_share_by_year.ts
 TOPIC_ID_COLUMNS = ["k", "topic", "topic_id", "label", "similarity", "status"]
 CHANGE_COLUMNS = ["change", "key", "year", "before", "after", "detail"]
 POINTER = "CURRENT"
+# The history folder's marker: written once, when the folder is made (rule start_history), and
+# never again.  The rules that read the stored state (fit_lda in freeze mode, summarise_topics,
+# record_run) declare it as an ancient() input: the read is in the DAG and ordered after the
+# folder exists, yet the state record_run stores at the end of a run does not make the next
+# run's readers out of date (workflow/rules/record.smk says why).
+MARKER = "HISTORY"
+MARKER_TEXT = (
+    "zhengfa-trends history folder: CURRENT names the state the last run stored (state-<id>/),\n"
+    "which the next run compares with.  Delete the whole folder to start afresh.\n"
+)
 # Rule record_run's declared output in the history folder: which state is current and the sha256 of
 # each of its files (the state itself lives in state-<id>/, which Snakemake cannot declare: the next
 # run reads it, so as an input of this run it would close a cycle).
@@ -52,8 +64,25 @@ MANIFEST = "manifest.json"
 STATE_NAME = re.compile(r"^state-[0-9a-f]{16}$")
 # Everything the history code may create or delete in the history folder; the layout before the
 # CURRENT pointer kept the state's files directly in the folder (LEGACY_NAMES).
-_OWN_NAME = re.compile(r"^(?:CURRENT|CURRENT\.tmp|state-[0-9a-f]{16}|\.staging-[0-9a-f]{16})$")
+_OWN_NAME = re.compile(r"^(?:CURRENT|CURRENT\.tmp|HISTORY\.tmp|state-[0-9a-f]{16}|\.staging-[0-9a-f]{16})$")
 LEGACY_NAMES = (*RUN_FILES, "model")
+
+
+def history_folder(marker: str | Path) -> Path:
+    """The history folder of a marker file (a rule's declared input ``<history_dir>/HISTORY``)."""
+    return Path(marker).parent
+
+
+def start_history(marker: str | Path) -> None:
+    """Create the history folder (if need be) and its marker file (rule ``start_history``).
+
+    A folder of an earlier layout, or one whose marker was deleted, keeps its stored state.
+    """
+    path = Path(marker)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.tmp")
+    _write_synced(temporary, MARKER_TEXT.encode("utf-8"))
+    os.replace(temporary, path)
 
 
 def state_folder(history_dir: str | Path) -> Path | None:
@@ -495,7 +524,7 @@ def _prune_history(history: Path, keep: str) -> None:
     """Delete the earlier states and leftovers (own names only); report anything else once."""
     foreign = []
     for child in sorted(history.iterdir()):
-        if child.name in (keep, POINTER, MANIFEST):
+        if child.name in (keep, POINTER, MANIFEST, MARKER):
             continue
         if _OWN_NAME.match(child.name):
             if child.is_dir() and not child.is_symlink():

@@ -303,20 +303,23 @@ def suggest_keywords_step(
     )
 
 
-def lda_step(tokens_path, ledger_path, k: int, seed: int, outputs: Mapping, options: Mapping) -> None:
+def lda_step(
+    tokens_path, ledger_path, k: int, seed: int, outputs: Mapping, options: Mapping, history_marker=None
+) -> None:
     """Rule ``fit_lda``: the reported LDA model with ``k`` topics (the first of ``lda.seeds``).
 
     ``outputs`` holds the paths ``topics, passage_topics, topic_word, vocabulary, topic_lambda,
     alpha``, ``seed_scores`` (this seed's scores row; rule ``fit_lda_seed`` fits the other seeds,
     rule ``summarise_topics`` gathers them) and ``convergence`` (held-out perplexity after every
     pass; header only when no model was fitted); ``options`` the ``lda`` config section.  In ``freeze``
-    mode with a stored model of this K under ``history_dir``, the stored model is kept instead
-    (:func:`history.frozen_run`; the ledger is read in that mode only).
+    mode with a stored model of this K in the history folder of ``history_marker`` (the rule's
+    input in that mode), the stored model is kept instead (:func:`history.frozen_run`; the ledger
+    is read in that mode only).
     """
     tokens = read_tokens(tokens_path)
     run = model = None
     if options["mode"] == "freeze":
-        stored = history.load_model(options["history_dir"])
+        stored = history.load_model(history.history_folder(history_marker))
         if stored is not None and stored.k == k:
             ledger = read_tsv(ledger_path, dtype={"doc_id": str})
             run = history.frozen_run(tokens, ledger, stored, seed, options["n_terms"])
@@ -597,7 +600,8 @@ def align_topics_step(
 ) -> None:
     """Stable topic ids of the chosen model against the previous run's model (rule ``summarise_topics``).
 
-    ``inputs`` holds per-K lists ``topic_word``, ``topic_lambda`` and ``vocabulary``.  Topics are
+    ``inputs`` holds per-K lists ``topic_word``, ``topic_lambda`` and ``vocabulary``, and
+    ``history`` (the history folder's marker: the previous run's model is read there).  Topics are
     labelled by relevance (:func:`~zhengfa_trends.topics.relevance_labels`), or by hand where
     ``options["labels"]`` (``lda.labels``: topic id → name) names their id; a hand label whose id
     is not a topic of this model is warned about.
@@ -612,7 +616,7 @@ def align_topics_step(
     labels = _auto_labels(inputs, i)
     topic_word = read_npy(inputs["topic_word"][i])
     vocabulary = read_lines(inputs["vocabulary"][i])
-    previous = history.load_model(options["history_dir"])
+    previous = history.load_model(history.history_folder(inputs["history"]))
     ids = history.assign_topic_ids(topic_word, vocabulary, labels, previous, options["match_similarity"])
     current = history.current_topics(ids)
     id_of = dict(zip(current["topic"].astype(int), current["topic_id"].astype(int), strict=True))
@@ -640,16 +644,17 @@ def _auto_labels(inputs: Mapping, i: int) -> dict[int, str]:
     return topics.relevance_labels(read_npy(inputs["topic_lambda"][i]), read_lines(inputs["vocabulary"][i]))
 
 
-def record_changes_step(inputs: Mapping, ks: Sequence[int], options: Mapping, changes_out) -> dict:
+def record_changes_step(inputs: Mapping, ks: Sequence[int], changes_out) -> dict:
     """Compare this run with the stored previous one and write changes.tsv (rule ``record_run``).
 
-    ``inputs``: ``documents``, ``theme_shares``, ``topic_shares``, ``topic_ids``, ``chosen_k`` and per-K
-    lists ``topic_lambda``, ``alpha``, ``vocabulary``, ``passage_topics``.  Returns the arguments of
+    ``inputs``: ``documents``, ``theme_shares``, ``topic_shares``, ``topic_ids``, ``chosen_k``, per-K
+    lists ``topic_lambda``, ``alpha``, ``vocabulary``, ``passage_topics``, and ``history`` (the
+    history folder's marker; the stored state is beside it).  Returns the arguments of
     :func:`history.save_state`, which the caller runs once every record of the run is written.
     If the stored state is already this run's (a run killed after storing it, then resumed), its
     stored change records are written again instead of comparing the run with itself.
     """
-    history_dir = Path(options["history_dir"])
+    history_dir = history.history_folder(inputs["history"])
     k = read_chosen_k(inputs["chosen_k"])
     i = list(ks).index(k)
     model_files = {
@@ -734,21 +739,20 @@ def record_run_step(
     inputs: Mapping,
     outputs: Mapping,
     ks: Sequence[int],
-    options: Mapping,
     figure_names: Sequence[str],
     formats: Sequence[str],
     config: Mapping,
 ) -> None:
     """Rule ``record_run``: ``changes`` (:func:`record_changes_step`), ``provenance``
     (:func:`provenance_step`) and ``figure_index`` (:func:`figure_index_step`); then this run's
-    state is stored for the next run (:func:`history.save_state`) and ``history`` (the history
+    state is stored for the next run (:func:`history.save_state`) and ``manifest`` (the history
     folder's manifest.json, the rule's declared output there) names it.
 
     Every record is written before the stored state is replaced, and the replacement is one atomic
     switch, so a run killed at any point and resumed (``--rerun-incomplete``) writes the same
     records as an uninterrupted one.
     """
-    state = record_changes_step(inputs, ks, options, outputs["changes"])
+    state = record_changes_step(inputs, ks, outputs["changes"])
     checkpoint("record_run")
     provenance_inputs = {listed: inputs[role] for role, listed in PROVENANCE_INPUTS.items() if role in inputs}
     provenance_step(provenance_inputs, config, outputs["provenance"])
@@ -756,7 +760,7 @@ def record_run_step(
     figure_index_step(figure_names, config, inputs["documents"], formats, outputs["figure_index"])
     checkpoint("record_run")
     history.save_state(**state)
-    history.write_manifest(options["history_dir"], outputs["history"])
+    history.write_manifest(state["history_dir"], outputs["manifest"])
 
 
 def export_documents_step(

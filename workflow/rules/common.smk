@@ -70,6 +70,9 @@ def explorer_assets():
 # with few cores they go first, and side jobs (provenance, change records ...) fill the gaps.
 CRITICAL_PATH = 10
 FIGURE_FORMATS = config["figures"]["formats"]
+# The history folder's marker, made by start_history (record.smk says why): the declared input of the rules
+# that read the state the previous run stored.
+HISTORY = f'{config["lda"]["history_dir"]}/HISTORY'
 # freeze mode keeps the stored model: its K replaces lda.k (first run: nothing stored, K as configured).
 FROZEN_K = frozen_k(config["lda"])
 # freeze mode keeps one stored model: no other seeds are fitted.
@@ -79,7 +82,8 @@ LDA_SEEDS = config["lda"]["seeds"][:1] if FROZEN_K else config["lda"]["seeds"]
 def estimated_passages():
     """About how many passages the corpus gives: the bytes of its files over 3 × passages.max_chars
     (UTF-8 Chinese is 3 bytes a character).  Known when the workflow is parsed, so the rules'
-    inputs and outputs can list every K; the same corpus always gives the same estimate."""
+    inputs and outputs can list every K; the same corpus always gives the same estimate.
+    """
     total = sum(Path(path).stat().st_size for path in corpus_files())
     return total // (3 * config["passages"]["max_chars"])
 
@@ -215,6 +219,9 @@ def final_outputs():
         "results/figures/README.md",
         "results/provenance.json",
         "results/changes.tsv",
+        # the history folder: deleting it starts afresh (start_history, then every step that reads it)
+        HISTORY,
+        f'{config["lda"]["history_dir"]}/manifest.json',
         "results/explorer.html",
         "results/exports/documents.csv",
         "results/exports/documents.parquet",

@@ -1,3 +1,37 @@
+# The history folder (lda.history_dir) carries state from one run to the next: record_run stores
+# this run's state there at the end, and the next run's fit_lda (freeze mode), summarise_topics and
+# record_run read it.  That read is declared through the folder's marker file HISTORY, written once
+# by start_history when the folder is made, and taken by the readers as an ancient() input:
+#  - the state files themselves cannot be inputs: record_run writes them after the readers ran, so
+#    as inputs they would close a cycle (or, left without a producer, be missing on a cold run);
+#  - resolving CURRENT at DAG time to the immutable state-<id>/ files does not work either: after
+#    every run the list of input files names the new state, and Snakemake reruns a job whose input
+#    list changed, so no rerun would ever be a no-op;
+#  - a params hash of the stored state fails the same way: the state a run stores is never the
+#    one it read, so the next `snakemake -n` would see changed params.
+# The previous state is by nature an input that must not make a step out of date when this run's
+# own record_run replaces it.  ancient() says exactly that: the marker never changes (so no mtime or
+# checksum trigger) and the input list stays the same, while the DAG still orders the readers after
+# start_history and `--detailed-summary`/`--dag` show the read.  Deleting the history folder deletes
+# the marker: start_history runs again, and with it every reader (new topic ids, changes from
+# nothing).  A stored state edited by hand is not noticed: rerun with -R summarise_topics.
+
+
+rule start_history:
+    # The marker of the history folder (zhengfa_trends.history.MARKER), made with the folder.
+    output:
+        marker=HISTORY,
+    log:
+        "logs/start_history.log",
+    localrule: True
+    conda:
+        ENV
+    params:
+        code=CODE["start_history"],
+    script:
+        "../../scripts/start_history.py"
+
+
 rule record_run:
     # What this run used (provenance.json), what changed since the last run (changes.tsv; this run
     # is then stored for the next one) and which figures it made (figures/README.md): three small
@@ -18,6 +52,7 @@ rule record_run:
         user_dictionaries=config["segment"]["user_dictionaries"],
         stopwords=config["segment"]["stopwords"],
         style=config["figures"]["style"],
+        history=ancient(HISTORY),
     output:
         changes=report(
             "results/changes.tsv",
@@ -26,11 +61,9 @@ rule record_run:
         ),
         provenance="results/provenance.json",
         figure_index="results/figures/README.md",
-        # The stored state for the next run is written into lda.history_dir; this manifest (state name,
-        # file hashes) is the declared output there.  fit_lda (freeze mode) and summarise_topics read
-        # the state the previous run left (params history_dir): as inputs of this run the files
-        # record_run writes would close a cycle, and every run would be out of date.
-        history=f'{config["lda"]["history_dir"]}/manifest.json',
+        # The stored state for the next run (CURRENT, state-<id>/) is written beside the marker;
+        # this manifest (state name, every file's sha256) is the declared output there.
+        manifest=f'{config["lda"]["history_dir"]}/manifest.json',
     log:
         "logs/record_run.log",
     conda:
@@ -38,7 +71,6 @@ rule record_run:
     params:
         code=CODE["record_run"],
         ks=lda_ks,
-        options={"history_dir": config["lda"]["history_dir"]},
         figures=[*FIGURE_INPUTS, *GROUP_FIGURES],
         formats=["png", *[fmt for fmt in FIGURE_FORMATS if fmt != "png"]],
         config=config,

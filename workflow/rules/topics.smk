@@ -16,7 +16,6 @@ LDA_OPTIONS = {
         "max_train_passages",
         "max_heldout_passages",
         "mode",
-        "history_dir",
         "min_passages_per_topic",
     )
 }
@@ -26,6 +25,8 @@ rule fit_lda:
     input:
         tokens="results/tokens/tokens.tsv",
         ledger="results/corpus/documents.tsv",
+        # freeze mode keeps the stored model: the history is read (ancient: record.smk says why)
+        history=ancient(HISTORY) if config["lda"]["mode"] == "freeze" else [],
     output:
         topics="results/lda/k{k}/topics.tsv",
         passage_topics="results/lda/k{k}/passage_topics.tsv",

@@ -8,13 +8,17 @@ rule summarise_topics:
             "results/lda/k{k}/seeds/{seed}.scores.tsv", k=lda_ks(), seed=LDA_SEEDS
         ),
         seed_topic_word=lambda wildcards: expand(
-            "results/lda/k{k}/seeds/{seed}.topic_word.npy", k=lda_ks(), seed=LDA_SEEDS[1:]
+            "results/lda/k{k}/seeds/{seed}.topic_word.npy",
+            k=lda_ks(),
+            seed=LDA_SEEDS[1:],
         ),
         topics=lda_files("topics.tsv"),
         topic_word=lda_files("topic_word.npy"),
         topic_lambda=lda_files("lambda.npy"),
         vocabulary=lda_files("vocabulary.txt"),
         passage_topics=lda_files("passage_topics.tsv"),
+        # the previous run's model, for the stable topic ids (ancient: record.smk says why)
+        history=ancient(HISTORY),
     output:
         selection=report(
             "results/lda/model_selection.tsv",
@@ -46,7 +50,6 @@ rule summarise_topics:
         options={
             "chosen_k": FROZEN_K or config["lda"]["chosen_k"],
             "min_stability": config["lda"]["min_stability"],
-            "history_dir": config["lda"]["history_dir"],
             "match_similarity": config["lda"]["match_similarity"],
             "labels": config["lda"]["labels"],
         },
