@@ -41,7 +41,9 @@ def tokens_of_corpus(corpus_dir: Path, metadata: Path | None) -> list[list[str]]
     from zhengfa_trends.tokenize import segment_texts
 
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
-    result = ingest_corpus(corpus_dir, metadata, IngestOptions())
+    result = ingest_corpus(
+        corpus_dir, metadata, IngestOptions(), workers=config["corpus"]["workers"], cache_dir=None
+    )
     segment = config["segment"]
     settings = segmenter_settings(
         [ROOT / p for p in segment["user_dictionaries"]],
@@ -50,7 +52,12 @@ def tokens_of_corpus(corpus_dir: Path, metadata: Path | None) -> list[list[str]]
         segment,
     )
     texts = result.passages["text"].fillna("").tolist()
-    return [line.split() for line in segment_texts(texts, settings, workers=segment["workers"])]
+    return [
+        line.split()
+        for line in segment_texts(
+            texts, settings, workers=segment["workers"], chunk_chars=segment["chunk_chars"]
+        )
+    ]
 
 
 def curve(token_lists, k: int, seed: int, iterations: int, max_passes: int) -> list[float]:

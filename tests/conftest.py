@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from zhengfa_trends.config import default
 from zhengfa_trends.ingest import IngestOptions, IngestResult, ingest_corpus
 from zhengfa_trends.tokenize import SegmenterSettings, read_user_dictionary, read_word_list, segment_texts
 
@@ -33,7 +34,7 @@ def dictionaries_dir(repo_root: Path) -> Path:
 @pytest.fixture(scope="session")
 def default_ingest(corpus_dir: Path) -> IngestResult:
     """The default corpus ingested with its metadata.tsv and default options."""
-    return ingest_corpus(corpus_dir, corpus_dir / "metadata.tsv", IngestOptions())
+    return ingest_corpus(corpus_dir, corpus_dir / "metadata.tsv", IngestOptions(), workers=1, cache_dir=None)
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +54,9 @@ def segmenter_settings(dictionaries_dir: Path) -> SegmenterSettings:
 def default_tokens(default_ingest: IngestResult, segmenter_settings: SegmenterSettings) -> pd.DataFrame:
     """Passages of the default corpus with ``n_tokens`` and space-joined ``tokens``."""
     passages = default_ingest.passages.reset_index(drop=True)
-    tokens = segment_texts(passages["text"].tolist(), segmenter_settings, workers=1)
+    tokens = segment_texts(
+        passages["text"].tolist(), segmenter_settings, workers=1, chunk_chars=default("segment.chunk_chars")
+    )
     return passages.assign(n_tokens=[len(t.split()) for t in tokens], tokens=tokens)
 
 

@@ -86,7 +86,7 @@ def test_lines_compare_without_whitespace_and_min_docs_is_a_floor():
 def test_footer_and_furniture_are_removed_counted_and_listed(tmp_path):
     texts = {f"a{n}": _article(n, zero_width=n == 0) for n in range(8)}
     texts["b_own"] = _article(8, footer=False)
-    result = ingest_corpus(_corpus(tmp_path / "c", texts), None, IngestOptions())
+    result = ingest_corpus(_corpus(tmp_path / "c", texts), None, IngestOptions(), workers=1, cache_dir=None)
     ledger = result.documents.set_index("doc_id")
     assert (ledger["included"] == "yes").all()
     passages = " ".join(result.passages["text"])
@@ -111,7 +111,7 @@ def test_copies_of_one_article_do_not_make_its_lines_boilerplate(tmp_path):
     texts = {f"copy{n}": article for n in range(6)}  # same bytes
     texts.update({f"near{n}": article.replace("第0号文章的标题", f"第0号文章的标题({n})") for n in range(3)})
     texts.update({f"other{n}": _article(n + 1, footer=False) for n in range(4)})
-    result = ingest_corpus(_corpus(tmp_path / "c", texts), None, IngestOptions())
+    result = ingest_corpus(_corpus(tmp_path / "c", texts), None, IngestOptions(), workers=1, cache_dir=None)
     ledger = result.documents.set_index("doc_id")
     assert ledger["reason"].str.startswith("duplicate_of:copy0").sum() == 8
     # copy0 and the four others are the five included documents: only the furniture is common to all
@@ -123,16 +123,16 @@ def test_a_document_of_boilerplate_only_has_no_text(tmp_path):
     texts = {f"a{n}": _article(n) for n in range(6)}
     # the date sits in a chrome line (removed by the per-file cleaning), the rest is boilerplate
     texts["furniture_only"] = "\n".join([*FURNITURE, "[ 来源: | 发布时间:2020-05-05 ]", FOOTER]) + "\n"
-    ledger = ingest_corpus(_corpus(tmp_path / "c", texts), None, IngestOptions()).documents.set_index(
-        "doc_id"
-    )
+    ledger = ingest_corpus(
+        _corpus(tmp_path / "c", texts), None, IngestOptions(), workers=1, cache_dir=None
+    ).documents.set_index("doc_id")
     assert ledger.loc["furniture_only", ["included", "reason", "passages"]].tolist() == ["no", "no_text", 0]
     assert ledger.loc["furniture_only", "chars_boilerplate"] > 0
 
 
 def test_small_corpora_keep_every_line(tmp_path):
     texts = {f"a{n}": _article(n) for n in range(4)}
-    result = ingest_corpus(_corpus(tmp_path / "c", texts), None, IngestOptions())
+    result = ingest_corpus(_corpus(tmp_path / "c", texts), None, IngestOptions(), workers=1, cache_dir=None)
     assert result.boilerplate.empty
     assert (result.documents["chars_boilerplate"] == 0).all()
     assert "著作权法" in " ".join(result.passages["text"])
@@ -142,11 +142,11 @@ def test_the_cleaning_cache_stays_right_when_the_corpus_grows(tmp_path):
     """The boilerplate set depends on the whole corpus; cached documents are cut again after it."""
     folder = _corpus(tmp_path / "c", {f"a{n}": _article(n) for n in range(4)})
     cache = tmp_path / "cache"
-    small = ingest_corpus(folder, None, IngestOptions(), cache_dir=cache)
+    small = ingest_corpus(folder, None, IngestOptions(), cache_dir=cache, workers=1)
     assert "著作权法" in " ".join(small.passages["text"])
     _corpus(folder, {f"a{n}": _article(n) for n in range(4, 6)})
-    grown = ingest_corpus(folder, None, IngestOptions(), cache_dir=cache)
-    fresh = ingest_corpus(folder, None, IngestOptions())
+    grown = ingest_corpus(folder, None, IngestOptions(), cache_dir=cache, workers=1)
+    fresh = ingest_corpus(folder, None, IngestOptions(), workers=1, cache_dir=None)
     assert "著作权法" not in " ".join(grown.passages["text"])
     assert grown.passages.equals(fresh.passages)
     assert grown.documents.equals(fresh.documents)
@@ -175,7 +175,7 @@ def test_a_date_read_from_site_boilerplate_is_not_used(tmp_path):
     banner = "2024年全国两会专题报道"
     texts = {f"banner{n}": f"{banner}\n" + _article(n).split("\n", 7)[7] for n in range(6)}
     texts["banner_labelled"] = f"{banner}\n发布时间:2021-03-05\n" + _article(6).split("\n", 7)[7]
-    result = ingest_corpus(_corpus(tmp_path / "c", texts), None, IngestOptions())
+    result = ingest_corpus(_corpus(tmp_path / "c", texts), None, IngestOptions(), workers=1, cache_dir=None)
     ledger = result.documents.set_index("doc_id")
     for n in range(6):
         assert ledger.loc[f"banner{n}", ["included", "reason", "year"]].tolist()[:2] == ["no", "no_date"]

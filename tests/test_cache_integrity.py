@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from zhengfa_trends.cache import ContentCache
+from zhengfa_trends.config import default
 from zhengfa_trends.tokenize import SegmentationCache, segment_documents, settings_fingerprint
 
 FINGERPRINT = "f" * 64
@@ -91,16 +92,22 @@ def test_an_altered_payload_is_recomputed_with_one_warning(tmp_path, caplog):
 def test_segmentation_after_altered_tokens_equals_a_cold_run(default_ingest, segmenter_settings, tmp_path):
     passages = default_ingest.passages
     ids, texts = passages["doc_id"].to_list(), passages["text"].to_list()
-    cold, _ = segment_documents(ids, texts, segmenter_settings)
+    cold, _ = segment_documents(
+        ids, texts, segmenter_settings, workers=1, chunk_chars=default("segment.chunk_chars")
+    )
     cache = SegmentationCache(tmp_path, settings_fingerprint(segmenter_settings))
-    segment_documents(ids, texts, segmenter_settings, cache=cache)
+    segment_documents(
+        ids, texts, segmenter_settings, cache=cache, workers=1, chunk_chars=default("segment.chunk_chars")
+    )
     cache.close()
     connection = sqlite3.connect(cache.path)
     with connection:
         connection.execute("UPDATE entries SET payload = replace(payload, '政法', '攻法')")
     connection.close()
     cache = SegmentationCache(tmp_path, settings_fingerprint(segmenter_settings))
-    warm, stats = segment_documents(ids, texts, segmenter_settings, cache=cache)
+    warm, stats = segment_documents(
+        ids, texts, segmenter_settings, cache=cache, workers=1, chunk_chars=default("segment.chunk_chars")
+    )
     cache.close()
     assert warm == cold
     assert stats["segmented"] >= 1

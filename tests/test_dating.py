@@ -137,7 +137,9 @@ CORPUS = {
 def test_text_dating_gives_the_right_year_or_none(tmp_path):
     for number, (name, (text, _, _)) in enumerate(CORPUS.items()):
         (tmp_path / f"{name}.txt").write_text(text.format(body=_body(number)), encoding="utf-8")
-    ledger = ingest_corpus(tmp_path, None, IngestOptions()).documents.set_index("doc_id")
+    ledger = ingest_corpus(tmp_path, None, IngestOptions(), workers=1, cache_dir=None).documents.set_index(
+        "doc_id"
+    )
     wrong = {}
     for name, (_, true_year, expected) in CORPUS.items():
         year = ledger.loc[name, "year"]
@@ -257,7 +259,9 @@ def test_date_from_text_option_in_the_ledger(tmp_path):
     (tmp_path / "a.txt").write_text("政法工作新篇章\n发布时间:2024-01-24\n" + _body(1), encoding="utf-8")
     (tmp_path / "b.txt").write_text("政法工作新篇章二\n" + _body(2), encoding="utf-8")
     (tmp_path / "meta.tsv").write_text("doc_id\tdate\nb\t2023\n", encoding="utf-8")
-    ledger = ingest_corpus(tmp_path, tmp_path / "meta.tsv", IngestOptions(date_from_text=False))
+    ledger = ingest_corpus(
+        tmp_path, tmp_path / "meta.tsv", IngestOptions(date_from_text=False), workers=1, cache_dir=None
+    )
     ledger = ledger.documents.set_index("doc_id")
     assert ledger.loc["a", ["reason", "date_source"]].tolist() == ["no_date", ""]
     assert ledger.loc["b", ["reason", "date", "date_source"]].tolist() == ["", "2023", "metadata"]
@@ -265,7 +269,9 @@ def test_date_from_text_option_in_the_ledger(tmp_path):
 
 def test_default_corpus_text_dates_without_metadata(corpus_dir: Path):
     """Text dating alone dates four of the five default documents exactly; the fifth has no date in its text."""
-    ledger = ingest_corpus(corpus_dir, None, IngestOptions()).documents.set_index("doc_id")
+    ledger = ingest_corpus(corpus_dir, None, IngestOptions(), workers=1, cache_dir=None).documents.set_index(
+        "doc_id"
+    )
     dates = {
         doc[:3]: (ledger.loc[doc, "date"], ledger.loc[doc, "date_source"])
         for doc in ledger.index

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from zhengfa_trends.config import default
 from zhengfa_trends.tokenize import (
     Segmenter,
     SegmenterSettings,
@@ -49,7 +50,9 @@ def test_a_difference_sends_the_run_back_to_jieba(caplog):
         used = verified_settings(["推进数字政法建设", DIFFERING_TEXT], settings)
     assert used.engine == "jieba"
     assert "differs from jieba on 1 of the checked passages" in caplog.text
-    assert segment_texts([DIFFERING_TEXT], used) == ["应对 COVID 疫情 ABC 方案"]
+    assert segment_texts([DIFFERING_TEXT], used, workers=1, chunk_chars=default("segment.chunk_chars")) == [
+        "应对 COVID 疫情 ABC 方案"
+    ]
 
 
 def test_agreement_keeps_the_fast_engine(caplog):

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from zhengfa_trends import groups, trends
-from zhengfa_trends.config import ConfigError, config_errors
+from zhengfa_trends.config import ConfigError, config_errors, default
 from zhengfa_trends.groups import OTHER, UNKNOWN, Period
 
 THEMES = {"数字": ["数字政法", "大数据"], "基层": ["枫桥经验", "网格化"]}
@@ -318,11 +318,15 @@ def test_provincial_reports_get_one_facet_value_each_and_a_bar_figure(
     from zhengfa_trends.plotting.groups import plot_facet_trends
     from zhengfa_trends.tokenize import segment_texts
 
-    result = ingest_corpus(provincial_folder, provincial_folder / "metadata.tsv", IngestOptions())
+    result = ingest_corpus(
+        provincial_folder, provincial_folder / "metadata.tsv", IngestOptions(), workers=1, cache_dir=None
+    )
     ledger = result.documents
     assert (ledger["included"] == "yes").sum() == 31
     passages = result.passages.reset_index(drop=True)
-    segmented = segment_texts(passages["text"].tolist(), segmenter_settings, workers=1)
+    segmented = segment_texts(
+        passages["text"].tolist(), segmenter_settings, workers=1, chunk_chars=default("segment.chunk_chars")
+    )
     tokens = passages.assign(n_tokens=[len(t.split()) for t in segmented], tokens=segmented)
     doc_facet, order = groups.facet_values(ledger, "source", min_docs=1, max_values=40)
     assert sorted(order) == sorted(PROVINCES)  # one document each: nothing pooled at facet_min_docs 1

@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 
 from zhengfa_trends import history
+from zhengfa_trends.config import default
 from zhengfa_trends.io import write_tsv
 
 VOCABULARY = [f"词{i}" for i in range(30)]
+MATCH = default("lda.match_similarity")
 
 
 def _topics(seed: int, k: int = 4) -> np.ndarray:
@@ -39,7 +41,7 @@ def _ids(k, ids):
 
 
 def test_first_run_ids_are_the_topic_numbers():
-    table = history.assign_topic_ids(_topics(0), VOCABULARY, {}, None)
+    table = history.assign_topic_ids(_topics(0), VOCABULARY, {}, None, MATCH)
     assert table["topic_id"].tolist() == [0, 1, 2, 3]
     assert set(table["status"]) == {"first_run"}
 
@@ -48,7 +50,7 @@ def test_permuted_topics_keep_their_previous_ids(tmp_path):
     previous = _topics(1)
     stored = _stored(tmp_path, previous, _ids(4, [10, 11, 12, 13]))
     order = [2, 0, 3, 1]
-    table = history.assign_topic_ids(previous[order], VOCABULARY, {}, stored)
+    table = history.assign_topic_ids(previous[order], VOCABULARY, {}, stored, MATCH)
     assert table["topic_id"].tolist() == [12, 10, 13, 11]
     assert set(table["status"]) == {"matched"}
     assert np.allclose(table["similarity"], 1.0)
@@ -74,7 +76,7 @@ def test_matching_works_across_different_vocabularies(tmp_path):
     stored = _stored(tmp_path, previous, _ids(4, [0, 1, 2, 3]))
     grown = [*VOCABULARY, "新词"]
     current = np.hstack([previous[[1, 0, 2, 3]], np.zeros((4, 1))])
-    table = history.assign_topic_ids(current, grown, {}, stored)
+    table = history.assign_topic_ids(current, grown, {}, stored, MATCH)
     assert table["topic_id"].tolist() == [1, 0, 2, 3]
 
 

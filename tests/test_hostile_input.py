@@ -61,7 +61,7 @@ def _write(folder: Path, name: str, data: bytes | str) -> Path:
 
 
 def _ingest(folder: Path, metadata: Path | None = None, **options):
-    return ingest_corpus(folder, metadata, IngestOptions(**options))
+    return ingest_corpus(folder, metadata, IngestOptions(**options), workers=1, cache_dir=None)
 
 
 def _ledger(result):

@@ -78,7 +78,7 @@ def test_default_corpus_dates(default_ingest):
 
 def test_scrape_date_is_never_used(default_ingest, corpus_dir):
     assert "2024-12-28" not in default_ingest.documents["date"].tolist()
-    without_metadata = ingest_corpus(corpus_dir, None, IngestOptions())
+    without_metadata = ingest_corpus(corpus_dir, None, IngestOptions(), workers=1, cache_dir=None)
     assert "2024-12-28" not in without_metadata.documents["date"].tolist()
     assert _ledger(without_metadata).loc[DOC["004"], "date"] == "2022-12-15"
 
@@ -134,7 +134,7 @@ def test_no_chrome_in_default_passages(default_ingest):
 
 
 def test_without_metadata_003_has_no_date(corpus_dir):
-    result = ingest_corpus(corpus_dir, None, IngestOptions())
+    result = ingest_corpus(corpus_dir, None, IngestOptions(), workers=1, cache_dir=None)
     ledger = _ledger(result)
     assert ledger.loc[DOC["003"], "included"] == "no"
     assert ledger.loc[DOC["003"], "reason"] == "no_date"
@@ -146,14 +146,18 @@ def test_without_metadata_003_has_no_date(corpus_dir):
 
 
 def test_years_option_filters(corpus_dir):
-    result = ingest_corpus(corpus_dir, corpus_dir / "metadata.tsv", IngestOptions(years=(2021, 2023)))
+    result = ingest_corpus(
+        corpus_dir, corpus_dir / "metadata.tsv", IngestOptions(years=(2021, 2023)), workers=1, cache_dir=None
+    )
     reasons = {key: _ledger(result).loc[doc_id, "reason"] for key, doc_id in DOC.items()}
     assert reasons == {"000": "", "001": "year_filtered", "002": "", "003": "year_filtered", "004": ""}
     assert sorted(result.passages["year"].unique().tolist()) == [2021, 2022, 2023]
 
 
 def test_implausible_year_is_bad_date(corpus_dir):
-    result = ingest_corpus(corpus_dir, corpus_dir / "metadata.tsv", IngestOptions(max_year=2025))
+    result = ingest_corpus(
+        corpus_dir, corpus_dir / "metadata.tsv", IngestOptions(max_year=2025), workers=1, cache_dir=None
+    )
     ledger = _ledger(result)
     assert ledger.loc[DOC["003"], "reason"] == "bad_date"
     assert ledger.loc[DOC["001"], "included"] == "yes"
@@ -237,7 +241,7 @@ def test_problem_files_get_reasons(tmp_path):
     _write(tmp_path, "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00")
     _write(tmp_path, "chrome.txt", "您的位置:\n首页 >> 政法要闻\n|\n1\n")
     _write(tmp_path, "undated.txt", BODY + "\n")
-    result = ingest_corpus(tmp_path, None, IngestOptions())
+    result = ingest_corpus(tmp_path, None, IngestOptions(), workers=1, cache_dir=None)
     reasons = _ledger(result)["reason"].to_dict()
     assert reasons == {
         ".DS_Store": "not_text",
@@ -268,7 +272,7 @@ def test_encodings_decode_to_the_right_text(tmp_path):
     _write(tmp_path, "bom.txt", b"\xef\xbb\xbf" + _article("2020-01-02").encode("utf-8"))
     _write(tmp_path, "u16le.txt", _article("2019-01-02", LE_BODY).encode("utf-16"))
     _write(tmp_path, "u16be.txt", b"\xfe\xff" + _article("2018-01-02", BE_BODY).encode("utf-16-be"))
-    result = ingest_corpus(tmp_path, None, IngestOptions())
+    result = ingest_corpus(tmp_path, None, IngestOptions(), workers=1, cache_dir=None)
     ledger = _ledger(result)
     assert ledger["encoding"].to_dict() == {
         "big5": "big5hkscs",
@@ -309,7 +313,7 @@ def test_decode_bytes_prefers_gb18030_on_a_tie():
 def test_short_gb18030_article_is_not_mojibake(tmp_path):
     _write(tmp_path, "gb.txt", SHORT_GB.encode("gb18030"))
     _write(tmp_path, "metadata.tsv", "doc_id\tdate\ngb\t2023-01-01\n")
-    result = ingest_corpus(tmp_path, tmp_path / "metadata.tsv", IngestOptions())
+    result = ingest_corpus(tmp_path, tmp_path / "metadata.tsv", IngestOptions(), workers=1, cache_dir=None)
     assert _ledger(result).loc["gb", "encoding"] == "gb18030"
     assert "中国式现代化" in result.passages["text"].iloc[0]
 
@@ -317,7 +321,7 @@ def test_short_gb18030_article_is_not_mojibake(tmp_path):
 def test_metadata_date_wins_and_missing_file_gets_a_row(tmp_path):
     _write(tmp_path, "a.txt", _article("2023-03-01"))
     _write(tmp_path, "metadata.tsv", "doc_id\tdate\ttitle\na.txt\t2020-05\t标题甲\ngone\t2021\t标题乙\n")
-    result = ingest_corpus(tmp_path, tmp_path / "metadata.tsv", IngestOptions())
+    result = ingest_corpus(tmp_path, tmp_path / "metadata.tsv", IngestOptions(), workers=1, cache_dir=None)
     ledger = _ledger(result)
     assert ledger.index.tolist() == ["a", "gone"]
     assert ledger.loc["a", ["date", "date_source", "title"]].tolist() == ["2020-05", "metadata", "标题甲"]
@@ -334,7 +338,9 @@ def test_malformed_metadata_date_without_text_date_is_bad_date(tmp_path):
     _write(tmp_path, "a.txt", _article("2023-03-01"))
     _write(tmp_path, "b.txt", "另一篇文章。" + BODY + "\n")
     _write(tmp_path, "metadata.tsv", "doc_id\tdate\nb\tMay 2021\n")
-    ledger = _ledger(ingest_corpus(tmp_path, tmp_path / "metadata.tsv", IngestOptions()))
+    ledger = _ledger(
+        ingest_corpus(tmp_path, tmp_path / "metadata.tsv", IngestOptions(), workers=1, cache_dir=None)
+    )
     assert ledger.loc["b", ["included", "reason", "date_source"]].tolist() == [
         "no",
         "bad_date",
@@ -347,12 +353,12 @@ def test_nothing_usable_raises(tmp_path):
     _write(tmp_path, "scan.pdf", b"%PDF-1.4\n")
     _write(tmp_path, "undated.txt", BODY + "\n")
     with pytest.raises(CorpusError, match="no document"):
-        ingest_corpus(tmp_path, None, IngestOptions())
+        ingest_corpus(tmp_path, None, IngestOptions(), workers=1, cache_dir=None)
 
 
 def test_missing_folder_raises(tmp_path):
     with pytest.raises(CorpusError, match="corpus folder not found"):
-        ingest_corpus(tmp_path / "does_not_exist", None, IngestOptions())
+        ingest_corpus(tmp_path / "does_not_exist", None, IngestOptions(), workers=1, cache_dir=None)
 
 
 # --- parallel preparation ----------------------------------------------------------------------
@@ -382,8 +388,8 @@ def test_worker_processes_give_the_same_ledger_and_passages(tmp_path):
     (docs / "zz_empty.txt").write_text("  \n", encoding="utf-8")
     (docs / "zz_undated.txt").write_text(BODY * 3, encoding="utf-8")
     (docs / "zz_folder").mkdir()
-    serial = ingest_corpus(docs, tmp_path / "metadata.tsv", IngestOptions(), workers=1)
-    parallel = ingest_corpus(docs, tmp_path / "metadata.tsv", IngestOptions(), workers=2)
+    serial = ingest_corpus(docs, tmp_path / "metadata.tsv", IngestOptions(), workers=1, cache_dir=None)
+    parallel = ingest_corpus(docs, tmp_path / "metadata.tsv", IngestOptions(), workers=2, cache_dir=None)
     assert serial.documents.equals(parallel.documents)
     assert serial.passages.equals(parallel.passages)
     reasons = _ledger(serial)["reason"]
@@ -414,16 +420,16 @@ def test_cleaning_cache_reuses_seen_files_and_gives_the_same_result(tmp_path, ca
     (corpus / "zz_binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     metadata = Path(__file__).parents[1] / "data" / "corpus" / "metadata.tsv"
     cache_dir = tmp_path / "cache"
-    uncached = ingest_corpus(corpus, metadata, IngestOptions())
+    uncached = ingest_corpus(corpus, metadata, IngestOptions(), workers=1, cache_dir=None)
     with caplog.at_level(logging.INFO, logger="zhengfa_trends.ingest"):
-        first = ingest_corpus(corpus, metadata, IngestOptions(), cache_dir=cache_dir)
+        first = ingest_corpus(corpus, metadata, IngestOptions(), cache_dir=cache_dir, workers=1)
         assert "documents analysed: 6, reused from the cleaning cache: 0" in caplog.text
         caplog.clear()
         calls = []
         original = ingest_module._analyse_document
         ingest_module._analyse_document = lambda *args: calls.append(args) or original(*args)
         try:
-            second = ingest_corpus(corpus, metadata, IngestOptions(), cache_dir=cache_dir)
+            second = ingest_corpus(corpus, metadata, IngestOptions(), cache_dir=cache_dir, workers=1)
         finally:
             ingest_module._analyse_document = original
         assert "documents analysed: 0, reused from the cleaning cache: 6" in caplog.text
@@ -440,14 +446,14 @@ def test_cleaning_cache_reuses_seen_files_and_gives_the_same_result(tmp_path, ca
     )
     with caplog.at_level(logging.INFO, logger="zhengfa_trends.ingest"):
         caplog.clear()
-        ingest_corpus(corpus, metadata, IngestOptions(years=(2021, 2023)), cache_dir=cache_dir)
+        ingest_corpus(corpus, metadata, IngestOptions(years=(2021, 2023)), cache_dir=cache_dir, workers=1)
         assert "documents analysed: 1, reused from the cleaning cache: 5" in caplog.text
         caplog.clear()
         # passages are cut after the cache (the boilerplate pass needs every document): reused
-        longer = ingest_corpus(corpus, metadata, IngestOptions(max_chars=500), cache_dir=cache_dir)
+        longer = ingest_corpus(corpus, metadata, IngestOptions(max_chars=500), cache_dir=cache_dir, workers=1)
         assert "documents analysed: 0, reused from the cleaning cache: 6" in caplog.text
         caplog.clear()
-        ingest_corpus(corpus, metadata, IngestOptions(opencc="tw2s"), cache_dir=cache_dir)
+        ingest_corpus(corpus, metadata, IngestOptions(opencc="tw2s"), cache_dir=cache_dir, workers=1)
         assert "documents analysed: 6, reused from the cleaning cache: 0" in caplog.text
     assert longer.passages["n_chars"].max() > uncached.passages["n_chars"].max()
     assert CleaningCache(cache_dir, IngestOptions(opencc="tw2s")).count() == 6

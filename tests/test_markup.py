@@ -58,7 +58,7 @@ def test_ingested_page_keeps_no_markup_or_attribute_text(tmp_path, suffix):
         f"<p>发布时间:2024-03-05</p><p>{BODY}</p><script>var notice = '<p>脚本文字</p>';"
     )
     (tmp_path / f"page{suffix}").write_text(page, encoding="utf-8")
-    result = ingest_corpus(tmp_path, None, IngestOptions())
+    result = ingest_corpus(tmp_path, None, IngestOptions(), workers=1, cache_dir=None)
     assert result.documents.loc[0, "included"] == "yes"
     text = "".join(result.passages["text"])
     assert BODY in text

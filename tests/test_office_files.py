@@ -91,7 +91,7 @@ def _scan_pdf(path: Path) -> Path:
 
 def test_docx_body_in_reading_order_without_header(tmp_path):
     _docx(tmp_path / "report.docx", "发布时间：2022-06-01")
-    result = ingest_corpus(tmp_path, None, IngestOptions())
+    result = ingest_corpus(tmp_path, None, IngestOptions(), workers=1, cache_dir=None)
     row = result.documents.iloc[0]
     assert (row["file"], row["encoding"], row["included"], row["date"]) == (
         "report.docx",
@@ -109,7 +109,7 @@ def test_docx_body_in_reading_order_without_header(tmp_path):
 
 def test_pdf_text_layer_without_running_heads_and_page_numbers(tmp_path):
     _pdf(tmp_path / "report.pdf")
-    result = ingest_corpus(tmp_path, None, IngestOptions())
+    result = ingest_corpus(tmp_path, None, IngestOptions(), workers=1, cache_dir=None)
     row = result.documents.iloc[0]
     assert (row["encoding"], row["included"], row["date"]) == ("pdf", "yes", "2023-04-05")
     text = "".join(result.passages["text"])
@@ -134,7 +134,9 @@ def test_pdf_without_text_layer_and_legacy_office_files(tmp_path):
     (tmp_path / "old.wps").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 damaged")
     _docx(tmp_path / "ok.docx", "发布时间：2022-06-01")
-    documents = ingest_corpus(tmp_path, None, IngestOptions()).documents.set_index("file")
+    documents = ingest_corpus(tmp_path, None, IngestOptions(), workers=1, cache_dir=None).documents.set_index(
+        "file"
+    )
     assert documents["reason"].to_dict() == {
         "broken.docx": "unreadable",
         "ok.docx": "",
@@ -173,4 +175,6 @@ def test_wrapped_lines_are_joined_at_full_width():
 def test_suffixes_are_case_insensitive(tmp_path, suffix):
     builder = _docx if suffix.lower() == ".docx" else (lambda p, _d: _pdf(p, pages=1))
     builder(tmp_path / f"a{suffix}", "发布时间：2022-06-01")
-    assert ingest_corpus(tmp_path, None, IngestOptions()).documents["included"].tolist() == ["yes"]
+    assert ingest_corpus(tmp_path, None, IngestOptions(), workers=1, cache_dir=None).documents[
+        "included"
+    ].tolist() == ["yes"]

@@ -27,7 +27,9 @@ def planted(tmp_path_factory, repo_root):
     started = time.perf_counter()
     folder = tmp_path_factory.mktemp("planted")
     truth = synthetic.make_corpus(folder, n_docs=1000, years=(2021, 2025), seed=11)
-    result = ingest.ingest_corpus(folder / "docs", folder / "metadata.tsv", ingest.IngestOptions())
+    result = ingest.ingest_corpus(
+        folder / "docs", folder / "metadata.tsv", ingest.IngestOptions(), workers=1, cache_dir=None
+    )
 
     config = yaml.safe_load((repo_root / "config" / "config.yaml").read_text(encoding="utf-8"))
     themes = config["themes"]

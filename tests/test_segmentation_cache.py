@@ -8,6 +8,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
+from zhengfa_trends.config import default
 from zhengfa_trends.tokenize import SegmentationCache, segment_documents, settings_fingerprint
 
 
@@ -17,7 +18,14 @@ def passages(default_ingest) -> pd.DataFrame:
 
 
 def _run(passages, settings, cache):
-    return segment_documents(passages["doc_id"].to_list(), passages["text"].to_list(), settings, cache=cache)
+    return segment_documents(
+        passages["doc_id"].to_list(),
+        passages["text"].to_list(),
+        settings,
+        cache=cache,
+        workers=1,
+        chunk_chars=default("segment.chunk_chars"),
+    )
 
 
 def test_first_run_segments_everything_second_reuses_everything(passages, segmenter_settings, tmp_path):

@@ -48,7 +48,12 @@ def _rows(n: int = 3) -> list[dict]:
 
 def _ingest(tables, columns=COLUMNS, **kwargs):
     return ingest_corpus(
-        None, None, IngestOptions(), tables=[Path(t) for t in tables], columns=columns, **kwargs
+        None,
+        None,
+        IngestOptions(),
+        tables=[Path(t) for t in tables],
+        columns=columns,
+        **{"workers": 1, "cache_dir": None, **kwargs},
     )
 
 
@@ -303,7 +308,9 @@ def test_folder_and_table_in_one_ledger(tmp_path):
     folder.mkdir()
     (folder / "a.txt").write_text("发布时间:2019-04-01\n" + _article(9), encoding="utf-8")
     table = _csv(tmp_path / "t.csv", _rows(2))
-    documents = ingest_corpus(folder, None, IngestOptions(), tables=[table], columns=COLUMNS).documents
+    documents = ingest_corpus(
+        folder, None, IngestOptions(), tables=[table], columns=COLUMNS, workers=1, cache_dir=None
+    ).documents
     assert documents["file"].tolist() == ["a.txt", "t.csv:row 2", "t.csv:row 3"]
     assert documents["province"].tolist() == ["", "上海市", "云南省"]
     assert (documents["included"] == "yes").all()

@@ -8,6 +8,7 @@ import re
 import jieba
 import pytest
 
+from zhengfa_trends.config import default
 from zhengfa_trends.tokenize import (
     Segmenter,
     SegmenterSettings,
@@ -102,7 +103,9 @@ def test_global_jieba_tokenizer_is_untouched(segmenter):
 
 def test_segment_texts_returns_space_joined_tokens(segmenter_settings):
     texts = ["全面推进数字政法建设。", "", "的"]
-    assert segment_texts(texts, segmenter_settings) == ["数字政法 建设", "", ""]
+    assert segment_texts(
+        texts, segmenter_settings, workers=1, chunk_chars=default("segment.chunk_chars")
+    ) == ["数字政法 建设", "", ""]
 
 
 def test_parallel_segmentation_equals_serial(default_tokens, segmenter_settings, caplog):

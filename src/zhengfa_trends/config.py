@@ -246,6 +246,7 @@ def ingest_options(config: Mapping) -> dict:
         "boilerplate": config["clean"]["boilerplate"],
         "workers": config["corpus"]["workers"],
         "cache_dir": config["corpus"]["cache_dir"],
+        "table": config["corpus"]["table"],  # rule ingest_corpus passes the files it names
         "columns": config["corpus"]["columns"],
         "include": config["corpus"]["include"],
         "exclude": config["corpus"]["exclude"],

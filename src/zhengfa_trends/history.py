@@ -245,7 +245,7 @@ def assign_topic_ids(
     vocabulary: list[str],
     labels: Mapping[int, str],
     previous: StoredModel | None,
-    min_similarity: float = 0.5,
+    min_similarity: float,
 ) -> pd.DataFrame:
     """Stable topic ids: a topic matched to a previous topic with similarity ≥ ``min_similarity``
     keeps that topic's id; the others get new ids; previous topics left unmatched are ``vanished``.

@@ -84,17 +84,17 @@ def ingest_step(
         max_chars=options["max_chars"],
         min_chars=options["min_chars"],
         min_year=options["min_year"],
-        max_date=options.get("max_date"),
+        max_date=options["max_date"],
         date_from_text=options["date_from_text"],
         years=tuple(options["years"]) or None,
         near_duplicate_threshold=options["near_duplicate_threshold"],
         boilerplate_min_share=options["boilerplate"]["min_share"],
         boilerplate_min_docs=options["boilerplate"]["min_docs"],
     )
-    tables = ingest.list_table_files(options.get("table")) if options.get("table") else []
-    columns = ingest.TableColumns.from_config(options.get("columns")) if tables else None
+    tables = ingest.list_table_files(options["table"]) if options["table"] else []
+    columns = ingest.TableColumns.from_config(options["columns"]) if tables else None
     facets = columns.facets if columns is not None else ()
-    selection = ingest.Selection.from_config(options.get("include"), options.get("exclude"), facets)
+    selection = ingest.Selection.from_config(options["include"], options["exclude"], facets)
     try:
         result = ingest.ingest_corpus(
             corpus_path,

@@ -197,7 +197,7 @@ def _segment_chunk(texts: Sequence[str]) -> list[str]:
 
 
 def segment_texts(
-    texts: Sequence[str], settings: SegmenterSettings, workers: int = 1, chunk_chars: int = 200_000
+    texts: Sequence[str], settings: SegmenterSettings, *, workers: int, chunk_chars: int
 ) -> list[str]:
     """Segment many texts; return each one's filtered tokens joined by single spaces.
 
@@ -210,9 +210,10 @@ def segment_texts(
     texts : sequence of str
     settings : SegmenterSettings
     workers : int
-        Worker processes (1 = in this process).
+        Worker processes (1 = in this process); ``segment.workers`` in the workflow.
     chunk_chars : int
-        Corpora above this many characters use the workers; also the largest chunk.
+        Corpora above this many characters use the workers; also the largest chunk
+        (``segment.chunk_chars``).
 
     Returns
     -------
@@ -324,8 +325,9 @@ def segment_documents(
     texts: Sequence[str],
     settings: SegmenterSettings,
     cache: SegmentationCache | None = None,
-    workers: int = 1,
-    chunk_chars: int = 200_000,
+    *,
+    workers: int,
+    chunk_chars: int,
 ) -> tuple[list[str], dict[str, int]]:
     """Segment passages grouped by document, reusing cached documents.
 

@@ -375,15 +375,13 @@ class KChoice:
         )
 
 
-def choose_k(
-    selection: pd.DataFrame, fixed_k: int | None = None, min_stability: float = 0.5
-) -> tuple[int, str]:
+def choose_k(selection: pd.DataFrame, fixed_k: int | None, min_stability: float) -> tuple[int, str]:
     """``(k, reason)`` of :func:`choose_k_band`."""
     choice = choose_k_band(selection, fixed_k, min_stability)
     return choice.k, choice.reason
 
 
-def choose_k_band(selection: pd.DataFrame, fixed_k: int | None = None, min_stability: float = 0.5) -> KChoice:
+def choose_k_band(selection: pd.DataFrame, fixed_k: int | None, min_stability: float) -> KChoice:
     """Pick the number of topics from ``model_selection.tsv`` rows, with the one-SE rule.
 
     Rule: a K fixed in the config wins.  Otherwise, among the Ks whose mean stability is at least

@@ -225,8 +225,9 @@ def ingest_corpus(
     corpus_dir: Path | None,
     metadata_path: Path | None,
     options: IngestOptions,
-    workers: int = 1,
-    cache_dir: str | Path | None = None,
+    *,
+    workers: int,
+    cache_dir: str | Path | None,
     tables: Sequence[Path] = (),
     columns: TableColumns | None = None,
     selection: Selection | None = None,
@@ -243,10 +244,11 @@ def ingest_corpus(
     options : IngestOptions
     workers : int
         Processes that read, clean and date the documents (the duplicate checks, which depend on
-        earlier documents, stay in this process); the result does not depend on it.
-    cache_dir : path, optional
+        earlier documents, stay in this process); the result does not depend on it
+        (``corpus.workers`` in the workflow).
+    cache_dir : path or None
         Folder of the cleaning cache (:class:`CleaningCache`): files analysed before under the same
-        settings are not decoded and cleaned again.  None: no cache.
+        settings are not decoded and cleaned again (``corpus.cache_dir``).  None: no cache.
     tables : sequence of Path
         Table files (:mod:`.tables`), one document per row, read after the folder.
     columns : TableColumns, optional
