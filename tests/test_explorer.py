@@ -243,7 +243,8 @@ def _click(driver, css: str) -> None:
 def _evidence(driver) -> list[dict]:
     return driver.execute_script(
         "return Array.from(document.querySelectorAll('#evidence .passage')).map(p => ({"
-        "year: p.getAttribute('data-year'), text: p.querySelector('p').textContent,"
+        "year: p.getAttribute('data-year'), doc: p.getAttribute('data-doc'),"
+        "meta: p.querySelector('.meta').textContent, text: p.querySelector('p').textContent,"
         "marks: Array.from(p.querySelectorAll('mark')).map(m => m.textContent)}));"
     )
 
@@ -263,8 +264,13 @@ def test_clicking_a_theme_and_a_year_lists_that_years_passages(run, page):
     shown = _evidence(page)
     assert shown, "no passage listed"
     assert len(shown) <= 3
+    ledger = read_tsv(run / "results/corpus/documents.tsv", dtype={"doc_id": str}).set_index("doc_id")
     for passage in shown:
         assert passage["year"] == str(year)
+        document = ledger.loc[passage["doc"]]  # title, date and source of the document beside its passage
+        assert passage["meta"].startswith(
+            f"{document['title']} · {document['date']} · source: {document['source']}"
+        )
         assert passage["marks"] and set(passage["marks"]) <= keywords
         assert any(word in passage["text"] for word in keywords)
     assert page.find_elements("css selector", '#theme-periods table[data-periods="themes"] tr')
