@@ -294,6 +294,10 @@ def test_a_topic_cell_a_slider_and_a_term_search(run, page):
     )
     assert page.find_element("id", "lambda-value").text == "0.00"
     assert page.execute_script(ranking) != at_default  # λ = 0 ranks by lift: another order
+    page.execute_script(  # back to the default λ (for the screenshot)
+        "const s = document.getElementById('lambda'); s.value = '0.6'; s.dispatchEvent(new Event('input'));"
+    )
+    assert page.execute_script(ranking) == at_default
     keyness = read_tsv(run / "results/tfidf/keyness_by_year.tsv").sort_values(["g2"], ascending=False).iloc[0]
     search = page.find_element("id", "term-search")
     search.clear()
