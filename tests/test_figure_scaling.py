@@ -192,7 +192,13 @@ def test_model_selection_is_legible_for_long_k_grids(ks):
             for seed in (1, 2)
         ]
     )
-    _assert_legible(plot_model_selection(selection, dpi=DPI))
+    convergence = pd.DataFrame(
+        [(k, 1, p, 100.0 + k + 10.0 / p) for k in ks for p in range(1, 11)],
+        columns=["k", "seed", "pass", "perplexity"],
+    )
+    fig = plot_model_selection(selection, dpi=DPI, convergence=convergence)
+    assert len([line for line in fig.axes[5].get_lines() if len(line.get_xdata()) == 10]) == len(ks)
+    _assert_legible(fig)
 
 
 def test_a_higher_dpi_keeps_every_side_within_the_bound():

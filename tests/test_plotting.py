@@ -231,12 +231,50 @@ def test_model_selection_marks_the_chosen_k_in_every_panel():
         ]
     )
     fig = plot_model_selection(selection, language="en")
-    assert [ax.get_title() for ax in fig.axes] == ["c_npmi", "c_v", "u_mass", "perplexity", "stability"]
-    for ax in fig.axes:
+    titles = ["c_npmi", "c_v", "u_mass", "perplexity", "stability", "convergence (held-out perplexity)"]
+    assert [ax.get_title() for ax in fig.axes] == titles
+    for ax in fig.axes[:5]:
         dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
         assert len(dashed) == 1
         assert list(dashed[0].get_xdata()) == [4, 4]
     assert "K=4" in fig._suptitle.get_text()
+    # no convergence tables: the panel says so instead of drawing an empty axis
+    assert [t.get_text() for t in fig.axes[5].texts] == ["n/a"]
+
+
+def test_model_selection_shows_each_ks_convergence_relative_to_its_last_pass():
+    selection = pd.DataFrame(
+        [
+            {
+                "k": k,
+                "seed": 1,
+                "c_v": 0.3,
+                "c_npmi": -0.1,
+                "u_mass": -2.0,
+                "perplexity": 100.0,
+                "stability": 0.5,
+                "chosen": k == 4,
+            }
+            for k in (3, 4)
+        ]
+    )
+    convergence = pd.DataFrame(
+        [(3, 1, p, v) for p, v in enumerate([130.0, 110.0, 104.0, 100.0], 1)]
+        + [(4, 1, p, v) for p, v in enumerate([240.0, 220.0, 201.0, 200.0], 1)],
+        columns=["k", "seed", "pass", "perplexity"],
+    )
+    fig = plot_model_selection(selection, language="en", convergence=convergence)
+    panel = fig.axes[5]
+    assert panel.get_xlabel() == "pass" and panel.get_ylabel() == "% above the last pass"
+    curves = [line for line in panel.get_lines() if len(line.get_xdata()) == 4]
+    assert len(curves) == 2
+    by_start = sorted(curves, key=lambda line: line.get_ydata()[0])
+    np.testing.assert_allclose(by_start[0].get_ydata(), [20.0, 10.0, 0.5, 0.0])  # K=4
+    np.testing.assert_allclose(by_start[1].get_ydata(), [30.0, 10.0, 4.0, 0.0])  # K=3
+    # the chosen K is the strong line and the legend's only entry; 0.5 % is marked
+    assert by_start[0].get_linewidth() > by_start[1].get_linewidth()
+    assert [t.get_text() for t in panel.get_legend().get_texts()] == ["K=4"]
+    assert any(list(line.get_ydata()) == [0.5, 0.5] for line in panel.get_lines())
 
 
 def test_unknown_language_is_a_clear_error():

@@ -543,7 +543,7 @@ def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str],
     """Rule ``plot_figure``: draw figure ``name`` from its tables and save it in every format.
 
     ``inputs`` holds ``table`` (the figure's table), ``style`` (the .mplstyle file) and, for the
-    topic figures, ``chosen_k`` and ``topic_ids``.
+    topic figures, ``chosen_k``, ``topic_ids`` and (model selection) every K's ``convergence``.
     """
     from . import plotting
     from .plotting.figures import FigureTables, draw_figure
@@ -553,6 +553,11 @@ def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str],
         chosen_k=read_chosen_k(inputs["chosen_k"]) if "chosen_k" in inputs else None,
         topic_ids=read_tsv(inputs["topic_ids"]) if "topic_ids" in inputs else None,
         k_choice=read_k_choice(inputs["chosen_k"]) if "chosen_k" in inputs else None,
+        convergence=(
+            pd.concat([read_tsv(path) for path in inputs["convergence"]], ignore_index=True)
+            if "convergence" in inputs
+            else None
+        ),
     )
     with plotting.style_context(inputs["style"]):
         fig = draw_figure(name, tables, options)

@@ -15,6 +15,7 @@ FIGURE_INPUTS = {
     "model_selection": {
         "table": "results/lda/model_selection.tsv",
         "chosen_k": "results/lda/chosen_k.txt",
+        "convergence": expand("results/lda/k{k}/convergence.tsv", k=LDA_KS),
     },
 }
 TOPIC_FIGURES = ["topic_trends", "topic_terms", "model_selection"]

@@ -63,6 +63,9 @@ LABELS = {
         "g2": "对数似然 G²",
         "emerging_title": "各年份的新兴词(相对其他年份的 G² 关键度)",
         "selection_title": "主题数 K 的选择(虚线:选定 K={k};阴影:最佳均值一个标准误以内)",
+        "convergence_title": "收敛(留出困惑度)",
+        "convergence_x": "训练轮次",
+        "convergence_y": "高于末轮 %",
     },
     "en": {
         "year": "Year",
@@ -94,6 +97,9 @@ LABELS = {
         "g2": "Log-likelihood G²",
         "emerging_title": "Emerging terms of each year (G² keyness against the other years)",
         "selection_title": "Choosing K (dashed: chosen K={k}; shaded: within one standard error of the best mean)",
+        "convergence_title": "convergence (held-out perplexity)",
+        "convergence_x": "pass",
+        "convergence_y": "% above the last pass",
     },
 }
 

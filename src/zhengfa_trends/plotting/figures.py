@@ -28,6 +28,7 @@ class FigureTables:
     chosen_k: int | None = None
     topic_ids: pd.DataFrame | None = None
     k_choice: object | None = None  # topics.KChoice of chosen_k.txt: the one-standard-error band
+    convergence: pd.DataFrame | None = None  # every K's convergence.tsv, concatenated
 
 
 def stable_topic_ids(table: pd.DataFrame, topic_ids: pd.DataFrame) -> pd.DataFrame:
@@ -79,7 +80,11 @@ def _emerging_terms(tables: FigureTables, options: Mapping) -> Figure:
 
 def _model_selection(tables: FigureTables, options: Mapping) -> Figure:
     return models.plot_model_selection(
-        tables.table, language=options["language"], dpi=options["dpi"], band=tables.k_choice
+        tables.table,
+        language=options["language"],
+        dpi=options["dpi"],
+        band=tables.k_choice,
+        convergence=tables.convergence,
     )
 
 
