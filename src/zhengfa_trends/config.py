@@ -251,3 +251,27 @@ def ingest_options(config: Mapping) -> dict:
         "include": config["corpus"]["include"],
         "exclude": config["corpus"]["exclude"],
     }
+
+
+def bootstrap_options(trends: Mapping) -> dict:
+    """Keyword arguments of the bootstrap intervals (``trends.topic_share_by_year`` and the theme
+    functions) from the validated ``trends`` config section."""
+    return {
+        "n_boot": trends["bootstrap"],
+        "seed": trends["seed"],
+        "level": trends["level"],
+        "min_docs": trends["min_docs"],
+        "interval": trends["interval"],
+        "small_n_interval": trends["small_n_interval"],
+    }
+
+
+def theme_options(trends: Mapping) -> dict:
+    """Keyword arguments of ``trends.theme_share_by_year`` / ``trends.theme_tables`` from the
+    ``trends`` config section (also used for the period and facet tables, so that every theme table
+    counts alike)."""
+    return {
+        "per_tokens": trends["per_tokens"],
+        "keyword_match": trends["keyword_match"],
+        **bootstrap_options(trends),
+    }

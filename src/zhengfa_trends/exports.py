@@ -33,6 +33,12 @@ _STATA_STR_MAX = 2045
 STATA_TIME_STAMP = dt.datetime(2000, 1, 1)
 
 
+def topic_labels(topic_ids: pd.DataFrame, k: int) -> dict[int, tuple[int, str]]:
+    """Topic number -> ``(stable topic id, label)`` of the K-topic model, from topic_ids.tsv rows."""
+    current = topic_ids[(topic_ids["topic"] >= 0) & (topic_ids["k"] == k)]
+    return {int(row.topic): (int(row.topic_id), str(row.label)) for row in current.itertuples()}
+
+
 def document_table(
     ledger: pd.DataFrame,
     tokens: pd.DataFrame,

@@ -315,11 +315,11 @@ def summarise_groups_step(
     ``periods, theme_periods, topic_periods, top_terms_periods, keyness_periods`` (periods) and
     ``theme_facets, topic_facets`` (facet).
     """
-    from .io import read_tsv, write_tsv
-    from .keywords import normalise_themes
-
     # The yearly steps' option helpers: the group tables count and resample exactly as they do.
-    from .steps import _bootstrap_options, read_chosen_k, read_tokens, theme_options
+    from .config import bootstrap_options, theme_options
+    from .io import read_tokens, read_tsv, write_tsv
+    from .keywords import normalise_themes
+    from .topics import read_chosen_k
 
     themes = normalise_themes(themes)
     tokens = read_tokens(inputs["tokens"])
@@ -332,7 +332,7 @@ def summarise_groups_step(
     yearly_topics = read_tsv(inputs["topic_shares"])
     yearly_topics = yearly_topics[yearly_topics["k"] == k]
     labels = dict(zip(yearly_topics["topic"].astype(int), yearly_topics["label"].astype(str), strict=False))
-    bootstrap = _bootstrap_options(trend_options)
+    bootstrap = bootstrap_options(trend_options)
     if periods and "periods" in outputs:
         table = periods_table(periods, doc_years)
         log.info("periods: %s", ", ".join(f"{r.period} ({r.n_docs} documents)" for r in table.itertuples()))

@@ -37,7 +37,7 @@ import pandas as pd
 
 from . import topics
 from .faults import checkpoint
-from .io import read_tsv, tsv_text
+from .io import read_tsv, tsv_text, write_tsv
 from .topics import match_topics
 
 log = logging.getLogger(__name__)
@@ -288,6 +288,36 @@ def assign_topic_ids(
     return pd.DataFrame(rows, columns=TOPIC_ID_COLUMNS)
 
 
+def label_topic_ids(
+    ids: pd.DataFrame, labels: Mapping[int, str], hand: Mapping, k: int
+) -> tuple[pd.DataFrame, dict[int, str]]:
+    """The topic-id table with its final labels, and the chosen model's labels by topic number.
+
+    ``labels`` are the relevance labels by topic number; ``hand`` (``lda.labels``: topic id → name)
+    replaces the label of each id it names (:func:`~zhengfa_trends.topics.with_hand_labels`).  A
+    hand label whose id is not a topic of this K-topic model is warned about, and so is every new
+    and every vanished topic id.
+    """
+    current = current_topics(ids)
+    id_of = dict(zip(current["topic"].astype(int), current["topic_id"].astype(int), strict=True))
+    labels = topics.with_hand_labels(labels, id_of, hand)
+    unknown = sorted(int(key) for key in hand if int(key) not in id_of.values())
+    if unknown:
+        log.warning(
+            "lda.labels names topic ids %s, which are not topics of the chosen model (K=%d, ids %s)",
+            ", ".join(map(str, unknown)),
+            k,
+            ", ".join(str(v) for v in sorted(id_of.values())),
+        )
+    ids = ids.copy()
+    is_current = ids["topic"] >= 0
+    ids.loc[is_current, "label"] = ids.loc[is_current, "topic"].map(labels)
+    for row in ids.itertuples(index=False):
+        if row.status in ("new", "vanished"):
+            log.warning("topic id %s is %s (%s)", row.topic_id, row.status, row.label)
+    return ids, labels
+
+
 def _share_changes(kind: str, key_column: str, before: pd.DataFrame | None, after: pd.DataFrame) -> list:
     rows = []
     columns = [key_column, "year", "share"]
@@ -418,6 +448,89 @@ def compare_runs(
     table = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     table["year"] = table["year"].astype("Int64")
     return table
+
+
+# The chosen model's files stored with the state, and the rule input (one file per K) each comes from.
+MODEL_INPUTS = {
+    "lambda.npy": "topic_lambda",
+    "alpha.npy": "alpha",
+    "vocabulary.txt": "vocabulary",
+    "passage_topics.tsv": "passage_topics",
+}
+
+
+def record_changes(
+    history_dir: str | Path, k: int, run: Mapping[str, str | Path], model_files: Mapping, changes_out
+) -> dict:
+    """Compare this run with the stored previous one and write changes.tsv.
+
+    ``run`` holds the paths ``documents``, ``theme_shares``, ``topic_shares``, ``topic_ids`` and
+    ``chosen_k`` of this run; ``model_files`` the chosen model's files (:data:`MODEL_INPUTS`).
+    If the stored state is already this run's (a run killed after storing it, then resumed), its
+    stored change records are written again instead of comparing the run with itself.
+
+    Returns
+    -------
+    dict
+        The arguments of :func:`save_state`, which the caller runs once every record of the run is
+        written.
+    """
+    history_dir = Path(history_dir)
+    state_id = run_state_id(
+        [
+            run["documents"],
+            run["theme_shares"],
+            run["topic_shares"],
+            run["topic_ids"],
+            run["chosen_k"],
+            *model_files.values(),
+        ]
+    )
+    topic_shares = read_tsv(run["topic_shares"])
+    topic_shares = topic_shares[topic_shares["k"] == k]
+    topic_ids = read_tsv(run["topic_ids"])
+    state = {
+        "history_dir": history_dir,
+        "documents": run["documents"],
+        "theme_shares": run["theme_shares"],
+        "topic_shares": topic_shares,
+        "model_files": dict(model_files),
+        "topic_ids": topic_ids,
+        "changes": changes_out,
+        "state_id": state_id,
+    }
+    stored = stored_changes(history_dir, state_id)
+    if stored is not None:
+        log.info("this run's state is already stored (a resumed run): its change records are reused")
+        Path(changes_out).write_bytes(stored)
+        return state
+    previous_state = state_folder(history_dir)
+
+    def previous(name):
+        path = previous_state / name if previous_state is not None else None
+        return read_tsv(path, dtype={"doc_id": str}) if path is not None and path.is_file() else None
+
+    changes = compare_runs(
+        previous("documents.tsv"),
+        read_tsv(run["documents"], dtype={"doc_id": str}),
+        previous("theme_share_by_year.tsv"),
+        read_tsv(run["theme_shares"]),
+        previous("topic_share_by_year.tsv"),
+        topic_shares,
+        topic_ids,
+        previous_k=stored_k(history_dir),
+        k=k,
+    )
+    write_tsv(changes, changes_out)
+    counts = changes["change"].value_counts()
+    log.info(
+        "changes: %s",
+        ", ".join(
+            f"{name} {int(counts.get(name, 0))}"
+            for name in ("document_added", "document_removed", "year_added", "k_changed")
+        ),
+    )
+    return state
 
 
 def _write_synced(path: Path, data: bytes) -> None:

@@ -74,3 +74,10 @@ def write_lines(lines, path: str | Path) -> None:
 def read_lines(path: str | Path) -> list[str]:
     """The lines written by :func:`write_lines`."""
     return Path(path).read_text(encoding="utf-8").splitlines()
+
+
+def read_tokens(path: str | Path) -> pd.DataFrame:
+    """Read tokens.tsv (empty token strings stay empty strings)."""
+    tokens = read_tsv(path, dtype={"doc_id": str, "tokens": str})
+    tokens["tokens"] = tokens["tokens"].fillna("")
+    return tokens

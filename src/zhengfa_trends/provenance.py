@@ -26,6 +26,19 @@ TRACKED_PACKAGES = (
 )
 
 
+# Inputs of rule record_run that provenance.json hashes (with the chosen K), and the role each is
+# listed under there (the corpus files are "documents", as in every provenance.json so far).
+PROVENANCE_INPUTS = {
+    "corpus_files": "documents",
+    "metadata": "metadata",
+    "tables": "tables",
+    "user_dictionaries": "user_dictionaries",
+    "stopwords": "stopwords",
+    "style": "style",
+    "chosen_k": "chosen_k",
+}
+
+
 def config_digest(config: Mapping) -> str:
     """sha256 of the resolved config as canonical JSON (sorted keys), the id figures point to."""
     canonical = json.dumps(config, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)

@@ -86,3 +86,22 @@ def gather_tokens(shard_paths: Sequence[str | Path]) -> pd.DataFrame:
             "rerun with --forcerun segment_passages"
         )
     return table.iloc[order].reset_index(drop=True)
+
+
+def gather_stats(facts: Sequence[dict]) -> dict:
+    """The segmentation statistics of all shards (their stats.json contents) as one run's:
+    ``segmented``, ``reused``, ``engine`` and the settings ``fingerprint``.
+
+    Raises
+    ------
+    ValueError
+        If the shards used different engines (one line: rerun them).
+    """
+    engines = sorted({fact["engine"] for fact in facts})
+    if len(engines) != 1:
+        raise ValueError(f"the segmentation shards used different engines ({', '.join(engines)}): rerun them")
+    return {
+        **{key: sum(fact[key] for fact in facts) for key in ("segmented", "reused")},
+        "engine": engines[0],
+        "fingerprint": facts[0]["fingerprint"],
+    }

@@ -13,24 +13,22 @@ from pathlib import Path
 import pandas as pd
 
 from . import features, history, ingest, shards, topics, trends
-from .config import check_k_for_passages
+from .config import bootstrap_options, check_k_for_passages, theme_options
 from .faults import checkpoint
-from .io import read_lines, read_npy, read_tsv, write_json, write_lines, write_npy, write_tsv
+from .io import read_lines, read_npy, read_tokens, read_tsv, write_json, write_lines, write_npy, write_tsv
 from .keywords import normalise_themes
+from .provenance import PROVENANCE_INPUTS
 from .tokenize import (
     SegmentationCache,
-    SegmenterSettings,
-    read_user_dictionary,
-    read_word_list,
-    segment_documents,
+    prune_segmentation_caches,
+    segment_passages,
+    segmenter_settings,
     settings_fingerprint,
     verified_settings,
 )
+from .topics import read_chosen_k, read_k_choice
 
 log = logging.getLogger(__name__)
-
-# Frequency given to theme keywords in the segmenter, so each keyword is one token.
-THEME_KEYWORD_FREQ = 200000
 
 
 def ingest_step(
@@ -46,7 +44,8 @@ def ingest_step(
     Every file that is not used is logged with its reason (log file) and summarised in one
     warning (stderr); each setting that left valid documents out (``corpus.min_year``,
     ``corpus.years``, ``corpus.include/exclude``) gets a warning of its own naming the key
-    (:func:`ingest.setting_exclusions`).  A metadata path that names no file is warned about, not fatal.
+    (:func:`ingest.setting_exclusions`).  A metadata path that names no file is warned about, not
+    fatal (:func:`ingest.metadata_file`).
 
     Raises
     ------
@@ -54,43 +53,9 @@ def ingest_step(
         If the corpus folder is missing or no document can be used (one line naming the folder,
         the reasons and what to do); the reason of every file is logged first.
     """
-
-    def log_excluded(documents: pd.DataFrame, listed: str) -> None:
-        excluded = documents[documents["included"] != "yes"]
-        for row in excluded.itertuples():
-            log.info("not used: %s (%s)", row.file or row.doc_id, row.reason)
-        if not excluded.empty:
-            kinds = excluded["reason"].str.replace(r"^(duplicate_of|repeated_id):.*", r"\1", regex=True)
-            counts = ", ".join(f"{reason}: {n}" for reason, n in kinds.value_counts().sort_index().items())
-            log.warning(
-                "%d of %d corpus entries not used (%s); %s",
-                len(excluded),
-                len(documents),
-                counts,
-                listed,
-            )
-
     corpus_path = Path(corpus_dir) if corpus_dir else None
-    metadata_path = Path(metadata) if metadata else None
-    if corpus_path is None:
-        metadata_path = None  # a table corpus: metadata.tsv describes the files of a folder
-    elif metadata_path is None and (corpus_path / "metadata.tsv").is_file():
-        metadata_path = corpus_path / "metadata.tsv"
-    if metadata_path is not None and not metadata_path.is_file():
-        log.warning("metadata file %s not found: dates come from the article texts only", metadata_path)
-        metadata_path = None
-    settings = ingest.IngestOptions(
-        opencc=options["opencc"],
-        max_chars=options["max_chars"],
-        min_chars=options["min_chars"],
-        min_year=options["min_year"],
-        max_date=options["max_date"],
-        date_from_text=options["date_from_text"],
-        years=tuple(options["years"]) or None,
-        near_duplicate_threshold=options["near_duplicate_threshold"],
-        boilerplate_min_share=options["boilerplate"]["min_share"],
-        boilerplate_min_docs=options["boilerplate"]["min_docs"],
-    )
+    metadata_path = ingest.metadata_file(corpus_path, Path(metadata) if metadata else None)
+    settings = ingest.ingest_settings(options)
     tables = ingest.list_table_files(options["table"]) if options["table"] else []
     columns = ingest.TableColumns.from_config(options["columns"]) if tables else None
     facets = columns.facets if columns is not None else ()
@@ -108,10 +73,10 @@ def ingest_step(
         )
     except ingest.CorpusError as error:
         if error.documents is not None:
-            log_excluded(error.documents, "the log of this step lists each file with its reason")
+            ingest.log_excluded(error.documents, "the log of this step lists each file with its reason")
         raise
     documents = result.documents
-    log_excluded(documents, f"documents.tsv gives each file's reason ({documents_out})")
+    ingest.log_excluded(documents, f"documents.tsv gives each file's reason ({documents_out})")
     for message in ingest.setting_exclusions(documents, settings):
         log.warning(message)
     included = int((documents["included"] == "yes").sum())
@@ -129,27 +94,6 @@ def ingest_step(
         write_tsv(result.boilerplate, boilerplate_out)
 
 
-def segmenter_settings(
-    user_dictionaries: Sequence[str],
-    stopwords: Sequence[str],
-    themes: Mapping[str, Sequence[str]],
-    options: Mapping,
-) -> SegmenterSettings:
-    """Segmenter settings from dictionary files, stopword files, theme keywords and options."""
-    entries = read_user_dictionary(user_dictionaries)
-    entries += [
-        (word, THEME_KEYWORD_FREQ, "n") for words in normalise_themes(themes).values() for word in words
-    ]
-    return SegmenterSettings(
-        user_dictionary=entries,
-        stopwords=frozenset(read_word_list(stopwords)),
-        min_chars=options["min_chars"],
-        han_only=options["han_only"],
-        hmm=options["hmm"],
-        engine=options["engine"],
-    )
-
-
 def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mapping, shard=(0, 1)):
     """Tokens of the passages of one shard (of all passages for ``shard=(0, 1)``), and the run's facts.
 
@@ -165,46 +109,19 @@ def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mappi
     settings = verified_settings(passages["text"].to_list(), settings)
     index, n_shards = shard
     rows = shards.shard_rows(passages["doc_id"].to_list(), index, n_shards)
-    part = passages.iloc[rows]
     cache_dir = options["cache_dir"]
     cache = (
         SegmentationCache(cache_dir, settings_fingerprint(settings), shards.cache_file_name(index, n_shards))
         if cache_dir
         else None
     )
-    joined, stats = segment_documents(
-        part["doc_id"].to_list(),
-        part["text"].to_list(),
-        settings,
-        cache=cache,
-        workers=options["workers"],
-        chunk_chars=options["chunk_chars"],
+    tokens, stats = segment_passages(
+        passages.iloc[rows], settings, cache, workers=options["workers"], chunk_chars=options["chunk_chars"]
     )
     if cache is not None:
         cache.close()
-    tokens = part[["doc_id", "passage_no", "year"]].copy()
-    tokens["n_tokens"] = [len(t.split()) for t in joined]
-    tokens["tokens"] = joined
     log.info("documents segmented: %d, reused from the cache: %d", stats["segmented"], stats["reused"])
     return tokens, rows, stats, settings, cache
-
-
-def _prune_segmentation_caches(cache: SegmentationCache, n_shards: int) -> None:
-    """Remove the entries made under other settings from every segmentation-cache file of the folder.
-
-    The files of other shard counts are pruned too (and kept: switching back to that count reuses them).
-    """
-    names = [shards.cache_file_name(i, n_shards) for i in range(n_shards)]
-    others = [*cache.base.glob("tokens.sqlite"), *cache.base.glob("tokens_*of*.sqlite")]
-    names += sorted(p.name for p in others if p.name not in names)
-    for name in names:
-        if not (cache.base / name).is_file():
-            continue
-        store = SegmentationCache(cache.base, cache.fingerprint, name)
-        removed = store.prune()
-        store.close()
-        if removed:
-            log.info("segmentation cache %s: %d entries of earlier settings removed", name, removed)
 
 
 def segment_step(
@@ -217,7 +134,7 @@ def segment_step(
     write_tsv(tokens, tokens_out)
     write_json({**stats, "passages": len(tokens), "engine": settings.engine}, stats_out)
     if cache is not None:
-        _prune_segmentation_caches(cache, 1)
+        prune_segmentation_caches(cache.base, cache.fingerprint, 1)
 
 
 def segment_shard_step(
@@ -247,15 +164,12 @@ def gather_tokens_step(
 
     tokens = shards.gather_tokens(shard_tokens)
     facts = [json.loads(Path(path).read_text(encoding="utf-8")) for path in shard_stats]
-    engines = sorted({fact["engine"] for fact in facts})
-    if len(engines) != 1:
-        raise ValueError(f"the segmentation shards used different engines ({', '.join(engines)}): rerun them")
+    stats = shards.gather_stats(facts)
     write_tsv(tokens, tokens_out)
-    stats = {key: sum(fact[key] for fact in facts) for key in ("segmented", "reused")}
-    write_json({**stats, "passages": len(tokens), "engine": engines[0]}, stats_out)
-    fingerprint = facts[0]["fingerprint"]
-    if cache_dir and fingerprint:
-        _prune_segmentation_caches(SegmentationCache(cache_dir, fingerprint), len(facts))
+    counts = {"segmented": stats["segmented"], "reused": stats["reused"]}
+    write_json({**counts, "passages": len(tokens), "engine": stats["engine"]}, stats_out)
+    if cache_dir and stats["fingerprint"]:
+        prune_segmentation_caches(cache_dir, stats["fingerprint"], len(facts))
     log.info(
         "%d shards gathered: %d passages; documents segmented %d, reused %d",
         len(facts),
@@ -263,13 +177,6 @@ def gather_tokens_step(
         stats["segmented"],
         stats["reused"],
     )
-
-
-def read_tokens(path) -> pd.DataFrame:
-    """Read tokens.tsv (empty token strings stay empty strings)."""
-    tokens = read_tsv(path, dtype={"doc_id": str, "tokens": str})
-    tokens["tokens"] = tokens["tokens"].fillna("")
-    return tokens
 
 
 def summarise_terms_step(
@@ -436,7 +343,7 @@ def summarise_topics_step(
         labels = chosen_labels if int(k) == chosen else _auto_labels(inputs, i)
         passage_topics = read_tsv(inputs["passage_topics"][i], dtype={"doc_id": str})
         shares.append(
-            trends.topic_share_by_year(passage_topics, int(k), labels, **_bootstrap_options(trend_options))
+            trends.topic_share_by_year(passage_topics, int(k), labels, **bootstrap_options(trend_options))
         )
         topic_word = read_npy(inputs["topic_word"][i])
         vocabulary = read_lines(inputs["vocabulary"][i])
@@ -455,37 +362,6 @@ def summarise_topics_step(
         with_topic_ids(pd.concat(shares, ignore_index=True), outputs["topic_ids"]), outputs["topic_shares"]
     )
     write_tsv(pd.concat(links, ignore_index=True), outputs["theme_topics"])
-
-
-def read_chosen_k(path) -> int:
-    """The K written by :func:`select_k_step`."""
-    return read_k_choice(path).k
-
-
-def read_k_choice(path) -> topics.KChoice:
-    """The whole choice written by :func:`select_k_step` (K, rule, band)."""
-    return topics.KChoice.from_text(Path(path).read_text(encoding="utf-8"))
-
-
-def _bootstrap_options(options: Mapping) -> dict:
-    return {
-        "n_boot": options["bootstrap"],
-        "seed": options["seed"],
-        "level": options["level"],
-        "min_docs": options["min_docs"],
-        "interval": options["interval"],
-        "small_n_interval": options["small_n_interval"],
-    }
-
-
-def theme_options(options: Mapping) -> dict:
-    """Keyword arguments of ``trends.theme_share_by_year`` from the ``trends`` config section
-    (also used for the period and facet tables, so that every theme table counts alike)."""
-    return {
-        "per_tokens": options["per_tokens"],
-        "keyword_match": options["keyword_match"],
-        **_bootstrap_options(options),
-    }
 
 
 def theme_trends_table(
@@ -623,23 +499,7 @@ def align_topics_step(
     vocabulary = read_lines(inputs["vocabulary"][i])
     previous = history.load_model(history.history_folder(inputs["history"]))
     ids = history.assign_topic_ids(topic_word, vocabulary, labels, previous, options["match_similarity"])
-    current = history.current_topics(ids)
-    id_of = dict(zip(current["topic"].astype(int), current["topic_id"].astype(int), strict=True))
-    hand = options["labels"] or {}
-    labels = topics.with_hand_labels(labels, id_of, hand)
-    unknown = sorted(int(key) for key in hand if int(key) not in id_of.values())
-    if unknown:
-        log.warning(
-            "lda.labels names topic ids %s, which are not topics of the chosen model (K=%d, ids %s)",
-            ", ".join(map(str, unknown)),
-            k,
-            ", ".join(str(v) for v in sorted(id_of.values())),
-        )
-    is_current = ids["topic"] >= 0
-    ids.loc[is_current, "label"] = ids.loc[is_current, "topic"].map(labels)
-    for row in ids.itertuples(index=False):
-        if row.status in ("new", "vanished"):
-            log.warning("topic id %s is %s (%s)", row.topic_id, row.status, row.label)
+    ids, labels = history.label_topic_ids(ids, labels, options["labels"] or {}, k)
     write_tsv(ids, topic_ids_out)
     return labels
 
@@ -659,85 +519,13 @@ def record_changes_step(inputs: Mapping, ks: Sequence[int], changes_out) -> dict
     If the stored state is already this run's (a run killed after storing it, then resumed), its
     stored change records are written again instead of comparing the run with itself.
     """
-    history_dir = history.history_folder(inputs["history"])
     k = read_chosen_k(inputs["chosen_k"])
     i = list(ks).index(k)
-    model_files = {
-        "lambda.npy": inputs["topic_lambda"][i],
-        "alpha.npy": inputs["alpha"][i],
-        "vocabulary.txt": inputs["vocabulary"][i],
-        "passage_topics.tsv": inputs["passage_topics"][i],
+    model_files = {name: inputs[role][i] for name, role in history.MODEL_INPUTS.items()}
+    run = {
+        role: inputs[role] for role in ("documents", "theme_shares", "topic_shares", "topic_ids", "chosen_k")
     }
-    state_id = history.run_state_id(
-        [
-            inputs["documents"],
-            inputs["theme_shares"],
-            inputs["topic_shares"],
-            inputs["topic_ids"],
-            inputs["chosen_k"],
-            *model_files.values(),
-        ]
-    )
-    topic_shares = read_tsv(inputs["topic_shares"])
-    topic_shares = topic_shares[topic_shares["k"] == k]
-    topic_ids = read_tsv(inputs["topic_ids"])
-    state = {
-        "history_dir": history_dir,
-        "documents": inputs["documents"],
-        "theme_shares": inputs["theme_shares"],
-        "topic_shares": topic_shares,
-        "model_files": model_files,
-        "topic_ids": topic_ids,
-        "changes": changes_out,
-        "state_id": state_id,
-    }
-    stored = history.stored_changes(history_dir, state_id)
-    if stored is not None:
-        log.info("this run's state is already stored (a resumed run): its change records are reused")
-        Path(changes_out).write_bytes(stored)
-        return state
-    previous_state = history.state_folder(history_dir)
-
-    def previous(name):
-        path = previous_state / name if previous_state is not None else None
-        return read_tsv(path, dtype={"doc_id": str}) if path is not None and path.is_file() else None
-
-    documents = read_tsv(inputs["documents"], dtype={"doc_id": str})
-    themes = read_tsv(inputs["theme_shares"])
-    changes = history.compare_runs(
-        previous("documents.tsv"),
-        documents,
-        previous("theme_share_by_year.tsv"),
-        themes,
-        previous("topic_share_by_year.tsv"),
-        topic_shares,
-        topic_ids,
-        previous_k=history.stored_k(history_dir),
-        k=k,
-    )
-    write_tsv(changes, changes_out)
-    counts = changes["change"].value_counts()
-    log.info(
-        "changes: %s",
-        ", ".join(
-            f"{name} {int(counts.get(name, 0))}"
-            for name in ("document_added", "document_removed", "year_added", "k_changed")
-        ),
-    )
-    return state
-
-
-# Inputs of rule record_run that provenance.json hashes (with the chosen K), and the role each is
-# listed under there (the corpus files are "documents", as in every provenance.json so far).
-PROVENANCE_INPUTS = {
-    "corpus_files": "documents",
-    "metadata": "metadata",
-    "tables": "tables",
-    "user_dictionaries": "user_dictionaries",
-    "stopwords": "stopwords",
-    "style": "style",
-    "chosen_k": "chosen_k",
-}
+    return history.record_changes(history.history_folder(inputs["history"]), k, run, model_files, changes_out)
 
 
 def record_run_step(
@@ -784,11 +572,7 @@ def export_documents_step(
         [inputs["passage_topics"]] if isinstance(inputs["passage_topics"], str) else inputs["passage_topics"]
     )
     chosen = next(p for p in paths if Path(p).parent.name == f"k{k}")
-    topic_ids = history.current_topics(read_tsv(inputs["topic_ids"]))
-    labels = {
-        int(row.topic): (int(row.topic_id), str(row.label))
-        for row in topic_ids[topic_ids["k"] == k].itertuples()
-    }
+    labels = exports.topic_labels(read_tsv(inputs["topic_ids"]), k)
     ledger = read_tsv(inputs["documents"], dtype=str)
     table, column_labels = exports.document_table(
         ledger,

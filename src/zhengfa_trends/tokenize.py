@@ -9,12 +9,14 @@ from __future__ import annotations
 import gc
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import ContentCache
 from .config import schema_field
+from .keywords import normalise_themes
+from .shards import cache_file_name
 from .workers import fork_available, ordered_map
 
 log = logging.getLogger(__name__)
@@ -372,3 +374,72 @@ def segment_documents(
             cache.flush()
     stats = {"segmented": len(missing), "reused": len(spans) - len(missing)}
     return [line if line is not None else "" for line in output], stats
+
+
+# Frequency given to theme keywords in the segmenter, so each keyword is one token.
+THEME_KEYWORD_FREQ = 200000
+
+
+def segmenter_settings(
+    user_dictionaries: Sequence[str | Path],
+    stopwords: Sequence[str | Path],
+    themes: Mapping[str, Sequence[str]],
+    options: Mapping,
+) -> SegmenterSettings:
+    """Segmenter settings from dictionary files, stopword files, the theme keywords (each one token)
+    and the ``segment`` config section."""
+    entries = read_user_dictionary(user_dictionaries)
+    entries += [
+        (word, THEME_KEYWORD_FREQ, "n") for words in normalise_themes(themes).values() for word in words
+    ]
+    return SegmenterSettings(
+        user_dictionary=entries,
+        stopwords=frozenset(read_word_list(stopwords)),
+        min_chars=options["min_chars"],
+        han_only=options["han_only"],
+        hmm=options["hmm"],
+        engine=options["engine"],
+    )
+
+
+def segment_passages(
+    passages, settings: SegmenterSettings, cache: SegmentationCache | None, *, workers: int, chunk_chars: int
+):
+    """The tokens table of passages.tsv rows: ``doc_id, passage_no, year, n_tokens, tokens``.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The tokens table (the passages' order) and ``{"segmented", "reused"}`` in documents.
+    """
+    joined, stats = segment_documents(
+        passages["doc_id"].to_list(),
+        passages["text"].to_list(),
+        settings,
+        cache=cache,
+        workers=workers,
+        chunk_chars=chunk_chars,
+    )
+    tokens = passages[["doc_id", "passage_no", "year"]].copy()
+    tokens["n_tokens"] = [len(t.split()) for t in joined]
+    tokens["tokens"] = joined
+    return tokens, stats
+
+
+def prune_segmentation_caches(folder: str | Path, fingerprint: str, n_shards: int) -> None:
+    """Remove the entries made under other settings from every segmentation-cache file of ``folder``.
+
+    The files of other shard counts are pruned too (and kept: switching back to that count reuses them).
+    """
+    base = Path(folder)
+    names = [cache_file_name(i, n_shards) for i in range(n_shards)]
+    others = [*base.glob("tokens.sqlite"), *base.glob("tokens_*of*.sqlite")]
+    names += sorted(p.name for p in others if p.name not in names)
+    for name in names:
+        if not (base / name).is_file():
+            continue
+        store = SegmentationCache(base, fingerprint, name)
+        removed = store.prune()
+        store.close()
+        if removed:
+            log.info("segmentation cache %s: %d entries of earlier settings removed", name, removed)

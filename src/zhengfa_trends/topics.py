@@ -375,6 +375,17 @@ class KChoice:
         )
 
 
+def read_k_choice(path) -> KChoice:
+    """The K choice written to chosen_k.txt (K, the rule that chose it, the band)."""
+    with open(path, encoding="utf-8") as handle:
+        return KChoice.from_text(handle.read())
+
+
+def read_chosen_k(path) -> int:
+    """The K of chosen_k.txt."""
+    return read_k_choice(path).k
+
+
 def choose_k(selection: pd.DataFrame, fixed_k: int | None, min_stability: float) -> tuple[int, str]:
     """``(k, reason)`` of :func:`choose_k_band`."""
     choice = choose_k_band(selection, fixed_k, min_stability)

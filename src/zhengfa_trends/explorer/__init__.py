@@ -37,8 +37,8 @@ def load_inputs(inputs: Mapping, themes: Mapping[str, Sequence[str]], options: M
     """
     import numpy as np
 
-    from ..io import read_tsv
-    from ..steps import read_chosen_k, read_tokens
+    from ..io import read_tokens, read_tsv
+    from ..topics import read_chosen_k
 
     k = read_chosen_k(inputs["chosen_k"])
 

@@ -30,7 +30,9 @@ from .corpus import (
     PreparedDocument,
     ingest_corpus,
     ingest_fingerprint,
+    ingest_settings,
     ledger_columns,
+    log_excluded,
     nothing_usable_message,
     setting_exclusions,
 )
@@ -47,7 +49,7 @@ from .duplicates import (
     shingle_text,
 )
 from .markup import looks_like_html, strip_html
-from .metadata import guess_title, read_metadata
+from .metadata import guess_title, metadata_file, read_metadata
 from .readers import READERS, RawText, read_entry, read_raw_text
 from .selection import Selection
 from .tables import TableColumns, TableError, read_table, table_date
@@ -84,12 +86,15 @@ __all__ = [
     "guess_title",
     "ingest_corpus",
     "ingest_fingerprint",
+    "ingest_settings",
     "is_binary",
     "jaccard",
     "list_table_files",
     "looks_like_html",
     "ledger_columns",
+    "log_excluded",
     "lsh_rows",
+    "metadata_file",
     "minhash_signature",
     "nothing_usable_message",
     "parse_date",

@@ -20,7 +20,7 @@ import functools
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
@@ -113,6 +113,37 @@ class IngestOptions:
     # clean.boilerplate (ingest.boilerplate): applied after the cached per-file analysis.
     boilerplate_min_share: float = schema_field("clean.boilerplate.min_share")
     boilerplate_min_docs: int = schema_field("clean.boilerplate.min_docs")
+
+
+def ingest_settings(options: Mapping) -> IngestOptions:
+    """:class:`IngestOptions` from rule ``ingest_corpus``'s options
+    (:func:`zhengfa_trends.config.ingest_options`)."""
+    return IngestOptions(
+        opencc=options["opencc"],
+        max_chars=options["max_chars"],
+        min_chars=options["min_chars"],
+        min_year=options["min_year"],
+        max_date=options["max_date"],
+        date_from_text=options["date_from_text"],
+        years=tuple(options["years"]) or None,
+        near_duplicate_threshold=options["near_duplicate_threshold"],
+        boilerplate_min_share=options["boilerplate"]["min_share"],
+        boilerplate_min_docs=options["boilerplate"]["min_docs"],
+    )
+
+
+def log_excluded(documents: pd.DataFrame, listed: str) -> None:
+    """Log every ledger entry that is not used, with its reason, and one warning counting them by
+    reason (``listed`` says where each one's reason can be read)."""
+    excluded = documents[documents["included"] != "yes"]
+    for row in excluded.itertuples():
+        log.info("not used: %s (%s)", row.file or row.doc_id, row.reason)
+    if not excluded.empty:
+        kinds = excluded["reason"].str.replace(r"^(duplicate_of|repeated_id):.*", r"\1", regex=True)
+        counts = ", ".join(f"{reason}: {n}" for reason, n in kinds.value_counts().sort_index().items())
+        log.warning(
+            "%d of %d corpus entries not used (%s); %s", len(excluded), len(documents), counts, listed
+        )
 
 
 class EntryMeta(NamedTuple):

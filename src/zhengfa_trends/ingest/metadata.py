@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -10,6 +11,24 @@ import pandas as pd
 from ..files import TEXT_SUFFIXES, CorpusError
 from .dates import is_section_heading
 from .decode import decode_bytes, is_binary
+
+log = logging.getLogger(__name__)
+
+
+def metadata_file(corpus_dir: Path | None, metadata: Path | None) -> Path | None:
+    """The metadata table to read: ``metadata`` if given, else the folder's own metadata.tsv if it
+    has one; None for a table corpus (metadata.tsv describes the files of a folder).
+
+    A given path that names no file is warned about (dates then come from the texts), not fatal.
+    """
+    if corpus_dir is None:
+        return None
+    if metadata is None and (corpus_dir / "metadata.tsv").is_file():
+        metadata = corpus_dir / "metadata.tsv"
+    if metadata is not None and not metadata.is_file():
+        log.warning("metadata file %s not found: dates come from the article texts only", metadata)
+        return None
+    return metadata
 
 
 def guess_title(paragraphs: Iterable[str]) -> str:
