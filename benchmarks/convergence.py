@@ -37,8 +37,7 @@ TOLERANCE = 0.005  # the issue's criterion: within 0.5 % of the perplexity at 3 
 def tokens_of_corpus(corpus_dir: Path, metadata: Path | None) -> list[list[str]]:
     """Passages of a corpus folder, cleaned and segmented with the default configuration."""
     from zhengfa_trends.ingest import IngestOptions, ingest_corpus
-    from zhengfa_trends.steps import segmenter_settings
-    from zhengfa_trends.tokenize import segment_texts
+    from zhengfa_trends.tokenize import segment_texts, segmenter_settings
 
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     result = ingest_corpus(

@@ -15,9 +15,9 @@ import yaml
 
 from zhengfa_trends.config import ConfigError, check_config, config_errors, defaults, ingest_options
 from zhengfa_trends.ingest import CorpusError
-from zhengfa_trends.io import read_tsv, write_tsv
+from zhengfa_trends.io import read_tokens, read_tsv, write_tsv
 from zhengfa_trends.log import run_script
-from zhengfa_trends.steps import ingest_step, read_tokens, theme_trends_table
+from zhengfa_trends.steps import ingest_step, theme_trends_table
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"

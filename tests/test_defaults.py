@@ -9,6 +9,7 @@ import yaml
 from zhengfa_trends.config import default, defaults
 from zhengfa_trends.explorer.data import ExplorerOptions
 from zhengfa_trends.ingest import IngestOptions
+from zhengfa_trends.suggest import SuggestionSettings
 from zhengfa_trends.tokenize import SegmenterSettings
 from zhengfa_trends.topics import LdaSettings
 
@@ -49,6 +50,8 @@ def test_option_dataclasses_take_their_defaults_from_the_schema():
     assert LdaSettings() == LdaSettings.from_config(defaults()["lda"])
     assert LdaSettings().max_train_passages == default("lda.max_train_passages")
     assert ExplorerOptions() == ExplorerOptions.from_config(defaults()["explorer"])
+    assert SuggestionSettings() == SuggestionSettings(**defaults()["suggestions"])
+    assert SuggestionSettings().max_passages == default("suggestions.max_passages")
 
 
 def test_a_field_default_follows_a_changed_schema_default(monkeypatch):

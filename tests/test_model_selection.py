@@ -11,7 +11,7 @@ import pytest
 
 from zhengfa_trends import steps, topics
 from zhengfa_trends.config import defaults
-from zhengfa_trends.io import read_tsv, write_tsv
+from zhengfa_trends.io import read_tokens, read_tsv, write_tsv
 from zhengfa_trends.trends import theme_topic_shares
 
 # --------------------------------------------------------------------------- topic matching
@@ -290,7 +290,7 @@ def lda_runs(tmp_path_factory, default_tokens):
 
 
 def test_one_job_per_seed_gives_the_tables_of_all_seeds_in_one_process(lda_runs):
-    tokens = steps.read_tokens(lda_runs["tokens"])
+    tokens = read_tokens(lda_runs["tokens"])
     run = topics.fit_k(tokens, 3, SEEDS, topics.LdaSettings.from_config(LDA_OPTIONS))
     folder = lda_runs[3]["scores"].parent
     write_tsv(run.scores, folder / "one_process_scores.tsv")
@@ -381,7 +381,7 @@ def test_lda_step_is_byte_identical_on_rerun(lda_runs):
 
 def test_lda_step_coherence_uses_every_passage_of_a_small_corpus(lda_runs):
     # coherence_passages defaults to 5000, far more than the 78 passages: all of them are scored.
-    tokens = steps.read_tokens(lda_runs["tokens"])
+    tokens = read_tokens(lda_runs["tokens"])
     settings = topics.LdaSettings.from_config(LDA_OPTIONS)
     texts = [t.split() for t in tokens["tokens"]]
     dictionary, corpus = topics.build_bow(texts, settings)
@@ -440,7 +440,7 @@ def test_select_k_step(selected, lda_runs):
     text = selected["chosen_k"].read_text(encoding="utf-8")
     assert text.startswith(f"{chosen}\t")
     assert "c_npmi" in text
-    assert steps.read_chosen_k(selected["chosen_k"]) == chosen
+    assert topics.read_chosen_k(selected["chosen_k"]) == chosen
 
     chosen_topics = read_tsv(selected["chosen_topics"])
     assert list(chosen_topics.columns) == ["k", "topic", "rank", "term", "weight"]
@@ -463,7 +463,7 @@ def test_select_k_step_fixed_k(lda_runs, tmp_path):
         outputs,
         {**defaults()["lda"], "chosen_k": 3},
     )
-    assert steps.read_chosen_k(outputs["chosen_k"]) == 3
+    assert topics.read_chosen_k(outputs["chosen_k"]) == 3
     assert read_tsv(outputs["selection"])["chosen"].tolist() == [False, False, True, True]
     assert (read_tsv(outputs["chosen_topics"])["k"] == 3).all()
 

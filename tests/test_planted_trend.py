@@ -14,7 +14,7 @@ import pytest
 import yaml
 from scipy.stats import spearmanr
 
-from zhengfa_trends import ingest, steps, synthetic, tokenize, trends
+from zhengfa_trends import ingest, synthetic, tokenize, trends
 
 YEARS = [2021, 2022, 2023, 2024, 2025]
 DIGITAL_THEMES = ("数字政法", "科技手段现代化")
@@ -34,7 +34,7 @@ def planted(tmp_path_factory, repo_root):
     config = yaml.safe_load((repo_root / "config" / "config.yaml").read_text(encoding="utf-8"))
     themes = config["themes"]
     dictionaries = repo_root / "data" / "dictionaries"
-    settings = steps.segmenter_settings(
+    settings = tokenize.segmenter_settings(
         [dictionaries / "zhengfa_userdict.txt"],
         [dictionaries / "stopwords_zh.txt", dictionaries / "stopwords_zhengfa.txt"],
         themes,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .config import schema_field
 from .keywords import KeywordMatcher, theme_keywords
 
 log = logging.getLogger(__name__)
@@ -27,15 +28,15 @@ SUGGESTION_COLUMNS = ["theme", "rank", "term", "similarity", "year", "freq"]
 
 @dataclass(frozen=True)
 class SuggestionSettings:
-    """The ``suggestions`` config section."""
+    """The ``suggestions`` config section (defaults: the schema's, read by schema_field)."""
 
-    n_terms: int = 20
-    vector_size: int = 100
-    window: int = 5
-    min_count: int = 2
-    epochs: int = 10
-    seed: int = 1
-    max_passages: int = 20000
+    n_terms: int = schema_field("suggestions.n_terms")
+    vector_size: int = schema_field("suggestions.vector_size")
+    window: int = schema_field("suggestions.window")
+    min_count: int = schema_field("suggestions.min_count")
+    epochs: int = schema_field("suggestions.epochs")
+    seed: int = schema_field("suggestions.seed")
+    max_passages: int = schema_field("suggestions.max_passages")
 
 
 def _stable_hash(text: str) -> int:

@@ -97,7 +97,7 @@ def lda_ks(wildcards=None):
         return list(config["lda"]["k"])
     from zhengfa_trends.topics import auto_k_grid
 
-    chosen = config["lda"].get("chosen_k")
+    chosen = config["lda"]["chosen_k"]
     return auto_k_grid(estimated_passages(), [chosen] if chosen else [])
 
 
@@ -165,7 +165,7 @@ def table_files(wildcards=None):
 def group_tables(trends_options):
     """Output name -> path of the period and facet tables the config asks for (none by default)."""
     tables = {}
-    if trends_options.get("periods") not in (None, "none"):
+    if trends_options["periods"] not in (None, "none"):
         tables.update(
             periods="results/trends/periods.tsv",
             theme_periods="results/trends/theme_share_by_period.tsv",
@@ -173,7 +173,7 @@ def group_tables(trends_options):
             top_terms_periods="results/tfidf/top_terms_by_period.tsv",
             keyness_periods="results/tfidf/keyness_by_period.tsv",
         )
-    if trends_options.get("facet"):
+    if trends_options["facet"]:
         tables.update(
             theme_facets="results/trends/theme_share_by_facet.tsv",
             topic_facets="results/trends/topic_share_by_facet.tsv",
