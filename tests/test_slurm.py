@@ -105,7 +105,7 @@ def test_every_job_but_the_target_went_through_sbatch(slurm_run):
     local = {rule for kind, rule, _ in blocks if kind == "localrule"}
     remote = {int(jobid): rule for kind, rule, jobid in blocks if kind == "rule"}
     submitted = {int(job): int(slurm_id) for job, slurm_id in SUBMITTED.findall(log)}
-    assert local == {"all"}
+    assert local == {"all", "start_history"}  # the history folder's marker: a localrule (record.smk)
     rules = list(remote.values())
     assert rules.count("segment_passages") == 3  # one job per shard
     assert rules.count("fit_lda") == 2 and rules.count("fit_lda_seed") == 2  # K 2 and 3, seeds 7 and 8
