@@ -270,6 +270,12 @@ def test_the_history_read_is_declared_and_deleting_it_starts_afresh(finished_run
     assert not planned & {"ingest_corpus", "segment_passages", "fit_lda", "summarise_terms"}
 
 
+def test_the_workflow_lints_clean(finished_run):
+    result = _snakemake(finished_run, "--lint")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
+
+
 def test_two_clean_runs_give_identical_bytes(finished_run, tmp_path):
     project = _project_copy(tmp_path)
     result = _snakemake(project)

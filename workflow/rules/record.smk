@@ -13,8 +13,10 @@
 # own record_run replaces it.  ancient() says exactly that: the marker never changes (so no mtime or
 # checksum trigger) and the input list stays the same, while the DAG still orders the readers after
 # start_history and `--detailed-summary`/`--dag` show the read.  Deleting the history folder deletes
-# the marker: start_history runs again, and with it every reader (new topic ids, changes from
-# nothing).  A stored state edited by hand is not noticed: rerun with -R summarise_topics.
+# the marker: start_history runs again (the marker and manifest.json are targets of rule all;
+# Snakemake does not remake a missing file no target needs), and with it every reader (new topic
+# ids, changes from nothing).  A stored state edited by hand is not noticed: rerun with
+# -R summarise_topics.
 
 
 rule start_history:
