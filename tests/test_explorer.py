@@ -109,6 +109,7 @@ def test_page_is_one_file_with_everything_inline(run):
     assert payload["provenance"]["config_sha256"] == provenance["config_sha256"]
     assert payload["provenance"]["documents_included"] == 5
     assert payload["provenance"]["versions"]["plotly.js (inline)"]
+    assert payload["provenance"]["versions"]["fontTools (font subset)"]
     assert payload["years"] == [2021, 2022, 2023, 2024, 2025, 2026]
     assert payload["docs_per_year"] == [1, 1, 1, 1, 0, 1]
 

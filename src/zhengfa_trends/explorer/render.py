@@ -61,6 +61,13 @@ def packed_plotly() -> tuple[str, str, int]:
     return base64.b64encode(packed).decode("ascii"), version, len(raw)
 
 
+def fonttools_version() -> str:
+    """The version of fontTools, which makes the embedded font's bytes."""
+    import fontTools
+
+    return fontTools.version
+
+
 def page_characters(texts: Iterable[str]) -> str:
     """The characters the page can show: those of ``texts`` and printable ASCII, sorted, without
     control characters and white space other than the space."""
@@ -179,6 +186,7 @@ def render_html(payload: dict, title: str = "zhengfa-trends explorer") -> str:
     payload["provenance"] = dict(payload.get("provenance", {}))
     versions = dict(payload["provenance"].get("versions", {}))
     versions["plotly.js (inline)"] = plotly_version
+    versions["fontTools (font subset)"] = fonttools_version()
     payload["provenance"]["versions"] = versions
     # The font covers every character of the data and of the page's own text; its description,
     # added to the data afterwards, is ASCII.
