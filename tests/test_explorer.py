@@ -178,7 +178,7 @@ def test_two_builds_give_identical_bytes(run, tmp_path, monkeypatch):
         "topic_ids": "results/lda/topic_ids.tsv",
         "keyness": "results/tfidf/keyness_by_year.tsv",
         "provenance": "results/provenance.json",
-        "stability": ["results/lda/k4/topic_stability.tsv"],
+        "stability": "results/lda/topic_stability.tsv",
         "passage_topics": ["results/lda/k4/passage_topics.tsv"],
         "topic_word": ["results/lda/k4/topic_word.npy"],
         "vocabulary": ["results/lda/k4/vocabulary.txt"],

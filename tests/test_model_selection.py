@@ -260,7 +260,7 @@ def _run_lda(tokens_path, folder, k: int) -> dict:
     steps.lda_step(tokens_path, None, k, SEEDS[0], {**reported, "seed_scores": seed_scores[0]}, LDA_OPTIONS)
     for seed, scores, topic_word in zip(SEEDS[1:], seed_scores[1:], seed_topic_word, strict=True):
         steps.lda_seed_step(tokens_path, k, seed, {"scores": scores, "topic_word": topic_word}, LDA_OPTIONS)
-    (stability,) = steps.gather_seeds_step(
+    ((scores, stability),) = steps.gather_seeds_step(
         {
             "topic_word": [outputs["topic_word"]],
             "topic_lambda": [outputs["topic_lambda"]],
@@ -270,9 +270,10 @@ def _run_lda(tokens_path, folder, k: int) -> dict:
         },
         [k],
         SEEDS,
-        {"scores": [outputs["scores"]]},
     )
-    write_tsv(stability, outputs["stability"])  # summarise_topics_step writes it after the hand labels
+    # summarise_topics_step writes every K's stability in one table, and the scores in model_selection
+    write_tsv(scores, outputs["scores"])
+    write_tsv(stability, outputs["stability"])
     return outputs
 
 
@@ -572,6 +573,16 @@ def test_choose_k_takes_the_smallest_k_within_one_standard_error():
         ]
     )
     assert topics.choose_k_band(tight, None, 0.5).k == 4
+
+
+def test_k_grid_step_writes_the_grid_of_the_real_passage_count(tmp_path):
+    stats = tmp_path / "stats.json"
+    stats.write_text('{"engine": "rjieba", "passages": 78, "reused": 0, "segmented": 5}', encoding="utf-8")
+    assert steps.k_grid_step(stats, {"chosen_k": None}, tmp_path / "grid.txt") == [3, 4, 5, 6, 7]
+    assert (tmp_path / "grid.txt").read_text(encoding="utf-8") == "passages\t78\nk\t3,4,5,6,7\n"
+    assert steps.read_k_grid(tmp_path / "grid.txt") == (78, [3, 4, 5, 6, 7])
+    steps.k_grid_step(stats, {"chosen_k": 9}, tmp_path / "grid.txt")  # a fixed chosen_k is added
+    assert steps.read_k_grid(tmp_path / "grid.txt") == (78, [3, 4, 5, 6, 7, 9])
 
 
 def test_auto_k_grid_follows_the_corpus_size():

@@ -103,7 +103,7 @@ def test_every_output_is_written(finished_run):
         "lda/k2/topics.tsv",
         "lda/k3/topics.tsv",
         "lda/k2/passage_topics.tsv",
-        "lda/k2/scores.tsv",
+        "lda/topic_stability.tsv",
         "lda/model_selection.tsv",
         "lda/chosen_k.txt",
         "lda/chosen_topics.tsv",
@@ -336,6 +336,35 @@ def test_adding_a_document_reuses_the_others_and_extends_the_years(tmp_path):
     previous_ids = set(range(2))  # the first run's ids of K=2
     assert set(matched["topic_id"]) <= previous_ids
     assert set(ids.loc[ids["status"] == "new", "topic_id"]).isdisjoint(previous_ids)
+
+
+def test_auto_k_grid_comes_from_the_real_passage_count(tmp_path):
+    # lda.k: auto: checkpoint k_grid writes the grid from the passages segmented (stats.json), and
+    # the rules that list every K wait for it; adding a document updates it.
+    project = _project_copy(tmp_path)
+    config = yaml.safe_load((project / "tiny.yaml").read_text(encoding="utf-8"))
+    config["lda"].update({"k": "auto", "chosen_k": None})
+    (project / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    tokens = pd.read_csv(project / "results/tokens/tokens.tsv", sep="\t")
+    grid = (project / "results/lda/k_grid.txt").read_text(encoding="utf-8")
+    assert grid == f"passages\t{len(tokens)}\nk\t2\n"  # fewer than 30 passages: K = 2 only
+    assert sorted(p.name for p in (project / "results/lda").glob("k[0-9]*")) == ["k2"]
+    stability = pd.read_csv(project / "results/lda/topic_stability.tsv", sep="\t")
+    assert stability["k"].tolist() == [2, 2]
+    result = _snakemake(project, "-n")
+    assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr
+    (project / "tiny/e_2024.txt").write_text(
+        "发布时间:2024-06-30\n\n" + "推动科技手段现代化,加快数字政法建设,运用区块链和人工智能。" * 4,
+        encoding="utf-8",
+    )
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    more = pd.read_csv(project / "results/tokens/tokens.tsv", sep="\t")
+    assert len(more) > len(tokens)
+    grid = (project / "results/lda/k_grid.txt").read_text(encoding="utf-8")
+    assert grid == f"passages\t{len(more)}\nk\t2\n"
 
 
 def test_freeze_mode_extends_without_changing_past_numbers(tmp_path):

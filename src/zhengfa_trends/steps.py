@@ -262,31 +262,53 @@ def lda_seed_step(tokens_path, k: int, seed: int, outputs: Mapping, options: Map
     write_npy(model.get_topics(), outputs["topic_word"])
 
 
+def k_grid_step(stats_path, options: Mapping, grid_out) -> list[int]:
+    """Checkpoint ``k_grid``: the Ks that ``lda.k: auto`` fits, from the real number of passages.
+
+    ``stats_path`` is ``results/tokens/stats.json`` (its ``passages``: the passages segmented, the
+    ones LDA sees); ``options`` holds ``chosen_k`` (a fixed ``lda.chosen_k`` is added to the grid).
+    ``grid_out`` gets two lines, ``passages<TAB>n`` and ``k<TAB>3,4,...``
+    (:func:`read_k_grid`); the workflow's input functions read it once this job has run.
+    """
+    import json
+
+    n_passages = int(json.loads(Path(stats_path).read_text(encoding="utf-8"))["passages"])
+    chosen = options.get("chosen_k")
+    grid = topics.auto_k_grid(n_passages, [chosen] if chosen else [])
+    Path(grid_out).write_text(f"passages\t{n_passages}\nk\t{','.join(map(str, grid))}\n", encoding="utf-8")
+    log.info("lda.k auto: %d passages, K grid %s", n_passages, ", ".join(map(str, grid)))
+    return grid
+
+
+def read_k_grid(path) -> tuple[int, list[int]]:
+    """``(passages, Ks)`` written by :func:`k_grid_step`."""
+    fields = dict(line.split("\t", 1) for line in Path(path).read_text(encoding="utf-8").splitlines())
+    return int(fields["passages"]), [int(k) for k in fields["k"].split(",")]
+
+
 def gather_seeds_step(
-    inputs: Mapping, ks: Sequence[int], seeds: Sequence[int], outputs: Mapping
-) -> list[pd.DataFrame]:
-    """Each K's scores.tsv from its per-seed fits, and its topic stability (part of ``summarise_topics``).
+    inputs: Mapping, ks: Sequence[int], seeds: Sequence[int]
+) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each K's scores and topic stability from its per-seed fits (part of ``summarise_topics``).
 
     ``inputs`` holds per-K lists ``topic_word``, ``topic_lambda`` and ``vocabulary`` (the reported
     models), ``seed_scores`` (every K's rows for every seed, K-major) and ``seed_topic_word`` (the
-    other seeds' topic-word arrays, K-major); ``outputs`` the per-K list ``scores``.
+    other seeds' topic-word arrays, K-major).
 
     Returns
     -------
-    list of DataFrame
-        Every K's topic_stability table, labelled by relevance; :func:`summarise_topics_step` writes
-        them once the chosen model's hand labels are known.
+    list of (scores, stability)
+        Per K: every seed's scores row, and the topic stability table labelled by relevance
+        (:func:`summarise_topics_step` writes them, with the chosen model's hand labels).
     """
     others = len(seeds) - 1
-    stabilities = []
+    gathered = []
     for i, _k in enumerate(ks):
         scores = [read_tsv(path) for path in inputs["seed_scores"][i * len(seeds) : (i + 1) * len(seeds)]]
         topic_word = [read_npy(inputs["topic_word"][i])]
         topic_word += [read_npy(path) for path in inputs["seed_topic_word"][i * others : (i + 1) * others]]
-        table, stability = topics.gather_seeds(scores, topic_word, _auto_labels(inputs, i))
-        write_tsv(table, outputs["scores"][i])
-        stabilities.append(stability)
-    return stabilities
+        gathered.append(topics.gather_seeds(scores, topic_word, _auto_labels(inputs, i)))
+    return gathered
 
 
 def select_k_step(
@@ -297,7 +319,8 @@ def select_k_step(
     ``outputs`` holds ``selection`` (model_selection.tsv), ``chosen_k`` (chosen_k.txt: the K, the
     rule that chose it and the one-standard-error band, :class:`~zhengfa_trends.topics.KChoice`) and ``chosen_topics`` (the chosen K's topics.tsv with a ``k`` column).
     """
-    selection = pd.concat([read_tsv(p) for p in score_tables], ignore_index=True).sort_values(["k", "seed"])
+    tables = [table if isinstance(table, pd.DataFrame) else read_tsv(table) for table in score_tables]
+    selection = pd.concat(tables, ignore_index=True).sort_values(["k", "seed"])
     choice = topics.choose_k_band(selection, options["chosen_k"], options["min_stability"])
     k, reason = choice.k, choice.reason
     selection["chosen"] = selection["k"] == k
@@ -323,20 +346,23 @@ def summarise_topics_step(
 
     ``inputs`` holds ``tokens``, per-K lists ``topics``, ``topic_word``, ``topic_lambda``,
     ``vocabulary``, ``passage_topics`` and the per-seed fits of :func:`gather_seeds_step`;
-    ``outputs`` those of :func:`select_k_step` and :func:`gather_seeds_step` plus ``topic_ids``,
+    ``outputs`` those of :func:`select_k_step` plus ``stability`` (topic_stability.tsv, every K),
+    ``topic_ids``,
     ``topic_shares`` (topic_share_by_year.tsv) and ``theme_topics``.  Each K's passage table is
     read once for both yearly shares and theme links.
     """
-    stabilities = gather_seeds_step(inputs, ks, seeds, outputs)
-    select_k_step(outputs["scores"], inputs["topics"], ks, outputs, options)
+    gathered = gather_seeds_step(inputs, ks, seeds)
+    select_k_step([scores for scores, _ in gathered], inputs["topics"], ks, outputs, options)
     chosen_labels = align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
     chosen = read_chosen_k(outputs["chosen_k"])
-    # topic_stability.tsv carries the label every other table shows (hand labels for the chosen K).
-    for i, k in enumerate(ks):
-        stability = stabilities[i]
+    # topic_stability.tsv (every K) carries the label every other table shows: relevance, and the
+    # hand labels for the chosen K.
+    stability = []
+    for (_, table), k in zip(gathered, ks, strict=True):
         if int(k) == chosen:
-            stability["label"] = stability["topic"].astype(int).map(chosen_labels)
-        write_tsv(stability, outputs["stability"][i])
+            table = table.assign(label=table["topic"].astype(int).map(chosen_labels))
+        stability.append(table)
+    write_tsv(pd.concat(stability, ignore_index=True), outputs["stability"])
     tokens = read_tokens(inputs["tokens"])
     shares, links = [], []
     for i, k in enumerate(ks):

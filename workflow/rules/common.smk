@@ -79,26 +79,17 @@ FROZEN_K = frozen_k(config["lda"])
 LDA_SEEDS = config["lda"]["seeds"][:1] if FROZEN_K else config["lda"]["seeds"]
 
 
-def estimated_passages():
-    """About how many passages the corpus gives: the bytes of its files over 3 × passages.max_chars
-    (UTF-8 Chinese is 3 bytes a character).  Known when the workflow is parsed, so the rules'
-    inputs and outputs can list every K; the same corpus always gives the same estimate.
-    """
-    total = sum(Path(path).stat().st_size for path in corpus_files())
-    return total // (3 * config["passages"]["max_chars"])
-
-
 def lda_ks(wildcards=None):
-    """The Ks to fit: the stored K in freeze mode, lda.k as listed, or the grid of lda.k: auto
-    (from :func:`estimated_passages`)."""
+    """The Ks to fit: the stored K in freeze mode, lda.k as listed, or the grid of lda.k: auto,
+    which checkpoint k_grid writes from the real number of passages (an input function that
+    calls this waits for it)."""
     if FROZEN_K:
         return [FROZEN_K]
     if config["lda"]["k"] != "auto":
         return list(config["lda"]["k"])
-    from zhengfa_trends.topics import auto_k_grid
+    from zhengfa_trends.steps import read_k_grid
 
-    chosen = config["lda"]["chosen_k"]
-    return auto_k_grid(estimated_passages(), [chosen] if chosen else [])
+    return read_k_grid(checkpoints.k_grid.get().output.grid)[1]
 
 
 def lda_files(name):
@@ -144,10 +135,6 @@ def metadata_file(wildcards=None):
         return []
     path = config["corpus"].get("metadata") or str(Path(folder) / "metadata.tsv")
     return [path] if Path(path).is_file() else []
-
-
-# The Ks every LDA rule lists (lda.k, its automatic grid, or the stored K in freeze mode).
-LDA_KS = lda_ks()
 
 
 def table_files(wildcards=None):

@@ -12,7 +12,7 @@ rule build_explorer:
         topic_ids="results/lda/topic_ids.tsv",
         keyness="results/tfidf/keyness_by_year.tsv",
         provenance="results/provenance.json",
-        stability=lda_files("topic_stability.tsv"),
+        stability="results/lda/topic_stability.tsv",
         passage_topics=lda_files("passage_topics.tsv"),
         topic_word=lda_files("topic_word.npy"),
         vocabulary=lda_files("vocabulary.txt"),

@@ -6,7 +6,7 @@ rule export_documents:
         tokens="results/tokens/tokens.tsv",
         chosen_k="results/lda/chosen_k.txt",
         topic_ids="results/lda/topic_ids.tsv",
-        passage_topics=expand("results/lda/k{k}/passage_topics.tsv", k=LDA_KS),
+        passage_topics=lda_files("passage_topics.tsv"),
     output:
         csv="results/exports/documents.csv",
         parquet="results/exports/documents.parquet",

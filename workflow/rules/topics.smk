@@ -21,6 +21,27 @@ LDA_OPTIONS = {
 }
 
 
+checkpoint k_grid:
+    # lda.k: auto: the K grid from the real number of passages (tokens/stats.json).  The rules
+    # that list every K read it in their input functions (lda_ks), so the DAG is completed once
+    # this has run; with a listed lda.k or in freeze mode nothing asks for it.
+    input:
+        stats="results/tokens/stats.json",
+    output:
+        grid="results/lda/k_grid.txt",
+    log:
+        "logs/k_grid.log",
+    priority: CRITICAL_PATH
+    localrule: True
+    conda:
+        ENV
+    params:
+        code=CODE["k_grid"],
+        options={"chosen_k": config["lda"]["chosen_k"]},
+    script:
+        "../../scripts/k_grid.py"
+
+
 rule fit_lda:
     input:
         tokens="results/tokens/tokens.tsv",

@@ -5,11 +5,13 @@ rule summarise_topics:
     input:
         tokens="results/tokens/tokens.tsv",
         seed_scores=lambda wildcards: expand(
-            "results/lda/k{k}/seeds/{seed}.scores.tsv", k=lda_ks(), seed=LDA_SEEDS
+            "results/lda/k{k}/seeds/{seed}.scores.tsv",
+            k=lda_ks(wildcards),
+            seed=LDA_SEEDS,
         ),
         seed_topic_word=lambda wildcards: expand(
             "results/lda/k{k}/seeds/{seed}.topic_word.npy",
-            k=lda_ks(),
+            k=lda_ks(wildcards),
             seed=LDA_SEEDS[1:],
         ),
         topics=lda_files("topics.tsv"),
@@ -34,8 +36,7 @@ rule summarise_topics:
             category="3 Trends",
         ),
         theme_topics="results/trends/theme_topics.tsv",
-        scores=expand("results/lda/k{k}/scores.tsv", k=LDA_KS),
-        stability=expand("results/lda/k{k}/topic_stability.tsv", k=LDA_KS),
+        stability="results/lda/topic_stability.tsv",
     log:
         "logs/summarise_topics.log",
     benchmark:

@@ -28,12 +28,17 @@ def _chosen(paths: Sequence[str], k: int) -> str:
     raise FileNotFoundError(f"no k{k} file among {', '.join(map(str, paths))}")
 
 
+def _rows_of_k(table, k: int):
+    """The rows of one K in a table of every K (``k`` column)."""
+    return table[table["k"] == k].reset_index(drop=True)
+
+
 def load_inputs(inputs: Mapping, themes: Mapping[str, Sequence[str]], options: Mapping) -> dict:
     """Read the result files named in ``inputs`` and assemble the page's data.
 
     ``inputs`` holds ``documents, passages, tokens, theme_shares, topic_shares, theme_topics,
-    chosen_k, topic_ids, keyness, provenance`` and per-K lists ``stability, passage_topics,
-    topic_word, vocabulary``; optionally ``period_shares`` and ``topic_period_shares``.
+    chosen_k, topic_ids, keyness, provenance, stability`` (topic_stability.tsv, every K) and per-K
+    lists ``passage_topics, topic_word, vocabulary``; optionally ``period_shares`` and ``topic_period_shares``.
     """
     import numpy as np
 
@@ -57,7 +62,7 @@ def load_inputs(inputs: Mapping, themes: Mapping[str, Sequence[str]], options: M
         topic_shares=read_tsv(inputs["topic_shares"]),
         theme_topics=read_tsv(inputs["theme_topics"]),
         topic_ids=read_tsv(inputs["topic_ids"]),
-        stability=read_tsv(_chosen(inputs["stability"], k)),
+        stability=_rows_of_k(read_tsv(inputs["stability"]), k),
         passage_topics=read_tsv(_chosen(inputs["passage_topics"], k), dtype={"doc_id": str}),
         topic_word=np.load(_chosen(inputs["topic_word"], k), allow_pickle=False),
         vocabulary=vocabulary,
