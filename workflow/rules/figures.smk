@@ -15,7 +15,7 @@ FIGURE_INPUTS = {
     "model_selection": {
         "table": "results/lda/model_selection.tsv",
         "chosen_k": "results/lda/chosen_k.txt",
-        "convergence": expand("results/lda/k{k}/convergence.tsv", k=LDA_KS),
+        # and every K's convergence.tsv (figure_inputs: the Ks may wait for checkpoint k_grid)
     },
 }
 TOPIC_FIGURES = ["topic_trends", "topic_terms", "model_selection"]
@@ -41,7 +41,7 @@ rule plot_figure:
     # One job per topic figure: they are the end of the workflow's longest chain, so they are
     # scheduled first and drawn in parallel.
     input:
-        unpack(lambda wildcards: FIGURE_INPUTS[wildcards.figure]),
+        unpack(figure_inputs),
         style=config["figures"]["style"],
         ledger="results/corpus/documents.tsv",
     output:
