@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 TOLERANCE = 0.005  # the issue's criterion: within 0.5 % of the perplexity at 3 × the passes
@@ -59,8 +60,47 @@ def tokens_of_corpus(corpus_dir: Path, metadata: Path | None) -> list[list[str]]
     ]
 
 
-def curve(token_lists, k: int, seed: int, iterations: int, max_passes: int) -> list[float]:
-    """Held-out perplexity after each of ``max_passes`` passes (default held-out split)."""
+def pass_clock(perplexity_metric):
+    """A gensim callback metric: CPU seconds of each training pass, without the scoring callback.
+
+    ``perplexity_metric`` (listed before this one in ``callbacks``) is wrapped so that the time it
+    spends scoring the held-out passages is left out: the value is what the pass itself cost.
+    """
+    from gensim.models.callbacks import Metric
+
+    scoring = {"s": 0.0}
+    score = perplexity_metric.get_value
+
+    def timed_score(**kwargs):
+        start = time.process_time()
+        try:
+            return score(**kwargs)
+        finally:
+            scoring["s"] += time.process_time() - start
+
+    perplexity_metric.get_value = timed_score
+
+    class PassCpu(Metric):
+        def __init__(self):
+            self.logger = None
+            self.title = "pass_cpu"
+            self.last = None
+
+        def get_value(self, **kwargs):
+            now = time.process_time()
+            value = now - self.last - scoring["s"] if self.last is not None else float("nan")
+            scoring["s"] = 0.0
+            self.last = now
+            return value
+
+    return PassCpu()
+
+
+def curve(
+    token_lists, k: int, seed: int, iterations: int, max_passes: int
+) -> tuple[list[float], list[float]]:
+    """Held-out perplexity after each of ``max_passes`` passes (default held-out split), and each
+    pass's CPU seconds (the first from the start of training)."""
     from zhengfa_trends import topics
 
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
@@ -74,8 +114,14 @@ def curve(token_lists, k: int, seed: int, iterations: int, max_passes: int) -> l
     )
     train = corpus[np.flatnonzero(~heldout)]
     test = corpus[np.flatnonzero(heldout)]
-    model = topics.fit_lda(train, dictionary, k, seed, settings, callbacks=[topics.perplexity_per_pass(test)])
-    return [float(v) for v in model.metrics["heldout_perplexity"]]
+    perplexity = topics.perplexity_per_pass(test)
+    clock = pass_clock(perplexity)
+    clock.last = time.process_time()
+    model = topics.fit_lda(train, dictionary, k, seed, settings, callbacks=[perplexity, clock])
+    return (
+        [float(v) for v in model.metrics["heldout_perplexity"]],
+        [float(v) for v in model.metrics["pass_cpu"]],
+    )
 
 
 def converged_passes(values: list[float], tolerance: float = TOLERANCE) -> dict[int, float]:
@@ -138,7 +184,40 @@ def report(rows: pd.DataFrame, corpora: dict, default_passes: int, default_itera
         "`P=a vs b`: perplexity after a passes relative to after b passes (negative: still falling).",
         "",
     ]
+    if "cpu_s" in rows and rows["cpu_s"].notna().any():
+        lines += cost_table(rows)
     return "\n".join(lines)
+
+
+def cost_table(rows: pd.DataFrame) -> list[str]:
+    """What more E-step iterations cost per pass and buy at the default passes."""
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    passes = config["lda"]["passes"]
+    lines = [
+        f"## What the E-step iterations cost (one process, one BLAS thread; at {passes} passes)",
+        "",
+        "CPU seconds per training pass, median over passes 2 to the last (the first also sets the",
+        "model up); the held-out scoring after every pass is not counted. CPU time, not wall time:",
+        "other processes on the machine inflate it less, but a busy machine still shows in it.",
+        "",
+        f"| corpus | K | iterations | CPU s per pass | × the fewest iterations | perplexity at {passes} passes | vs the fewest iterations |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for (name, k), group in rows.groupby(["corpus", "k"], sort=True):
+        per = {}
+        for iterations, fit in group.groupby("iterations", sort=True):
+            fit = fit.sort_values("pass")
+            per[iterations] = (
+                float(fit["cpu_s"].iloc[1:].median()),
+                float(fit["perplexity"].iloc[min(passes, len(fit)) - 1]),
+            )
+        fewest = min(per)
+        for iterations, (cpu, perplexity) in per.items():
+            lines.append(
+                f"| {name} | {k} | {iterations} | {cpu:.3f} | {cpu / per[fewest][0]:.2f} | {perplexity:.1f} | "
+                f"{100 * (perplexity / per[fewest][1] - 1):+.2f} % |"
+            )
+    return [*lines, ""]
 
 
 def main(argv=None) -> int:
@@ -147,6 +226,13 @@ def main(argv=None) -> int:
     parser.add_argument("--default-corpus", action="store_true", help="also the five default articles")
     parser.add_argument("--k", type=int, action="append", default=[])
     parser.add_argument("--iterations", type=int, action="append", default=[])
+    parser.add_argument(
+        "--tokens",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="also a corpus segmented by a workflow run: its results/tokens/tokens.tsv (e.g. a real corpus)",
+    )
     parser.add_argument("--max-passes", type=int, default=45)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/zf-convergence"))
@@ -180,6 +266,10 @@ def main(argv=None) -> int:
                 capture_output=True,
             )
         token_sets[f"synthetic {n:,}"] = (tokens_of_corpus(folder / "docs", folder / "metadata.tsv"), n)
+    for spec in args.tokens:
+        name, _, path = spec.partition("=")
+        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+        token_sets[name] = ([t.split() for t in table["tokens"]], table["doc_id"].nunique())
     rows = []
     for name, (token_lists, n_docs) in token_sets.items():
         corpora[name] = {
@@ -190,13 +280,21 @@ def main(argv=None) -> int:
         for k in ks:
             for iterations in iteration_settings:
                 start = time.perf_counter()
-                values = curve(token_lists, k, args.seed, iterations, args.max_passes)
+                with threadpool_limits(1):  # as every workflow step runs (zhengfa_trends.log)
+                    values, seconds = curve(token_lists, k, args.seed, iterations, args.max_passes)
                 print(
                     f"{name} K={k} iterations={iterations}: {time.perf_counter() - start:.0f} s", flush=True
                 )
                 rows += [
-                    {"corpus": name, "k": k, "iterations": iterations, "pass": p, "perplexity": round(v, 4)}
-                    for p, v in enumerate(values, 1)
+                    {
+                        "corpus": name,
+                        "k": k,
+                        "iterations": iterations,
+                        "pass": p,
+                        "perplexity": round(v, 4),
+                        "cpu_s": round(c, 4),
+                    }
+                    for p, (v, c) in enumerate(zip(values, seconds, strict=True), 1)
                 ]
                 write_report(args, argv, rows, corpora)  # after every setting: a long run keeps its part
     print(write_report(args, argv, rows, corpora))

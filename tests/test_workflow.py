@@ -367,6 +367,40 @@ def test_auto_k_grid_comes_from_the_real_passage_count(tmp_path):
     assert grid == f"passages\t{len(more)}\nk\t2\n"
 
 
+def test_update_mode_continues_the_stored_model_after_a_document_is_added(tmp_path):
+    import re
+
+    project = _project_copy(tmp_path)
+    config = yaml.safe_load((project / "tiny.yaml").read_text(encoding="utf-8"))
+    config["lda"]["mode"] = "update"
+    (project / "tiny.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    # the first run has nothing stored: it fits the grid (K = 2, 3) and stores K = 2
+    assert _snakemake(project).returncode == 0
+    assert sorted(pd.read_csv(project / "results/lda/model_selection.tsv", sep="\t")["k"]) == [2, 3]
+    (project / "tiny/e_2024.txt").write_text(
+        "发布时间:2024-06-30\n\n" + "推动科技手段现代化,加快数字政法建设,运用区块链和人工智能。" * 4,
+        encoding="utf-8",
+    )
+    result = _snakemake(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    log_text = (project / "logs/fit_lda/k2.log").read_text(encoding="utf-8")
+    match = re.search(r"continuing the stored model \((\d+) of (\d+) words known\) for 2 passes", log_text)
+    assert match, log_text[-2000:]
+    known, words = map(int, match.groups())
+    assert 0 < known < words  # the new article brought words the stored model did not know
+    # only the stored K was trained, with one seed; its topics kept their ids
+    selection = pd.read_csv(project / "results/lda/model_selection.tsv", sep="\t")
+    assert selection["k"].tolist() == [2] and selection["chosen"].tolist() == [True]
+    assert (project / "results/lda/chosen_k.txt").read_text(encoding="utf-8").split()[0] == "2"
+    ids = pd.read_csv(project / "results/lda/topic_ids.tsv", sep="\t")
+    assert ids["status"].tolist() == ["matched", "matched"] and ids["topic_id"].tolist() == [0, 1]
+    themes = pd.read_csv(project / "results/trends/theme_share_by_year.tsv", sep="\t")
+    assert sorted(themes["year"].unique()) == [2021, 2022, 2023, 2024]
+    changes = pd.read_csv(project / "results/changes.tsv", sep="\t", dtype={"key": str})
+    assert changes.loc[changes["change"] == "document_added", "key"].tolist() == ["e_2024"]
+    assert _snakemake(project, "-n").stdout.count("Nothing to be done") == 1
+
+
 def test_freeze_mode_extends_without_changing_past_numbers(tmp_path):
     """Issue 6 acceptance: the default corpus without its 2026 article, then with it, in freeze mode."""
     project = _project_copy(tmp_path)

@@ -221,23 +221,29 @@ def lda_step(
     pass; header only when no model was fitted); ``options`` the ``lda`` config section.  In ``freeze``
     mode with a stored model of this K in the history folder of ``history_marker`` (the rule's
     input in that mode), the stored model is kept instead (:func:`history.frozen_run`; the ledger
-    is read in that mode only).
+    is read in that mode only); in ``update`` mode it is trained on (:func:`topics.continue_lda`).
     """
     tokens = read_tokens(tokens_path)
-    run = model = None
-    if options["mode"] == "freeze":
+    run = model = start = None
+    if options["mode"] in ("freeze", "update"):
         stored = history.load_model(history.history_folder(history_marker))
-        if stored is not None and stored.k == k:
+        if stored is None or stored.k != k:
+            log.warning(
+                "lda.mode is %s but no stored model with K=%d was found: fitting a new one",
+                options["mode"],
+                k,
+            )
+        elif options["mode"] == "freeze":
             ledger = read_tsv(ledger_path, dtype={"doc_id": str})
             run = history.frozen_run(tokens, ledger, stored, seed, options["n_terms"])
         else:
-            log.warning("lda.mode is freeze but no stored model with K=%d was found: fitting a new one", k)
+            start = stored
     if run is None:
         # one line naming lda.k, before minutes of fitting
         check_k_for_passages(k, len(tokens), options["min_passages_per_topic"])
         settings = topics.LdaSettings.from_config(options)
         data = topics.lda_data(tokens, settings)
-        model, scores = topics.fit_seed(data, k, seed, settings, watch_convergence=True)
+        model, scores = topics.fit_seed(data, k, seed, settings, watch_convergence=True, start=start)
         run = topics.reported_run(tokens, data, model, scores, settings)
     write_tsv(run.scores, outputs["seed_scores"])
     write_tsv(run.terms, outputs["topics"])

@@ -32,6 +32,7 @@ class LdaSettings:
     coherence_passages: int = schema_field("lda.coherence_passages")
     max_train_passages: int | None = schema_field("lda.max_train_passages")
     max_heldout_passages: int = schema_field("lda.max_heldout_passages")
+    update_passes: int = schema_field("lda.update_passes")
 
     @classmethod
     def from_config(cls, lda: Mapping) -> LdaSettings:
@@ -97,6 +98,50 @@ def fit_lda(corpus, dictionary, k: int, seed: int, settings: LdaSettings, callba
     return BatchedLdaModel(
         corpus=corpus, id2word=dictionary, callbacks=callbacks, **lda_model_arguments(k, seed, settings)
     )
+
+
+def continue_lda(corpus, dictionary, start, k: int, seed: int, settings: LdaSettings, callbacks=None):
+    """Continue training a stored model on ``corpus`` for ``settings.update_passes`` passes
+    (``lda.mode: update``: a warm start instead of a new fit).
+
+    ``start`` is the stored model (``topic_word_lambda`` and ``vocabulary``, e.g. a
+    :class:`~zhengfa_trends.history.StoredModel`).  Its variational topic-word parameters become
+    the starting point over this corpus's vocabulary (a word the stored model did not know starts
+    at the prior), and gensim's online learning rate ``(offset + pass + updates / chunksize) ** -decay``
+    goes on from where a fit of ``lda.passes`` passes over this corpus would have left it, so the
+    first chunks refine the stored topics instead of replacing them.  Every passage is trained on.
+    """
+    from zhengfa_trends.sparse_lda import BatchedLdaModel, self_check
+
+    self_check()
+    if len(dictionary) == 0:
+        raise ValueError(
+            "the LDA vocabulary is empty after filtering; lower lda.no_below or raise lda.no_above"
+        )
+    arguments = {**lda_model_arguments(k, seed, settings), "passes": settings.update_passes}
+    model = BatchedLdaModel(id2word=dictionary, **arguments)  # no corpus: nothing trained yet
+    lam = np.asarray(start.topic_word_lambda, dtype=np.float64)
+    if lam.shape[0] != k:
+        raise ValueError(f"the stored model has K={lam.shape[0]}, not {k}")
+    stored_column = {word: i for i, word in enumerate(start.vocabulary)}
+    columns = np.array([stored_column.get(dictionary[j], -1) for j in range(len(dictionary))])
+    known = columns >= 0
+    sstats = np.zeros((k, len(dictionary)))
+    sstats[:, known] = lam[:, columns[known]]
+    eta = np.broadcast_to(np.asarray(model.eta, dtype=np.float64), (len(dictionary),))
+    model.state.sstats = np.maximum(sstats - eta, 0.0)
+    model.sync_state()
+    model.num_updates = settings.passes * len(corpus)
+    log.info(
+        "LDA k=%d: continuing the stored model (%d of %d words known) for %d passes",
+        k,
+        int(known.sum()),
+        len(dictionary),
+        settings.update_passes,
+    )
+    model.callbacks = callbacks
+    model.update(corpus, passes=settings.update_passes)
+    return model
 
 
 def lda_model_arguments(k: int, seed: int, settings: LdaSettings) -> dict:
@@ -556,13 +601,16 @@ def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
     return data
 
 
-def fit_seed(data: LdaData, k: int, seed: int, settings: LdaSettings, watch_convergence: bool = False):
+def fit_seed(
+    data: LdaData, k: int, seed: int, settings: LdaSettings, watch_convergence: bool = False, start=None
+):
     """One model with ``k`` topics and ``seed``: ``(model, scores)``, ``scores`` one scores.tsv row.
 
     The row holds ``k, seed``, the coherence measures and the held-out perplexity, rounded to 6
     decimals; ``stability`` is NaN here (it needs the other seeds: :func:`gather_seeds`).
     ``watch_convergence`` scores the held-out passages after every pass (:func:`convergence_table`);
     only the reported model's curve is written, so the other seeds' fits skip that work.
+    ``start`` (a stored model) continues that model instead of fitting anew (:func:`continue_lda`).
     """
     log.info(
         "LDA k=%d: %d training / %d held-out passages, vocabulary %d",
@@ -573,7 +621,10 @@ def fit_seed(data: LdaData, k: int, seed: int, settings: LdaSettings, watch_conv
     )
     # Held-out perplexity after every pass (convergence.tsv): the model is the same with or without it.
     watch = [perplexity_per_pass(data.heldout)] if watch_convergence and len(data.heldout) else None
-    model = fit_lda(data.train, data.dictionary, k, seed, settings, callbacks=watch)
+    if start is None:
+        model = fit_lda(data.train, data.dictionary, k, seed, settings, callbacks=watch)
+    else:
+        model = continue_lda(data.train, data.dictionary, start, k, seed, settings, callbacks=watch)
     log.info("k=%d seed %d: model fitted", k, seed)
     scores = coherence_scores(model, data.texts, data.dictionary, data.coherence_corpus)
     row = {"k": k, "seed": seed, **scores, "perplexity": heldout_perplexity(model, data.heldout)}

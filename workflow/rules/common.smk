@@ -22,8 +22,8 @@ validate(config, "../schemas/config.schema.yaml")
 
 
 def frozen_k(lda_options):
-    """K of the stored model in freeze mode; None in refit mode or before the first run."""
-    if lda_options["mode"] != "freeze":
+    """K of the stored model in freeze and update mode; None in refit mode or before the first run."""
+    if lda_options["mode"] not in ("freeze", "update"):
         return None
     from zhengfa_trends.history import stored_k
 
@@ -73,9 +73,10 @@ FIGURE_FORMATS = config["figures"]["formats"]
 # The history folder's marker, made by start_history (record.smk says why): the declared input of the rules
 # that read the state the previous run stored.
 HISTORY = f'{config["lda"]["history_dir"]}/HISTORY'
-# freeze mode keeps the stored model: its K replaces lda.k (first run: nothing stored, K as configured).
+# freeze and update mode keep the stored model's K: it replaces lda.k (first run: nothing stored, K
+# as configured).
 FROZEN_K = frozen_k(config["lda"])
-# freeze mode keeps one stored model: no other seeds are fitted.
+# freeze and update mode keep (or continue) one stored model: no other seeds are fitted.
 LDA_SEEDS = config["lda"]["seeds"][:1] if FROZEN_K else config["lda"]["seeds"]
 
 

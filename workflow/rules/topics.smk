@@ -46,8 +46,11 @@ rule fit_lda:
     input:
         tokens="results/tokens/tokens.tsv",
         ledger="results/corpus/documents.tsv",
-        # freeze mode keeps the stored model: the history is read (ancient: record.smk says why)
-        history=ancient(HISTORY) if config["lda"]["mode"] == "freeze" else [],
+        # freeze mode keeps the stored model, update mode continues it: the history is read
+        # (ancient: record.smk says why)
+        history=(
+            ancient(HISTORY) if config["lda"]["mode"] in ("freeze", "update") else []
+        ),
     output:
         topics="results/lda/k{k}/topics.tsv",
         passage_topics="results/lda/k{k}/passage_topics.tsv",
