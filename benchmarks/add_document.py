@@ -1,6 +1,7 @@
 """Issue 6 measure: wall time of adding one document and re-running, against the full run.
 
     python benchmarks/add_document.py --docs 2000 --mode freeze [--workdir /tmp/zf-add]
+    python benchmarks/add_document.py --docs 2000 --mode update --add-share 0.01
 
 Generates a synthetic corpus (our own generator), copies the project beside it, runs the full
 workflow once on all but the last document, then adds that document and runs again.  Both runs use
@@ -12,12 +13,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,10 +43,23 @@ def _run(project: Path, cores: int) -> float:
     return time.perf_counter() - start
 
 
+def _chosen(project: Path) -> tuple[int, float]:
+    """The chosen K and its reported model's held-out perplexity (model_selection.tsv)."""
+    selection = pd.read_csv(project / "results/lda/model_selection.tsv", sep="\t")
+    chosen = selection[selection["chosen"].astype(bool)]
+    return int(chosen["k"].iloc[0]), float(chosen["perplexity"].iloc[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--mode", choices=["freeze", "refit"], default="freeze")
+    parser.add_argument("--mode", choices=["freeze", "update", "refit"], default="freeze")
+    parser.add_argument(
+        "--add-share",
+        type=float,
+        default=0.0,
+        help="hold back and then add this share of the documents (default: one document)",
+    )
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/zf-add"))
     parser.add_argument(
@@ -72,17 +88,25 @@ def main() -> None:
         "lda": {"mode": args.mode},  # everything else as in config/config.yaml
     }
     (project / "bench.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    last = sorted((corpus / "docs").glob("*.txt"))[-1]
-    held_back = args.workdir / last.name
-    last.rename(held_back)
+    documents = sorted((corpus / "docs").glob("*.txt"))
+    added = documents[-max(1, round(args.add_share * len(documents))) :]
+    held = args.workdir / "held_back"
+    held.mkdir()
+    for path in added:
+        path.rename(held / path.name)
+    load = os.getloadavg()[0]
     full = _run(project, args.cores)
-    held_back.rename(last)
+    first_k = _chosen(project)[0]
+    for path in added:
+        (held / path.name).rename(path)
     rerun = _run(project, args.cores)
     stats = json.loads((project / "results/tokens/stats.json").read_text(encoding="utf-8"))
     ratio = rerun / full
+    k, perplexity = _chosen(project)
     line = (
         f"| {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} | {args.docs} | {args.mode} | {args.cores} | {full:.1f} | "
-        f"{rerun:.1f} | {ratio:.2f} | {stats['segmented']} / {stats['reused']} |"
+        f"{rerun:.1f} | {ratio:.2f} | {stats['segmented']} / {stats['reused']} | {len(added)} added; "
+        f"K {first_k} then {k}, held-out perplexity after the rerun {perplexity:.1f}; load {load:.1f} at the start"
     )
     print(line)
     # The new row goes at the end of the table (ADD_DOCUMENT.md has text after it).

@@ -97,7 +97,7 @@ def pass_clock(perplexity_metric):
 
 
 def curve(
-    token_lists, k: int, seed: int, iterations: int, max_passes: int
+    token_lists, k: int, seed: int, iterations: int, max_passes: int, chunksize: int | None = None
 ) -> tuple[list[float], list[float]]:
     """Held-out perplexity after each of ``max_passes`` passes (default held-out split), and each
     pass's CPU seconds (the first from the start of training)."""
@@ -117,7 +117,13 @@ def curve(
     perplexity = topics.perplexity_per_pass(test)
     clock = pass_clock(perplexity)
     clock.last = time.process_time()
-    model = topics.fit_lda(train, dictionary, k, seed, settings, callbacks=[perplexity, clock])
+    arguments = topics.lda_model_arguments
+    if chunksize:  # an experiment: the workflow's chunk size is fixed in topics.lda_model_arguments
+        topics.lda_model_arguments = lambda *a: {**arguments(*a), "chunksize": chunksize}
+    try:
+        model = topics.fit_lda(train, dictionary, k, seed, settings, callbacks=[perplexity, clock])
+    finally:
+        topics.lda_model_arguments = arguments
     return (
         [float(v) for v in model.metrics["heldout_perplexity"]],
         [float(v) for v in model.metrics["pass_cpu"]],
@@ -234,6 +240,12 @@ def main(argv=None) -> int:
         help="also a corpus segmented by a workflow run: its results/tokens/tokens.tsv (e.g. a real corpus)",
     )
     parser.add_argument("--max-passes", type=int, default=45)
+    parser.add_argument(
+        "--chunksize",
+        type=int,
+        default=None,
+        help="an experiment: another LDA chunk size than the workflow's",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/zf-convergence"))
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "CONVERGENCE.md")
@@ -281,7 +293,9 @@ def main(argv=None) -> int:
             for iterations in iteration_settings:
                 start = time.perf_counter()
                 with threadpool_limits(1):  # as every workflow step runs (zhengfa_trends.log)
-                    values, seconds = curve(token_lists, k, args.seed, iterations, args.max_passes)
+                    values, seconds = curve(
+                        token_lists, k, args.seed, iterations, args.max_passes, args.chunksize
+                    )
                 print(
                     f"{name} K={k} iterations={iterations}: {time.perf_counter() - start:.0f} s", flush=True
                 )

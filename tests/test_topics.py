@@ -143,3 +143,17 @@ def test_perplexity_per_pass_leaves_the_model_unchanged(bow, lda_model):
     assert len(values) == SETTINGS.passes
     assert all(np.isfinite(values)) and min(values) > 1
     assert values[-1] == pytest.approx(heldout_perplexity(watched, heldout), rel=1e-9)
+
+
+def test_still_falling_flags_a_model_short_of_convergence():
+    from zhengfa_trends.topics import still_falling
+
+    # held-out perplexity after passes 6-10 of the benchmark fits (benchmarks/CONVERGENCE.tsv)
+    provincial_reports = [1336.1, 1326.6, 1319.4, 1313.8, 1309.4]  # falls 0.4 % per pass
+    synthetic_2000 = [212.7, 212.2, 212.0, 211.9, 211.8]  # 0.06 % per pass
+    fall = still_falling(provincial_reports)
+    assert fall == pytest.approx((1326.6 / 1319.4 + 1319.4 / 1313.8 + 1313.8 / 1309.4 - 3) / 3)
+    assert 0.004 < fall < 0.005
+    assert still_falling(synthetic_2000) is None
+    assert still_falling([300.0, 200.0, 150.0]) is None  # too few passes to judge
+    assert still_falling([]) is None

@@ -245,6 +245,16 @@ def lda_step(
         data = topics.lda_data(tokens, settings)
         model, scores = topics.fit_seed(data, k, seed, settings, watch_convergence=True, start=start)
         run = topics.reported_run(tokens, data, model, scores, settings)
+        fall = topics.still_falling(getattr(model, "metrics", {}).get("heldout_perplexity", []))
+        if fall is not None:
+            log.warning(
+                "K=%d: the held-out perplexity still falls %.2f %% per pass at the end of training: the "
+                "model has not converged; raise lda.%s (results/lda/k%d/convergence.tsv)",
+                k,
+                100 * fall,
+                "update_passes" if start is not None else "passes",
+                k,
+            )
     write_tsv(run.scores, outputs["seed_scores"])
     write_tsv(run.terms, outputs["topics"])
     write_tsv(run.passage_topics, outputs["passage_topics"])

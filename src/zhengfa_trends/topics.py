@@ -717,6 +717,28 @@ def unscored(k: int, seed: int) -> pd.DataFrame:
     )
 
 
+# A reported model whose held-out perplexity still falls faster than this per pass (mean of the
+# last STILL_FALLING_PASSES passes) has not converged: on the benchmark corpora a model within
+# 0.5 % of 3 × its passes falls by at most 0.15 % per pass (benchmarks/CONVERGENCE.md).
+STILL_FALLING_PER_PASS = 0.002
+STILL_FALLING_PASSES = 3
+
+
+def still_falling(perplexities: Sequence[float]) -> float | None:
+    """Mean relative fall of the held-out perplexity over the last passes, if it says "not converged".
+
+    ``perplexities`` are a fit's values after every pass (convergence.tsv).  Returns the mean fall
+    per pass of the last :data:`STILL_FALLING_PASSES` passes when it exceeds
+    :data:`STILL_FALLING_PER_PASS`, else None (also for fewer passes than that).
+    """
+    values = np.asarray(perplexities, dtype=float)
+    if len(values) <= STILL_FALLING_PASSES:
+        return None
+    tail = values[-STILL_FALLING_PASSES - 1 :]
+    fall = float(np.mean(tail[:-1] / tail[1:] - 1.0))
+    return fall if fall > STILL_FALLING_PER_PASS else None
+
+
 def convergence_table(model, k: int, seed: int) -> pd.DataFrame:
     """``k, seed, pass, perplexity``: held-out perplexity after every training pass of ``model``.
 
