@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import shlex
 import subprocess
 import sys
 import time
@@ -320,7 +321,7 @@ def write_report(args, argv, rows: list[dict], corpora: dict) -> str:
     table = pd.DataFrame(rows)
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     text = report(table, corpora, config["lda"]["passes"], config["lda"]["iterations"])
-    command = "python benchmarks/convergence.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python benchmarks/convergence.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     text += f"\nCommand: `{command}`\n"
     args.out.write_text(text, encoding="utf-8")
     table.to_csv(args.out.with_suffix(".tsv"), sep="\t", index=False)
