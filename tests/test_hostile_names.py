@@ -62,7 +62,16 @@ def test_without_max_date_the_run_date_is_the_limit(tmp_path):
 
 
 def test_provenance_records_the_latest_acceptable_date():
-    from zhengfa_trends.provenance import build_provenance
+    from zhengfa_trends.provenance import build_provenance, latest_included_date
 
-    assert build_provenance({}, {"corpus": {"max_date": None}}, 2)["max_date"] == dt.date.today().isoformat()
-    assert build_provenance({}, {"corpus": {"max_date": "2024-12-31"}}, 2)["max_date"] == "2024-12-31"
+    # not the run's date (two runs on different days must agree) but the corpus's latest date
+    assert build_provenance({}, {"corpus": {"max_date": None}}, 2, "2024-06-30")["max_date"] == "2024-06-30"
+    assert (
+        build_provenance({}, {"corpus": {"max_date": "2024-12-31"}}, 2, "2024-06-30")["max_date"]
+        == "2024-12-31"
+    )
+    # a year or a month counts to its last day; text that is no date is skipped
+    assert latest_included_date(["2021-05-08", "2023", "2022-11-30"]) == "2023-12-31"
+    assert latest_included_date(["2023-02", "2022-12-31"]) == "2023-02-28"
+    assert latest_included_date(["2023-12", "nan"]) == "2023-12-31"
+    assert latest_included_date([]) is None

@@ -6,7 +6,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -67,7 +67,32 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def build_provenance(inputs: Mapping[str, Sequence[str]], config: Mapping, chosen_k: int) -> dict:
+def latest_included_date(dates: Sequence[str]) -> str | None:
+    """The latest of the included documents' dates, as a full date (a year or month: its last day).
+
+    ``corpus.max_date`` set to it dates the corpus on any later day as the run did (a document
+    dated later than it was left out as ``bad_date``, or did not exist); unlike the run's own date
+    it depends on the corpus only, so two runs on different days write the same provenance.
+    """
+    ends = []
+    for text in dates:
+        parts = str(text).strip().split("-")
+        if not parts[0].isdigit() or len(parts[0]) != 4:
+            continue
+        year = int(parts[0])
+        if len(parts) == 1:
+            ends.append(date(year, 12, 31))
+        elif len(parts) == 2:
+            month = int(parts[1])
+            ends.append(date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+        else:
+            ends.append(date(year, int(parts[1]), int(parts[2])))
+    return max(ends).isoformat() if ends else None
+
+
+def build_provenance(
+    inputs: Mapping[str, Sequence[str]], config: Mapping, chosen_k: int, latest_date: str | None = None
+) -> dict:
     """Everything needed to say what produced a run's results.
 
     Parameters
@@ -78,6 +103,8 @@ def build_provenance(inputs: Mapping[str, Sequence[str]], config: Mapping, chose
     config : mapping
         The resolved config.
     chosen_k : int
+    latest_date : str, optional
+        :func:`latest_included_date` of the ledger (recorded when ``corpus.max_date`` is not set).
 
     Returns
     -------
@@ -92,9 +119,10 @@ def build_provenance(inputs: Mapping[str, Sequence[str]], config: Mapping, chose
             "bootstrap": config.get("trends", {}).get("seed"),
         },
         "chosen_k": int(chosen_k),
-        # the latest acceptable publication date the run used (corpus.max_date, else the run's date):
-        # set corpus.max_date to it to have a rerun on a later day date the corpus the same way
-        "max_date": config.get("corpus", {}).get("max_date") or date.today().isoformat(),
+        # corpus.max_date, else the latest included document's date (latest_included_date): set
+        # corpus.max_date to it to have a rerun on a later day date the corpus the same way.  Not the
+        # run's own date: that would make two runs on different days differ.
+        "max_date": config.get("corpus", {}).get("max_date") or latest_date,
         "inputs": {
             role: {str(path): file_sha256(path) for path in sorted(map(str, paths))}
             for role, paths in inputs.items()

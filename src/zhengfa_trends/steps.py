@@ -505,17 +505,22 @@ def figure_index_step(
     Path(index_out).write_text(figure_index(list(names), config, ledger, list(formats)), encoding="utf-8")
 
 
-def provenance_step(inputs: Mapping, config: Mapping, provenance_out) -> None:
+def provenance_step(inputs: Mapping, config: Mapping, provenance_out, ledger_path) -> None:
     """provenance.json: hashes of every input, resolved config, seeds, versions, chosen K (rule ``record_run``).
 
     ``inputs`` maps a role to a path or a list of paths; every role but ``chosen_k`` is hashed.
+    ``ledger_path`` (documents.tsv) gives the latest included date, recorded as ``max_date`` when
+    ``corpus.max_date`` is not set.
     """
-    from .provenance import build_provenance
+    from .provenance import build_provenance, latest_included_date
 
     chosen_k = read_chosen_k(inputs["chosen_k"])
     hashed = {role: ([paths] if isinstance(paths, str) else list(paths)) for role, paths in inputs.items()}
     hashed.pop("chosen_k")
-    write_json(build_provenance(hashed, dict(config), chosen_k), provenance_out)
+    ledger = read_tsv(ledger_path, dtype={"doc_id": str, "date": str})
+    included = ledger.loc[ledger["included"] == "yes", "date"].dropna()
+    latest = latest_included_date(included.tolist())
+    write_json(build_provenance(hashed, dict(config), chosen_k, latest), provenance_out)
 
 
 def align_topics_step(
@@ -590,7 +595,7 @@ def record_run_step(
     state = record_changes_step(inputs, ks, outputs["changes"])
     checkpoint("record_run")
     provenance_inputs = {listed: inputs[role] for role, listed in PROVENANCE_INPUTS.items() if role in inputs}
-    provenance_step(provenance_inputs, config, outputs["provenance"])
+    provenance_step(provenance_inputs, config, outputs["provenance"], inputs["documents"])
     checkpoint("record_run")
     figure_index_step(figure_names, config, inputs["documents"], formats, outputs["figure_index"])
     checkpoint("record_run")
