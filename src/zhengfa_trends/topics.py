@@ -87,17 +87,21 @@ def fit_lda(corpus, dictionary, k: int, seed: int, settings: LdaSettings, callba
     ValueError
         If the vocabulary is empty after filtering (too small a corpus for these settings).
     """
+    return _lda_model_class(dictionary)(
+        corpus=corpus, id2word=dictionary, callbacks=callbacks, **lda_model_arguments(k, seed, settings)
+    )
+
+
+def _lda_model_class(dictionary):
+    """The model class of every fit, once the checks that come before any fit have passed."""
     from zhengfa_trends.sparse_lda import BatchedLdaModel, self_check
 
     self_check()  # once per process: the fast E-step still equals the installed gensim's
-
     if len(dictionary) == 0:
         raise ValueError(
             "the LDA vocabulary is empty after filtering; lower lda.no_below or raise lda.no_above"
         )
-    return BatchedLdaModel(
-        corpus=corpus, id2word=dictionary, callbacks=callbacks, **lda_model_arguments(k, seed, settings)
-    )
+    return BatchedLdaModel
 
 
 def continue_lda(corpus, dictionary, start, k: int, seed: int, settings: LdaSettings, callbacks=None):
@@ -111,15 +115,8 @@ def continue_lda(corpus, dictionary, start, k: int, seed: int, settings: LdaSett
     goes on from where a fit of ``lda.passes`` passes over this corpus would have left it, so the
     first chunks refine the stored topics instead of replacing them.  Every passage is trained on.
     """
-    from zhengfa_trends.sparse_lda import BatchedLdaModel, self_check
-
-    self_check()
-    if len(dictionary) == 0:
-        raise ValueError(
-            "the LDA vocabulary is empty after filtering; lower lda.no_below or raise lda.no_above"
-        )
     arguments = {**lda_model_arguments(k, seed, settings), "passes": settings.update_passes}
-    model = BatchedLdaModel(id2word=dictionary, **arguments)  # no corpus: nothing trained yet
+    model = _lda_model_class(dictionary)(id2word=dictionary, **arguments)  # no corpus: nothing trained yet
     lam = np.asarray(start.topic_word_lambda, dtype=np.float64)
     if lam.shape[0] != k:
         raise ValueError(f"the stored model has K={lam.shape[0]}, not {k}")
