@@ -177,14 +177,18 @@ def test_topic_trends_shared_y_axis_shows_every_panel_in_full():
         assert top >= 0.65
 
 
-def test_term_panels_show_the_top_terms_in_rank_order():
-    terms = pd.DataFrame(
+def _terms_table() -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {"topic": t, "rank": r, "term": f"术语{t}{r}", "weight": 1.0 / r, "k": 2}
             for t in range(2)
             for r in range(1, 13)
         ]
     )
+
+
+def test_term_panels_show_the_top_terms_in_rank_order():
+    terms = _terms_table()
     fig = plot_topic_terms(terms, k=2, language="zh", n_terms=10)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 2
@@ -300,3 +304,31 @@ def test_saved_files_are_byte_identical_and_carry_the_stamp(tmp_path):
         for path in paths.values():
             assert b"config sha256:abc" in path.read_bytes()
     assert digests[0] == digests[1]
+
+
+def _save_with_placeholder_layout(fig, folder, formats=("png", "pdf", "svg")):
+    """The route before: layout engine set to matplotlib's "none" placeholder after the first save."""
+    out = {}
+    for fmt in formats:
+        path = folder / f"placeholder.{fmt}"
+        fig.savefig(path, format=fmt, dpi=200, metadata=dict(plotting._METADATA[fmt]))
+        fig.set_layout_engine("none")
+        out[fmt] = path.read_bytes()
+    plotting.plt.close(fig)
+    return out
+
+
+def test_removing_the_layout_engine_after_the_first_save_changes_no_byte(tmp_path):
+    # save_figure removes the engine (so savefig does not draw each later format twice); the
+    # files must be those of keeping matplotlib's "none" placeholder engine.
+    def make():
+        return plot_topic_terms(_terms_table(), k=2)
+
+    expected = _save_with_placeholder_layout(make(), tmp_path)
+    fig = make()
+    assert fig.get_layout_engine() is not None
+    paths = {fmt: tmp_path / f"together.{fmt}" for fmt in ("png", "pdf", "svg")}
+    plotting.save_figure(fig, paths, dpi=200)
+    assert fig.get_layout_engine() is None
+    for fmt, path in paths.items():
+        assert path.read_bytes() == expected[fmt], fmt
