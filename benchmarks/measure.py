@@ -40,7 +40,8 @@ class Measured:
     timed_out: bool = False
     max_rss_mib: float | None = None  # largest single process
     rss_source: str = ""
-    tree_peak_mib: float | None = None  # largest sampled sum over the process tree
+    tree_peak_mib: float | None = None  # largest sampled sum of RSS over the process tree
+    tree_peak_pss_mib: float | None = None  # largest sampled sum of PSS (shared pages split) over the tree
     cpu_s: float | None = None  # user + system CPU seconds of the process and its descendants
     machine_busy_s: float | None = None  # CPU seconds the whole machine was busy meanwhile
     log: str = ""
@@ -90,33 +91,64 @@ def _ppid_map() -> dict[int, list[int]]:
     return children
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Sum of the resident set sizes of ``root`` and all its descendants (shared pages counted twice)."""
+def tree_pids(root: int) -> list[int]:
+    """``root`` and all its descendants."""
     children = _ppid_map()
-    page = os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [root]
+    pids, todo = [], [root]
     while todo:
         pid = todo.pop()
+        pids.append(pid)
         todo.extend(children.get(pid, ()))
+    return pids
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Sum of the resident set sizes of ``root`` and all its descendants (shared pages counted twice)."""
+    return tree_memory_bytes(root)[0]
+
+
+def tree_memory_bytes(root: int) -> tuple[int, int | None]:
+    """``(RSS, PSS)`` summed over ``root`` and all its descendants, in bytes.
+
+    RSS counts a page shared by several processes (forked workers, shared libraries) once per
+    process: an upper bound.  PSS (``/proc/PID/smaps_rollup``) splits each shared page between its
+    processes, so its sum is the tree's real share of memory; None where the kernel does not give it.
+    """
+    page = os.sysconf("SC_PAGE_SIZE")
+    rss, pss = 0, 0
+    for pid in tree_pids(root):
         try:
             with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
-                total += int(handle.read().split()[1]) * page
+                rss += int(handle.read().split()[1]) * page
         except (OSError, IndexError, ValueError):
-            pass
-    return total
+            continue
+        if pss is None:
+            continue
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                match = re.search(r"^Pss:\s+(\d+) kB", handle.read(), flags=re.M)
+            pss += int(match.group(1)) * 1024 if match else 0
+        except FileNotFoundError:
+            pass  # the process ended between the two reads
+        except (OSError, ValueError):
+            pss = None  # no smaps_rollup (old kernel, no permission): RSS only
+    return rss, pss
 
 
 class TreeSampler(threading.Thread):
-    """Poll the RSS of a process tree until stopped; keep the peak."""
+    """Poll the RSS and PSS of a process tree until stopped; keep the peaks."""
 
     def __init__(self, pid: int, interval: float = 0.2):
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak = pid, interval, 0
+        self.peak_pss: int | None = 0
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            self.peak = max(self.peak, tree_rss_bytes(self.pid))
+            rss, pss = tree_memory_bytes(self.pid)
+            self.peak = max(self.peak, rss)
+            self.peak_pss = None if pss is None or self.peak_pss is None else max(self.peak_pss, pss)
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:
@@ -168,6 +200,7 @@ def measure(command: list[str], cwd: Path, log_path: Path, timeout: float | None
     if busy_before is not None and busy_after is not None:
         result.machine_busy_s = busy_after - busy_before
     result.tree_peak_mib = sampler.peak / MIB if sampler.peak else None
+    result.tree_peak_pss_mib = sampler.peak_pss / MIB if sampler.peak_pss else None
     if time_file:
         text = Path(time_file).read_text(encoding="utf-8", errors="replace")
         Path(time_file).unlink(missing_ok=True)

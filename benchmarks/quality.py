@@ -10,8 +10,9 @@ trend) this checks, with the project's own outputs:
    and the yearly share of the topic that follows it best, and of the 数字政法 keyword theme; the
    issue's bound is 0.9.
 3. **LDA throughput** on the same training passages: tokens × passes per second for the workflow's
-   batched model and for gensim ``LdaModel``, and tokens × iterations per second for tomotopy's Gibbs
-   sampler (a reference only, not a dependency: measured when it is installed).
+   batched model and for gensim ``LdaModel``, and tokens × Gibbs sweeps per second for tomotopy's
+   ``LDAModel`` (a reference only, not a dependency: ``pip install -e ".[bench]"``; without it the
+   result says "not installed"), with its held-out perplexity by the same formula.
 
 Usage::
 
@@ -30,6 +31,8 @@ import pandas as pd
 
 PERPLEXITY_BOUND = 0.01
 SPEARMAN_BOUND = 0.9
+# Gibbs sweeps of the tomotopy reference (training, and inference of the held-out passages).
+TOMOTOPY_SWEEPS = 100
 
 
 def _config(project: Path) -> dict:
@@ -44,22 +47,145 @@ def _spearman(a, b) -> float:
     return float(spearmanr(a, b).statistic)
 
 
-def quality_guard(project: Path, corpus: Path, tomotopy_iterations: int | None = None) -> dict:
-    """Perplexity, planted-trend and throughput checks of one finished project (see module docstring)."""
+class PlainCorpus:
+    """The training passages as plain lists of ``(id, count)`` pairs, made afresh on every pass.
+
+    gensim's own model gets what a user would give it; building the lists once per pass instead of
+    keeping them keeps the guard's memory small at 20,000 documents and more.
+    """
+
+    def __init__(self, corpus):
+        self.corpus = corpus
+
+    def __len__(self) -> int:
+        return len(self.corpus)
+
+    def __iter__(self):
+        for doc in self.corpus:
+            yield [(int(i), float(c)) for i, c in doc]
+
+
+def plugin_perplexity(theta: np.ndarray, phi: np.ndarray, counts) -> float:
+    """``exp(-Σ log Σ_t θ_dt φ_tw / N)`` over the words of ``counts`` (passages × terms, CSR).
+
+    The formula of :func:`zhengfa_trends.topics.heldout_perplexity`, for topic shares ``theta``
+    and topic-word distributions ``phi`` from any engine.
+    """
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    word_probability = np.einsum("ij,ji->i", theta[rows], phi[:, counts.indices])
+    return float(np.exp(-float(counts.data @ np.log(word_probability)) / counts.data.sum()))
+
+
+def tomotopy_reference(
+    train_texts, heldout, vocabulary: list[str], k: int, seed: int, alpha, eta: float, sweeps: int
+) -> dict:
+    """Train tomotopy's ``LDAModel`` (collapsed Gibbs sampling) on the same passages: speed and perplexity.
+
+    A reference engine, not a dependency: without tomotopy the result says ``"not installed"``.
+
+    Parameters
+    ----------
+    train_texts : iterable of sequences of str
+        The training passages' tokens; tokens outside ``vocabulary`` are dropped (as the
+        workflow's dictionary drops them).
+    heldout : sequence of bag-of-words documents
+        The held-out passages (``(id, count)`` pairs over ``vocabulary``).
+    vocabulary : list of str
+        The workflow's vocabulary, by id.
+    k, seed : int
+        Topics and the sampler's seed (one worker thread, so the run is repeatable).
+    alpha : array-like of float, eta : float
+        The same Dirichlet priors as the gensim models (held fixed: ``optim_interval = 0``).
+    sweeps : int
+        Gibbs sweeps; each draws a new topic for every training token once.
+
+    Returns
+    -------
+    dict
+        ``tomotopy`` (the version, or ``"not installed"``), ``tomotopy_sweeps``,
+        ``tomotopy_tokens`` (training tokens in the model), ``seconds_tomotopy``,
+        ``cpu_seconds_tomotopy``, ``tokens_per_s_tomotopy`` (tokens × sweeps / wall s) and
+        ``perplexity_tomotopy``: the held-out perplexity by :func:`plugin_perplexity`, with the
+        held-out passages' topic shares from tomotopy's own inference (``sweeps`` sweeps, one
+        worker) and ``φ = (n_tw + η) / (n_t + V η)`` over the whole vocabulary (a word no
+        training passage holds gets ``η / (n_t + V η)``, as in gensim's smoothed topics).
+    """
+    try:
+        import tomotopy
+    except ImportError:
+        return {"tomotopy": "not installed"}
+    from zhengfa_trends.sparse_lda import bow_matrix
+
+    known = set(vocabulary)
+    alpha = [float(a) for a in np.broadcast_to(np.asarray(alpha, dtype=np.float64), (k,))]
+    model = tomotopy.LDAModel(k=k, alpha=alpha, eta=float(eta), seed=seed)
+    model.optim_interval = 0  # keep gensim's priors: no hyperparameter optimisation
+    for tokens in train_texts:
+        kept = [t for t in tokens if t in known]
+        if kept:
+            model.add_doc(kept)
+    start, cpu = time.perf_counter(), time.process_time()
+    model.train(sweeps, workers=1)
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+
+    column = {word: i for i, word in enumerate(vocabulary)}
+    used = np.array([column[word] for word in model.used_vocabs])
+    n_t = np.asarray(model.get_count_by_topics(), dtype=np.float64)
+    phi = np.full((k, len(vocabulary)), float(eta))
+    for t in range(k):
+        phi[t, used] = np.asarray(model.get_topic_word_dist(t, normalize=False), dtype=np.float64)
+    phi /= (n_t + len(vocabulary) * float(eta))[:, None]
+    heldout = [doc for doc in heldout if len(doc)]
+    counts = bow_matrix(heldout, len(vocabulary))
+    theta = np.tile(np.asarray(alpha) / sum(alpha), (len(heldout), 1))  # a passage no word of which is known
+    in_model = set(model.used_vocabs)
+    docs, rows = [], []
+    for row, doc in enumerate(heldout):
+        words = [vocabulary[i] for i, c in doc if vocabulary[i] in in_model for _ in range(int(c))]
+        if words:
+            docs.append(model.make_doc(words))
+            rows.append(row)
+    if docs:
+        inferred, _ = model.infer(docs, iterations=sweeps, workers=1)
+        theta[rows] = np.asarray(inferred, dtype=np.float64)
+    return {
+        "tomotopy": tomotopy.__version__,
+        "tomotopy_sweeps": sweeps,
+        "tomotopy_tokens": int(model.num_words),
+        "seconds_tomotopy": seconds,
+        "cpu_seconds_tomotopy": cpu_seconds,
+        "tokens_per_s_tomotopy": model.num_words * sweeps / seconds,
+        "perplexity_tomotopy": plugin_perplexity(theta, phi, counts),
+    }
+
+
+def quality_guard(project: Path, corpus: Path, tomotopy_sweeps: int = TOMOTOPY_SWEEPS) -> dict:
+    """Perplexity, planted-trend and throughput checks of one finished project (see module docstring).
+
+    Works on a comparison run's project (K = 10, one seed, 5 passes) and on a scale run's (the
+    default config: the chosen K, the first seed, its passes and iterations) alike: the settings
+    are read from the project's ``provenance.json`` and ``chosen_k.txt``.  The fits are timed with
+    ``BLAS_THREADS_PER_JOB`` BLAS threads, as the workflow's jobs run.
+    """
     from gensim.models import LdaModel
+    from threadpoolctl import threadpool_limits
 
     from zhengfa_trends import topics
     from zhengfa_trends.io import read_tsv
+    from zhengfa_trends.log import BLAS_THREADS_PER_JOB
 
     config = _config(project)
     lda = config["lda"]
     results = project / "results"
-    k = int((results / "lda" / "chosen_k.txt").read_text(encoding="utf-8").split()[0])
+    k = topics.read_chosen_k(results / "lda" / "chosen_k.txt")
     seed = lda["seeds"][0]
-    tokens = read_tsv(results / "tokens" / "tokens.tsv", dtype={"doc_id": str, "tokens": str})
-    token_lists = [str(t).split() if isinstance(t, str) else [] for t in tokens["tokens"]]
+    # Token strings are split one passage at a time, each time they are needed (as lists, all of a
+    # 20,000-document corpus's tokens would take gigabytes).
+    token_strings = read_tsv(results / "tokens" / "tokens.tsv", dtype={"doc_id": str, "tokens": str})[
+        "tokens"
+    ].fillna("")
     settings = topics.LdaSettings.from_config(lda)
-    dictionary, bow = topics.build_bow(token_lists, settings)
+    dictionary, bow = topics.build_bow((t.split() for t in token_strings), settings)
     heldout = topics.heldout_mask(
         len(bow), lda["heldout_share"], lda["split_seed"], lda["max_heldout_passages"]
     )
@@ -67,25 +193,25 @@ def quality_guard(project: Path, corpus: Path, tomotopy_iterations: int | None =
     if lda.get("max_train_passages") is not None and len(train_index) > lda["max_train_passages"]:
         raise SystemExit("quality.py compares models trained on every passage; this project capped training")
     train, test = bow[train_index], bow[np.flatnonzero(heldout)]
-    train_tokens = int(sum(sum(c for _, c in doc) for doc in train))
+    train_tokens = int(train.matrix.sum())
 
     vocabulary = (results / "lda" / f"k{k}" / "vocabulary.txt").read_text(encoding="utf-8").splitlines()
-    assert vocabulary == [dictionary[i] for i in range(len(dictionary))], "vocabulary differs from the run's"
+    words = [dictionary[i] for i in range(len(dictionary))]
+    assert vocabulary == words, "vocabulary differs from the run's"
     lam = np.load(results / "lda" / f"k{k}" / "lambda.npy")
     alpha = np.load(results / "lda" / f"k{k}" / "alpha.npy")
     workflow_model = topics.model_from_parameters(lam, alpha, dictionary, seed)
     workflow_perplexity = topics.heldout_perplexity(workflow_model, test)
 
-    start, cpu = time.perf_counter(), time.process_time()
-    batched = topics.fit_lda(train, dictionary, k, seed, settings)
-    batched_seconds, batched_cpu = time.perf_counter() - start, time.process_time() - cpu
-    # gensim's own model gets plain lists of (id, count) pairs, as a user would give it.
-    plain_train = [[(int(i), float(c)) for i, c in doc] for doc in train]
-    start, cpu = time.perf_counter(), time.process_time()
-    reference = LdaModel(
-        corpus=plain_train, id2word=dictionary, **topics.lda_model_arguments(k, seed, settings)
-    )
-    gensim_seconds, gensim_cpu = time.perf_counter() - start, time.process_time() - cpu
+    with threadpool_limits(limits=BLAS_THREADS_PER_JOB, user_api="blas"):
+        start, cpu = time.perf_counter(), time.process_time()
+        batched = topics.fit_lda(train, dictionary, k, seed, settings)
+        batched_seconds, batched_cpu = time.perf_counter() - start, time.process_time() - cpu
+        start, cpu = time.perf_counter(), time.process_time()
+        reference = LdaModel(
+            corpus=PlainCorpus(train), id2word=dictionary, **topics.lda_model_arguments(k, seed, settings)
+        )
+        gensim_seconds, gensim_cpu = time.perf_counter() - start, time.process_time() - cpu
     # Both models scored by the same code: gensim's trained parameters in the workflow's scorer.
     gensim_perplexity = topics.heldout_perplexity(
         topics.model_from_parameters(reference.state.get_lambda(), reference.alpha, dictionary, seed), test
@@ -106,6 +232,10 @@ def quality_guard(project: Path, corpus: Path, tomotopy_iterations: int | None =
     outcome = {
         "k": k,
         "seed": seed,
+        "passes": settings.passes,
+        "iterations": settings.iterations,
+        "alpha": settings.alpha,
+        "blas_threads": BLAS_THREADS_PER_JOB,
         "train_passages": len(train),
         "heldout_passages": len(test),
         "train_tokens": train_tokens,
@@ -125,27 +255,19 @@ def quality_guard(project: Path, corpus: Path, tomotopy_iterations: int | None =
         "cpu_seconds_batched": batched_cpu,
         "cpu_seconds_gensim": gensim_cpu,
     }
-    try:
-        import tomotopy
-    except ImportError:
-        return outcome
-    iterations = tomotopy_iterations or 100
-    model = tomotopy.LDAModel(k=k, seed=seed)
-    for tokens_of_passage in (token_lists[i] for i in train_index):
-        kept = [t for t in tokens_of_passage if t in dictionary.token2id]
-        if kept:
-            model.add_doc(kept)
-    start, cpu = time.perf_counter(), time.process_time()
-    model.train(iterations, workers=1)
-    seconds, tomotopy_cpu = time.perf_counter() - start, time.process_time() - cpu
+    # gensim's priors as it used them (alpha: the final one if lda.alpha is auto; eta: symmetric 1/K).
+    eta = np.asarray(reference.eta, dtype=np.float64)
     outcome.update(
-        {
-            "tomotopy_version": tomotopy.__version__,
-            "tomotopy_iterations": iterations,
-            "tokens_per_s_tomotopy": model.num_words * iterations / seconds,
-            "seconds_tomotopy": seconds,
-            "cpu_seconds_tomotopy": tomotopy_cpu,
-        }
+        tomotopy_reference(
+            (token_strings.iloc[i].split() for i in train_index),
+            test,
+            words,
+            k,
+            seed,
+            reference.alpha,
+            float(eta.flat[0]),
+            tomotopy_sweeps,
+        )
     )
     return outcome
 
@@ -155,8 +277,11 @@ def main(argv=None) -> int:
     parser.add_argument("project", type=Path)
     parser.add_argument("corpus", type=Path, help="synthetic corpus folder holding truth.tsv")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--tomotopy-sweeps", type=int, default=TOMOTOPY_SWEEPS, help="Gibbs sweeps of the tomotopy reference"
+    )
     args = parser.parse_args(argv)
-    outcome = quality_guard(args.project, args.corpus)
+    outcome = quality_guard(args.project, args.corpus, args.tomotopy_sweeps)
     text = json.dumps(outcome, indent=1, ensure_ascii=False, default=float)
     if args.json:
         args.json.write_text(text, encoding="utf-8")

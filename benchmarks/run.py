@@ -38,6 +38,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import report
 import runner
 from measure import machine_info
 from report import write_report
@@ -88,7 +89,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--force-scale", action="store_true", help="run scale runs whatever the gate says")
     parser.add_argument(
-        "--scale-timeout", type=float, default=900.0, help="seconds before a scale run is stopped"
+        "--scale-timeout",
+        type=float,
+        default=None,
+        help="seconds before a scale run is stopped (default 1.5 x its target: 900 s, at 100,000 docs 2,700 s)",
+    )
+    parser.add_argument(
+        "--large-scale-threshold",
+        type=int,
+        default=report.LARGE_SCALE_DOCS,
+        help="scale runs from this many documents on are held to the 30-minute target (default 100000)",
+    )
+    parser.add_argument(
+        "--guard-max-docs",
+        type=int,
+        default=runner.GUARD_MAX_DOCS,
+        help="compute the quality guard for runs up to this many documents (default 20000)",
+    )
+    parser.add_argument(
+        "--tomotopy-sweeps",
+        type=int,
+        default=runner.TOMOTOPY_SWEEPS,
+        help="Gibbs sweeps of the tomotopy reference in the quality guard (default 100)",
     )
     parser.add_argument("--no-default-corpus", action="store_true", help="skip the default-corpus cold run")
     args = parser.parse_args(argv)
@@ -99,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         parser.error(f"--sentences must look like 45-105, got {args.sentences!r}")
     runner.SENTENCES = (low, high)
+    report.LARGE_SCALE_DOCS = args.large_scale_threshold
+    runner.GUARD_MAX_DOCS = args.guard_max_docs
+    runner.TOMOTOPY_SWEEPS = args.tomotopy_sweeps
     if args.corpus is not None:
         if not (args.corpus / "docs").is_dir():
             parser.error(f"--corpus {args.corpus}: no docs/ folder in it")
@@ -136,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(Run(kind="scale", docs=docs, skipped=reason))
             print(f"[scale-{docs}] skipped: {reason}", flush=True)
         else:
-            runs.append(scale_run(docs, workdir, args.cores, args.corpus_seed, args.scale_timeout))
+            timeout = args.scale_timeout or 1.5 * report.scale_target_wall(docs)
+            runs.append(scale_run(docs, workdir, args.cores, args.corpus_seed, timeout))
         write_report(out, info, runs, args.cores, workdir, argv)
     write_report(out, info, runs, args.cores, workdir, argv)
     print(f"wrote {out} and {out.with_suffix('.json')}", flush=True)

@@ -1,0 +1,224 @@
+"""The benchmark harness's pieces (issue 17): the tomotopy reference of the LDA tokens/s table, the
+held-out perplexity formula every engine is scored by, the scale targets (20,000 and 100,000
+documents) and their quality guard rows, and the reuse of a generated corpus.  The whole harness
+(``benchmarks/run.py``) runs the workflow many times and is not part of the test suite."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zhengfa_trends import topics
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+import quality  # noqa: E402  (benchmarks/quality.py: the quality guard)
+import report  # noqa: E402
+import runner  # noqa: E402
+from measure import Measured  # noqa: E402
+
+LAW = "法院 审判 案件 法官 诉讼 判决".split()
+DIGITAL = "数字 平台 数据 智能 网络 系统".split()
+
+
+def _passages(n: int = 40) -> list[list[str]]:
+    """Passages of two clearly separate themes, deterministic."""
+    rng = np.random.default_rng(3)
+    return [list(rng.choice(LAW if i % 2 else DIGITAL, size=12)) for i in range(n)]
+
+
+def _settings() -> topics.LdaSettings:
+    return topics.LdaSettings(passes=2, iterations=20, no_below=1, no_above=1.0)
+
+
+def test_plugin_perplexity_is_the_formula_of_heldout_perplexity():
+    dictionary, bow = topics.build_bow(_passages(), _settings())
+    model = topics.fit_lda(bow[:30], dictionary, 2, 1, _settings())
+    heldout = bow[30:]
+    state = model.random_state.get_state()  # inference draws from it: score both from the same state
+    expected = topics.heldout_perplexity(model, heldout)
+    model.random_state.set_state(state)
+    from zhengfa_trends.sparse_lda import BowCorpus, bow_matrix
+
+    counts = bow_matrix(list(heldout), len(dictionary))
+    theta = topics.passage_topics(model, BowCorpus(counts))
+    assert quality.plugin_perplexity(theta, model.get_topics(), counts) == pytest.approx(expected, rel=1e-12)
+
+
+def test_tomotopy_reference_trains_on_the_vocabulary_and_scores_heldout_passages():
+    pytest.importorskip(
+        "tomotopy", reason='tomotopy is a benchmark reference only (pip install -e ".[bench]")'
+    )
+    passages = _passages()
+    dictionary, bow = topics.build_bow(passages, _settings())
+    vocabulary = [dictionary[i] for i in range(len(dictionary))]
+    # A token outside the vocabulary is dropped, as the workflow's dictionary drops it; the
+    # held-out passages use a word no training passage has (smoothed, not a zero probability).
+    train = [[*(t for t in p if t != "平台"), "词表外"] for p in passages[:30]]
+    arguments = (vocabulary, 2, 5, [0.5, 0.5], 0.5, 30)
+    first = quality.tomotopy_reference(train, bow[30:], *arguments)
+    second = quality.tomotopy_reference(train, bow[30:], *arguments)
+    assert first["tomotopy"].count(".") == 2  # a version such as 0.14.0
+    assert first["tomotopy_sweeps"] == 30
+    assert first["tomotopy_tokens"] == sum(len(p) for p in train) - len(train)
+    assert first["tokens_per_s_tomotopy"] > 0
+    # one worker and a fixed seed: the same sampler run, the same perplexity
+    assert first["perplexity_tomotopy"] == second["perplexity_tomotopy"]
+    # two separate themes of six words each: much better than a uniform guess over the 12 words
+    assert 1 < first["perplexity_tomotopy"] < len(vocabulary)
+
+
+def test_without_tomotopy_the_table_says_not_installed(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tomotopy", None)  # import tomotopy raises ImportError
+    outcome = quality.tomotopy_reference([["法院"]], [], ["法院"], 2, 1, [0.5, 0.5], 0.5, 5)
+    assert outcome == {"tomotopy": "not installed"}
+    run = runner.Run(kind="comparison", docs=2000, quality={**_guard(), **outcome})
+    rows = [line for line in report.lda_throughput_table(run) if line.startswith("| tomotopy")]
+    assert rows == [
+        '| tomotopy `LDAModel` (reference only) | not installed (`pip install -e ".[bench]"`) | – | – | – | – |'
+    ]
+
+
+def _guard(**changes) -> dict:
+    """A quality_guard outcome with the keys the report reads."""
+    return {
+        "k": 7,
+        "seed": 1,
+        "passes": 10,
+        "iterations": 50,
+        "alpha": "symmetric",
+        "blas_threads": 1,
+        "train_passages": 330000,
+        "heldout_passages": 2000,
+        "train_tokens": 11600000,
+        "perplexity_workflow": 200.0,
+        "perplexity_gensim": 199.0,
+        "perplexity_ratio": 200.0 / 199.0,
+        "perplexity_ok": True,
+        "spearman_best_topic": 0.95,
+        "best_topic": 3,
+        "spearman_theme_数字政法": 1.0,
+        "trend_ok": True,
+        "tokens_per_s_batched": 2e6,
+        "tokens_per_s_gensim": 3e5,
+        "seconds_batched": 58.0,
+        "seconds_gensim": 387.0,
+        "cpu_seconds_batched": 57.0,
+        "cpu_seconds_gensim": 380.0,
+        **changes,
+    }
+
+
+def _scale(docs: int, wall: float, peak_mib: float, **quality) -> runner.Run:
+    flow = Measured(command=["snakemake"], wall=wall, returncode=0, max_rss_mib=peak_mib / 2)
+    flow.tree_peak_mib = peak_mib
+    return runner.Run(kind="scale", docs=docs, workflow=flow, quality=quality)
+
+
+def test_scale_runs_are_held_to_their_issue_targets_with_the_quality_guard_beside():
+    runs = [
+        _scale(20000, 700.0, 3000.0, **_guard()),
+        _scale(100000, 1700.0, 3900.0, **_guard(trend_ok=False)),
+    ]
+    lines = report.targets_table([], runs, None, "2")
+    scale = [line for line in lines if "full run default config" in line]
+    assert scale[0].startswith(
+        "| 20,000 docs, full run default config | ≤ 10 min, peak RSS ≤ 4 GiB | 11.7 min"
+    )
+    assert scale[0].endswith("| **FAIL** |")  # 700 s > 10 min
+    assert scale[1].startswith(
+        "| 100,000 docs, full run default config | ≤ 30 min, peak RSS ≤ 4 GiB | 28.3 min"
+    )
+    assert scale[1].endswith("| **pass** |")
+    guard = [line for line in lines if line.startswith("| quality guard, 20,000 docs (default config)")]
+    assert len(guard) == 2
+    assert (
+        "trained on all 330,000 training passages with the same settings (K = 7, seed 1, passes 10"
+        in guard[0]
+    )
+    assert "200.000 vs 199.000" in guard[0] and guard[0].endswith("| **pass** |")
+    assert "topic 3: ρ = 0.950" in guard[1]
+    trend_100k = [line for line in lines if "100,000 docs (default config): a topic" in line]
+    assert trend_100k[0].endswith("| **FAIL** |")
+
+
+def test_a_scale_target_not_measured_is_listed_as_not_run():
+    lines = report.targets_table(
+        [], [_scale(20000, 500.0, 3000.0, skipped="not computed above 10 documents")], None, "2"
+    )
+    assert (
+        "| 100,000 docs, full run default config | ≤ 30 min, peak RSS ≤ 4 GiB | not run (no such --docs in this run) | – |"
+        in lines
+    )
+    assert not any(line.startswith("| 20,000 docs") and "not run" in line for line in lines)
+    assert any(
+        "quality guard, 20,000 docs (default config) |" in line and "not computed above 10" in line
+        for line in lines
+    )
+
+
+def test_guard_is_skipped_above_its_document_limit(monkeypatch):
+    monkeypatch.setattr(runner, "GUARD_MAX_DOCS", 20000)
+    outcome = runner.guard(100000, Path("/nonexistent"), Path("/nonexistent"))
+    assert outcome == {
+        "skipped": "not computed above 20,000 documents (--guard-max-docs; the issue asks for it at 2,000 and 20,000)"
+    }
+
+
+def test_a_generated_corpus_is_reused_only_for_the_same_arguments(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "SENTENCES", (3, 4))
+    first = runner.Run(kind="scale", docs=3)
+    corpus = runner.generate_corpus(first, tmp_path, 7)
+    assert not first.corpus_reused and first.generate_s is not None
+    assert sorted(p.name for p in (corpus / "docs").glob("*.txt")) == [
+        "syn_000000.txt",
+        "syn_000001.txt",
+        "syn_000002.txt",
+    ]
+    assert json.loads((corpus / ".generated.json").read_text(encoding="utf-8"))["args"][-4:] == [
+        "--min-sentences",
+        "3",
+        "--max-sentences",
+        "4",
+    ]
+    again = runner.Run(kind="scale", docs=3)
+    runner.generate_corpus(again, tmp_path, 7)
+    assert again.corpus_reused and again.generate_s is None and again.corpus_mb == first.corpus_mb
+    monkeypatch.setattr(runner, "SENTENCES", (3, 5))
+    changed = runner.Run(kind="scale", docs=3)
+    runner.generate_corpus(changed, tmp_path, 7)
+    assert not changed.corpus_reused
+    assert not math.isnan(changed.generate_s)
+
+
+def test_tree_memory_counts_a_child_and_splits_shared_pages(tmp_path):
+    import subprocess
+
+    import measure
+
+    # A child that holds 64 MiB of its own: the tree's RSS and PSS both grow by about that much.
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            'import sys, time; b = b"x" * (64 << 20); print(1, flush=True); time.sleep(30)',
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "1"
+        rss, pss = measure.tree_memory_bytes(os.getpid())
+        alone_rss, alone_pss = measure.tree_memory_bytes(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+    assert alone_rss >= 64 << 20 and rss >= alone_rss
+    if pss is not None:  # where the kernel gives smaps_rollup
+        assert 64 << 20 <= alone_pss <= alone_rss and alone_pss <= pss <= rss
