@@ -14,5 +14,6 @@ run_script(
         dict(smk.output.items()),
         smk.params.options,
         smk.input.get("history") or None,
+        smk.params.other_seeds,
     ),
 )

@@ -304,6 +304,21 @@ def test_one_job_per_seed_gives_the_tables_of_all_seeds_in_one_process(lda_runs)
     ].read_bytes()
 
 
+def test_other_seeds_in_the_reported_job_give_the_files_of_their_own_jobs(lda_runs, tmp_path):
+    """lda.fit_jobs: per_k (one job per K) writes the same bytes as per_seed (fit_lda_seed jobs)."""
+    outputs = {
+        name: tmp_path / file for name, file in LDA_OUTPUTS.items() if name not in ("scores", "stability")
+    }
+    outputs["seed_scores"] = tmp_path / "seed1.scores.tsv"
+    outputs["other_scores"] = [tmp_path / "seed2.scores.tsv"]
+    outputs["other_topic_words"] = [tmp_path / "seed2.topic_word.npy"]
+    steps.lda_step(lda_runs["tokens"], None, 3, SEEDS[0], outputs, LDA_OPTIONS, other_seeds=SEEDS[1:])
+    separate = lda_runs[3]["scores"].parent
+    for name in ("seed1.scores.tsv", "seed2.scores.tsv", "seed2.topic_word.npy", "topic_word.npy"):
+        assert (tmp_path / name).read_bytes() == (separate / name).read_bytes(), name
+    assert read_tsv(tmp_path / "seed2.scores.tsv")["seed"].tolist() == [2]
+
+
 def test_lda_step_writes_all_outputs(lda_runs):
     for name, path in lda_runs[3].items():
         assert path.is_file(), name

@@ -14,6 +14,7 @@ from pathlib import Path
 TRACKED_PACKAGES = (
     "zhengfa-trends",
     "jieba",
+    "rjieba",
     "gensim",
     "scikit-learn",
     "numpy",
@@ -22,8 +23,15 @@ TRACKED_PACKAGES = (
     "matplotlib",
     "opencc",
     "mplfonts",
+    "fonttools",
+    "plotly",
     "snakemake",
 )
+
+# Config keys that say only how the work is spread over processes and jobs (each tested to give the
+# same files for any value): left out of the recorded config and its hash, so that one analysis run
+# on a laptop or on a cluster carries one id and byte-identical figures.
+EXECUTION_KEYS = {"corpus": ("workers",), "segment": ("workers", "shards"), "lda": ("fit_jobs",)}
 
 
 # Inputs of rule record_run that provenance.json hashes (with the chosen K), and the role each is
@@ -39,9 +47,21 @@ PROVENANCE_INPUTS = {
 }
 
 
+def analysis_config(config: Mapping) -> dict:
+    """The resolved config without :data:`EXECUTION_KEYS` (a copy; ``config`` is not changed)."""
+    kept = dict(config)
+    for section, keys in EXECUTION_KEYS.items():
+        if isinstance(kept.get(section), Mapping):
+            kept[section] = {key: value for key, value in kept[section].items() if key not in keys}
+    return kept
+
+
 def config_digest(config: Mapping) -> str:
-    """sha256 of the resolved config as canonical JSON (sorted keys), the id figures point to."""
-    canonical = json.dumps(config, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    """sha256 of the resolved :func:`analysis_config` as canonical JSON (sorted keys), the id figures
+    point to."""
+    canonical = json.dumps(
+        analysis_config(config), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -111,7 +131,7 @@ def build_provenance(
     dict (JSON-serialisable; paths as given, so that clones in other folders agree)
     """
     return {
-        "config": config,
+        "config": analysis_config(config),
         "config_sha256": config_digest(config),
         "seeds": {
             "lda": list(config.get("lda", {}).get("seeds", [])),

@@ -211,7 +211,14 @@ def suggest_keywords_step(
 
 
 def lda_step(
-    tokens_path, ledger_path, k: int, seed: int, outputs: Mapping, options: Mapping, history_marker=None
+    tokens_path,
+    ledger_path,
+    k: int,
+    seed: int,
+    outputs: Mapping,
+    options: Mapping,
+    history_marker=None,
+    other_seeds: Sequence[int] = (),
 ) -> None:
     """Rule ``fit_lda``: the reported LDA model with ``k`` topics (the first of ``lda.seeds``).
 
@@ -222,9 +229,12 @@ def lda_step(
     mode with a stored model of this K in the history folder of ``history_marker`` (the rule's
     input in that mode), the stored model is kept instead (:func:`history.frozen_run`; the ledger
     is read in that mode only); in ``update`` mode it is trained on (:func:`topics.continue_lda`).
+    ``other_seeds`` (``lda.fit_jobs: per_k``) are fitted too, on the same data, into the lists
+    ``outputs["other_scores"]`` and ``outputs["other_topic_words"]`` (the files rule
+    ``fit_lda_seed`` writes in ``per_seed`` mode, with the same bytes).
     """
     tokens = read_tokens(tokens_path)
-    run = model = start = None
+    run = model = start = data = None
     if options["mode"] in ("freeze", "update"):
         stored = history.load_model(history.history_folder(history_marker))
         if stored is None or stored.k != k:
@@ -263,19 +273,33 @@ def lda_step(
     write_npy(run.topic_word, outputs["topic_word"])
     write_lines(run.vocabulary, outputs["vocabulary"])
     write_tsv(topics.convergence_table(model, k, seed), outputs["convergence"])
+    if other_seeds:
+        settings = topics.LdaSettings.from_config(options)
+        data = data if data is not None else topics.lda_data(tokens, settings)
+        for other, scores_out, topic_word_out in zip(
+            other_seeds, outputs["other_scores"], outputs["other_topic_words"], strict=True
+        ):
+            _fit_other_seed(data, k, other, settings, scores_out, topic_word_out)
+
+
+def _fit_other_seed(data, k: int, seed: int, settings, scores_out, topic_word_out) -> None:
+    """One more model with ``k`` topics, for the stability of the reported one: its scores row and
+    its topic-word distributions."""
+    model, scores = topics.fit_seed(data, k, seed, settings)
+    write_tsv(scores, scores_out)
+    write_npy(model.get_topics(), topic_word_out)
 
 
 def lda_seed_step(tokens_path, k: int, seed: int, outputs: Mapping, options: Mapping) -> None:
-    """Rule ``fit_lda_seed``: one more model with ``k`` topics, for the stability of the reported one.
+    """Rule ``fit_lda_seed`` (``lda.fit_jobs: per_seed``): one more model with ``k`` topics.
 
     ``outputs`` holds ``scores`` (its scores row) and ``topic_word`` (its topic-word distributions).
     """
     tokens = read_tokens(tokens_path)
     check_k_for_passages(k, len(tokens), options["min_passages_per_topic"])
     settings = topics.LdaSettings.from_config(options)
-    model, scores = topics.fit_seed(topics.lda_data(tokens, settings), k, seed, settings)
-    write_tsv(scores, outputs["scores"])
-    write_npy(model.get_topics(), outputs["topic_word"])
+    data = topics.lda_data(tokens, settings)
+    _fit_other_seed(data, k, seed, settings, outputs["scores"], outputs["topic_word"])
 
 
 def k_grid_step(stats_path, options: Mapping, grid_out) -> list[int]:

@@ -1,6 +1,10 @@
-# One job per (K, seed), so that a cluster fits them all at once: fit_lda fits each K's reported
-# model (the first seed), fit_lda_seed each other seed; summarise_topics gathers the seeds' scores
-# and their stability.
+# fit_lda fits each K's reported model (the first seed); the other seeds measure its stability, and
+# summarise_topics gathers every seed's scores.  lda.fit_jobs: per_k fits the other seeds in the same
+# job (on one machine a job's start-up and gensim import cost more than a small corpus's fit);
+# per_seed gives each (K, seed) a fit_lda_seed job of its own, so that a cluster fits them all at once.
+# The files are the same either way.
+SEED_JOBS = config["lda"]["fit_jobs"] == "per_seed"
+OTHER_SEEDS = [] if SEED_JOBS else LDA_SEEDS[1:]
 LDA_OPTIONS = {
     key: config["lda"][key]
     for key in (
@@ -60,6 +64,12 @@ rule fit_lda:
         alpha="results/lda/k{k}/alpha.npy",
         seed_scores=f"results/lda/k{{k}}/seeds/{LDA_SEEDS[0]}.scores.tsv",
         convergence="results/lda/k{k}/convergence.tsv",
+        other_scores=expand(
+            "results/lda/k{{k}}/seeds/{seed}.scores.tsv", seed=OTHER_SEEDS
+        ),
+        other_topic_words=expand(
+            "results/lda/k{{k}}/seeds/{seed}.topic_word.npy", seed=OTHER_SEEDS
+        ),
     log:
         "logs/fit_lda/k{k}.log",
     benchmark:
@@ -71,12 +81,13 @@ rule fit_lda:
         code=CODE["fit_lda"],
         k=lambda wildcards: int(wildcards.k),
         seed=LDA_SEEDS[0],
+        other_seeds=OTHER_SEEDS,
         options=LDA_OPTIONS,
     script:
         "../../scripts/fit_lda.py"
 
 
-if len(LDA_SEEDS) > 1:
+if SEED_JOBS and len(LDA_SEEDS) > 1:
 
     rule fit_lda_seed:
         input:
