@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zhengfa_trends import steps, topics
+from zhengfa_trends import kgrid, steps, topics
 from zhengfa_trends.config import defaults
 from zhengfa_trends.io import read_tokens, read_tsv, write_tsv
 from zhengfa_trends.trends import theme_topic_shares
@@ -593,11 +593,11 @@ def test_choose_k_takes_the_smallest_k_within_one_standard_error():
 def test_k_grid_step_writes_the_grid_of_the_real_passage_count(tmp_path):
     stats = tmp_path / "stats.json"
     stats.write_text('{"engine": "rjieba", "passages": 78, "reused": 0, "segmented": 5}', encoding="utf-8")
-    assert steps.k_grid_step(stats, {"chosen_k": None}, tmp_path / "grid.txt") == [3, 4, 5, 6, 7]
+    assert kgrid.k_grid_step(stats, {"chosen_k": None}, tmp_path / "grid.txt") == [3, 4, 5, 6, 7]
     assert (tmp_path / "grid.txt").read_text(encoding="utf-8") == "passages\t78\nk\t3,4,5,6,7\n"
-    assert steps.read_k_grid(tmp_path / "grid.txt") == (78, [3, 4, 5, 6, 7])
-    steps.k_grid_step(stats, {"chosen_k": 9}, tmp_path / "grid.txt")  # a fixed chosen_k is added
-    assert steps.read_k_grid(tmp_path / "grid.txt") == (78, [3, 4, 5, 6, 7, 9])
+    assert kgrid.read_k_grid(tmp_path / "grid.txt") == (78, [3, 4, 5, 6, 7])
+    kgrid.k_grid_step(stats, {"chosen_k": 9}, tmp_path / "grid.txt")  # a fixed chosen_k is added
+    assert kgrid.read_k_grid(tmp_path / "grid.txt") == (78, [3, 4, 5, 6, 7, 9])
 
 
 def test_auto_k_grid_follows_the_corpus_size():

@@ -302,30 +302,6 @@ def lda_seed_step(tokens_path, k: int, seed: int, outputs: Mapping, options: Map
     _fit_other_seed(data, k, seed, settings, outputs["scores"], outputs["topic_word"])
 
 
-def k_grid_step(stats_path, options: Mapping, grid_out) -> list[int]:
-    """Checkpoint ``k_grid``: the Ks that ``lda.k: auto`` fits, from the real number of passages.
-
-    ``stats_path`` is ``results/tokens/stats.json`` (its ``passages``: the passages segmented, the
-    ones LDA sees); ``options`` holds ``chosen_k`` (a fixed ``lda.chosen_k`` is added to the grid).
-    ``grid_out`` gets two lines, ``passages<TAB>n`` and ``k<TAB>3,4,...``
-    (:func:`read_k_grid`); the workflow's input functions read it once this job has run.
-    """
-    import json
-
-    n_passages = int(json.loads(Path(stats_path).read_text(encoding="utf-8"))["passages"])
-    chosen = options.get("chosen_k")
-    grid = topics.auto_k_grid(n_passages, [chosen] if chosen else [])
-    Path(grid_out).write_text(f"passages\t{n_passages}\nk\t{','.join(map(str, grid))}\n", encoding="utf-8")
-    log.info("lda.k auto: %d passages, K grid %s", n_passages, ", ".join(map(str, grid)))
-    return grid
-
-
-def read_k_grid(path) -> tuple[int, list[int]]:
-    """``(passages, Ks)`` written by :func:`k_grid_step`."""
-    fields = dict(line.split("\t", 1) for line in Path(path).read_text(encoding="utf-8").splitlines())
-    return int(fields["passages"]), [int(k) for k in fields["k"].split(",")]
-
-
 def gather_seeds_step(
     inputs: Mapping, ks: Sequence[int], seeds: Sequence[int]
 ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:

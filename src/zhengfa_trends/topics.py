@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .config import schema_field
+from .kgrid import auto_k_grid  # noqa: F401  (topics.auto_k_grid: the grid is part of model choice)
 
 log = logging.getLogger(__name__)
 
@@ -339,38 +340,6 @@ def seed_stability(topic_word: list[np.ndarray]) -> np.ndarray:
     if len(topic_word) < 2:
         return np.full(reference.shape[0], np.nan)
     return np.mean([match_topics(reference, other)[1] for other in topic_word[1:]], axis=0)
-
-
-# The automatic grid of K: from AUTO_K_MIN up to one topic per AUTO_PASSAGES_PER_TOPIC passages (at
-# most AUTO_K_MAX), every K while the grid is short, then about AUTO_K_POINTS values spread evenly on
-# a log scale (coherence changes slowly at large K; fitting every K from 3 to 40 would cost 20 fits).
-AUTO_K_MIN = 3
-AUTO_K_MAX = 40
-AUTO_PASSAGES_PER_TOPIC = 10
-AUTO_K_POINTS = 8
-
-
-def auto_k_grid(n_passages: int, include: Iterable[int] = ()) -> list[int]:
-    """The Ks that ``lda.k: auto`` fits for a corpus of ``n_passages`` passages.
-
-    ``K_max = min(40, n_passages // 10)`` (at least 2); the grid is every K from 3 to ``K_max``
-    when that is at most 8 values, otherwise 8 values from 3 to ``K_max`` evenly spaced on a log
-    scale (rounded).  ``include`` (e.g. a fixed ``lda.chosen_k``) is added.
-
-    Examples
-    --------
-    >>> auto_k_grid(78)
-    [3, 4, 5, 6, 7]
-    >>> auto_k_grid(150_000)
-    [3, 4, 6, 9, 13, 19, 28, 40]
-    """
-    k_max = max(2, min(AUTO_K_MAX, int(n_passages) // AUTO_PASSAGES_PER_TOPIC))
-    k_min = min(AUTO_K_MIN, k_max)
-    if k_max - k_min + 1 <= AUTO_K_POINTS:
-        grid = set(range(k_min, k_max + 1))
-    else:
-        grid = {int(round(v)) for v in np.geomspace(k_min, k_max, AUTO_K_POINTS)}
-    return sorted(grid | {int(k) for k in include})
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def lda_ks(wildcards=None):
         return [FROZEN_K]
     if config["lda"]["k"] != "auto":
         return list(config["lda"]["k"])
-    from zhengfa_trends.steps import read_k_grid
+    from zhengfa_trends.kgrid import read_k_grid
 
     return read_k_grid(checkpoints.k_grid.get().output.grid)[1]
 
