@@ -147,6 +147,9 @@ def style_context(style_file: str | Path | None = None) -> Iterator[None]:
         yield
 
 
+# Formats whose files embed font subsets made by fontTools (pdf.fonttype / ps.fonttype 42).
+_EMBEDS_FONT_SUBSETS = {"pdf", "ps", "eps"}
+
 # Where each format keeps a free-text description: the figure's provenance line goes there.
 _STAMP_KEY = {"png": "Description", "pdf": "Subject", "svg": "Description"}
 
@@ -159,12 +162,18 @@ def save_figure(
     ``stamp`` (e.g. ``"zhengfa-trends 0.1.0; config sha256:…"``) is written into the PNG text chunk,
     the PDF Subject or the SVG description, so a figure found on disk can be traced to its config.
     """
-    for fmt, path in paths.items():
-        metadata = dict(_METADATA.get(fmt, {}))
-        if stamp and fmt in _STAMP_KEY:
-            metadata[_STAMP_KEY[fmt]] = stamp
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
-        _keep_layout(fig)
+    with contextlib.ExitStack() as stack:
+        if _EMBEDS_FONT_SUBSETS.intersection(paths):
+            from .pdf_fonts import parsed_once
+
+            # the font's large tables parsed once per process, not once per PDF (same bytes)
+            stack.enter_context(parsed_once())
+        for fmt, path in paths.items():
+            metadata = dict(_METADATA.get(fmt, {}))
+            if stamp and fmt in _STAMP_KEY:
+                metadata[_STAMP_KEY[fmt]] = stamp
+            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+            _keep_layout(fig)
     plt.close(fig)
 
 
