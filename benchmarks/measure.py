@@ -91,6 +91,10 @@ def _ppid_map() -> dict[int, list[int]]:
     return children
 
 
+# PSS needs /proc/PID/smaps_rollup (Linux 4.14); without it only RSS is sampled.
+HAS_SMAPS_ROLLUP = os.path.exists(f"/proc/{os.getpid()}/smaps_rollup")
+
+
 def tree_pids(root: int) -> list[int]:
     """``root`` and all its descendants."""
     children = _ppid_map()
@@ -115,7 +119,7 @@ def tree_memory_bytes(root: int) -> tuple[int, int | None]:
     processes, so its sum is the tree's real share of memory; None where the kernel does not give it.
     """
     page = os.sysconf("SC_PAGE_SIZE")
-    rss, pss = 0, 0
+    rss, pss = 0, 0 if HAS_SMAPS_ROLLUP else None
     for pid in tree_pids(root):
         try:
             with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
@@ -127,11 +131,9 @@ def tree_memory_bytes(root: int) -> tuple[int, int | None]:
         try:
             with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
                 match = re.search(r"^Pss:\s+(\d+) kB", handle.read(), flags=re.M)
-            pss += int(match.group(1)) * 1024 if match else 0
-        except FileNotFoundError:
-            pass  # the process ended between the two reads
-        except (OSError, ValueError):
-            pss = None  # no smaps_rollup (old kernel, no permission): RSS only
+            pss += int(match.group(1)) * 1024 if match else 0  # a zombie has no mappings left
+        except OSError:
+            pass  # the process ended between the two reads (ENOENT, ESRCH)
     return rss, pss
 
 
@@ -148,7 +150,7 @@ class TreeSampler(threading.Thread):
         while not self._stop_event.is_set():
             rss, pss = tree_memory_bytes(self.pid)
             self.peak = max(self.peak, rss)
-            self.peak_pss = None if pss is None or self.peak_pss is None else max(self.peak_pss, pss)
+            self.peak_pss = None if pss is None else max(self.peak_pss or 0, pss)
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:

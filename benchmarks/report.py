@@ -267,7 +267,8 @@ def lda_throughput_table(run: Run) -> list[str]:
             f"| tomotopy {q['tomotopy']} `LDAModel` (collapsed Gibbs sampling, 1 worker; reference only) "
             f"| {q['tomotopy_sweeps']} Gibbs sweeps | {_f(q['seconds_tomotopy'], 2)} "
             f"| {_f(q['cpu_seconds_tomotopy'], 2)} | {q['tokens_per_s_tomotopy']:,.0f} "
-            f"| {q['perplexity_tomotopy']:.3f} |"
+            f"| {q['perplexity_tomotopy']:.3f} (after {q['tomotopy_sweeps'] // 2} sweeps: "
+            f"{_f(q.get('perplexity_tomotopy_halfway'), 3)}) |"
         )
     else:
         lines.append(
@@ -282,7 +283,8 @@ def lda_throughput_table(run: Run) -> list[str]:
         "another engine moves through tokens, not which model is better. Its perplexity uses gensim's priors",
         "(α as trained, η = 1/K, held fixed), its topics `(n_tw + η) / (n_t + V η)` over the same vocabulary",
         "and the held-out passages' topic shares from its own Gibbs inference (as many sweeps): the formula",
-        "and the data are the same, the estimate of the shares is each engine's own.",
+        "and the data are the same, the estimate of the shares is each engine's own. Its perplexity after half",
+        "the sweeps shows whether the sampler had settled (`--tomotopy-sweeps`).",
         "",
     ]
     return lines

@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "--tomotopy-sweeps",
         type=int,
         default=runner.TOMOTOPY_SWEEPS,
-        help="Gibbs sweeps of the tomotopy reference in the quality guard (default 100)",
+        help=f"Gibbs sweeps of the tomotopy reference in the quality guard (default {runner.TOMOTOPY_SWEEPS})",
     )
     parser.add_argument("--no-default-corpus", action="store_true", help="skip the default-corpus cold run")
     args = parser.parse_args(argv)

@@ -28,9 +28,10 @@ DIGITAL = "数字 平台 数据 智能 网络 系统".split()
 
 
 def _passages(n: int = 40) -> list[list[str]]:
-    """Passages of two clearly separate themes, deterministic."""
+    """Passages of two themes, each with a quarter of the other theme's words; deterministic."""
     rng = np.random.default_rng(3)
-    return [list(rng.choice(LAW if i % 2 else DIGITAL, size=12)) for i in range(n)]
+    themes = [(LAW, DIGITAL) if i % 2 else (DIGITAL, LAW) for i in range(n)]
+    return [[*rng.choice(own, size=9), *rng.choice(other, size=3)] for own, other in themes]
 
 
 def _settings() -> topics.LdaSettings:
@@ -70,8 +71,24 @@ def test_tomotopy_reference_trains_on_the_vocabulary_and_scores_heldout_passages
     assert first["tokens_per_s_tomotopy"] > 0
     # one worker and a fixed seed: the same sampler run, the same perplexity
     assert first["perplexity_tomotopy"] == second["perplexity_tomotopy"]
-    # two separate themes of six words each: much better than a uniform guess over the 12 words
-    assert 1 < first["perplexity_tomotopy"] < len(vocabulary)
+    # gensim's model of the same passages and priors, scored by the workflow: the same ballpark
+    # (a mistake in the topics' smoothing or the shares would be far off)
+    settings = topics.LdaSettings(passes=30, iterations=50, no_below=1, no_above=1.0)
+    gensim_model = topics.fit_lda([dictionary.doc2bow(p) for p in train], dictionary, 2, 5, settings)
+    assert first["perplexity_tomotopy"] == pytest.approx(
+        topics.heldout_perplexity(gensim_model, bow[30:]), rel=0.05
+    )
+    # after 15 of the 30 sweeps: another model, another perplexity
+    assert first["perplexity_tomotopy_halfway"] > 1
+    assert first["perplexity_tomotopy_halfway"] != first["perplexity_tomotopy"]
+    assert first["perplexity_tomotopy_halfway"] != first["perplexity_tomotopy"]
+    run = runner.Run(kind="comparison", docs=40, quality={**_guard(), **first})
+    (row,) = [line for line in report.lda_throughput_table(run) if line.startswith("| tomotopy")]
+    assert row.startswith(f"| tomotopy {first['tomotopy']} `LDAModel` (collapsed Gibbs sampling, 1 worker")
+    assert "| 30 Gibbs sweeps |" in row
+    assert row.endswith(
+        f"| {first['perplexity_tomotopy']:.3f} (after 15 sweeps: {first['perplexity_tomotopy_halfway']:.3f}) |"
+    )
 
 
 def test_without_tomotopy_the_table_says_not_installed(monkeypatch):
