@@ -226,7 +226,15 @@ def quality_guard(project: Path, corpus: Path, tomotopy_sweeps: int = TOMOTOPY_S
 
     with threadpool_limits(limits=BLAS_THREADS_PER_JOB, user_api="blas"):
         start, cpu = time.perf_counter(), time.process_time()
-        batched = topics.fit_lda(train, dictionary, k, seed, settings)
+        picked = topics.selection_index(len(bow), settings)
+        if picked is None:
+            batched = topics.fit_lda(train, dictionary, k, seed, settings)
+            batched_work = train_tokens * settings.passes
+        else:  # as the run's fit: the grid's sample first, then every training passage
+            sample = bow[train_index[picked]]
+            batched = topics.fit_lda(sample, dictionary, k, seed, settings)
+            batched = topics.train_on_all(batched, train, settings.full_passes)
+            batched_work = int(sample.matrix.sum()) * settings.passes + train_tokens * settings.full_passes
         batched_seconds, batched_cpu = time.perf_counter() - start, time.process_time() - cpu
         start, cpu = time.perf_counter(), time.process_time()
         reference = LdaModel(
@@ -269,7 +277,9 @@ def quality_guard(project: Path, corpus: Path, tomotopy_sweeps: int = TOMOTOPY_S
         "best_topic": best_topic,
         "spearman_theme_数字政法": _spearman(theme["planted_share"], theme["share"]),
         "trend_ok": per_topic[best_topic] >= SPEARMAN_BOUND,
-        "tokens_per_s_batched": train_tokens * settings.passes / batched_seconds,
+        # the run's own work: in selection mode the sample's passes, then full_passes over all
+        "selection": topics.selection_text(len(bow), settings).partition("\t")[2].strip(),
+        "tokens_per_s_batched": batched_work / batched_seconds,
         "tokens_per_s_gensim": train_tokens * settings.passes / gensim_seconds,
         "seconds_batched": batched_seconds,
         "seconds_gensim": gensim_seconds,

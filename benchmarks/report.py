@@ -163,8 +163,9 @@ def quality_rows(run: Run) -> list[str]:
         f"| within 1 % of gensim `LdaModel` trained on all {q['train_passages']:,} training passages "
         f"with the same settings ({settings}) "
         f"| {q['perplexity_workflow']:.3f} vs {q['perplexity_gensim']:.3f} "
-        f"(ratio {q['perplexity_ratio']:.6f}; {q['heldout_passages']:,} held-out passages) "
-        f"| {_verdict(q['perplexity_ok'])} |",
+        f"(ratio {q['perplexity_ratio']:.6f}; {q['heldout_passages']:,} held-out passages"
+        + (f"; the run's model: {q['selection']}" if q.get("selection") else "")
+        + f") | {_verdict(q['perplexity_ok'])} |",
         f"| quality guard, {where}: a topic whose yearly share follows the planted trend "
         f"| Spearman ≥ {SPEARMAN_BOUND} against the generator's truth "
         f"| topic {q['best_topic']}: ρ = {q['spearman_best_topic']:.3f} "

@@ -296,7 +296,8 @@ def comparison_run(docs: int, workdir: Path, cores: str, seed: int, corpus_seed:
     corpus = generate_corpus(run, workdir, corpus_seed)
     override = {
         "corpus": {"dir": str(corpus / "docs"), "metadata": str(corpus / "metadata.tsv")},
-        "lda": {"k": [K], "seeds": [seed], "passes": PASSES, "chosen_k": K},
+        # equal work: the baseline's LDA makes every pass over every passage, so no selection sample
+        "lda": {"k": [K], "seeds": [seed], "passes": PASSES, "chosen_k": K, "selection_passages": None},
     }
     best_baseline: tuple[Measured, dict] | None = None
     best_workflow: tuple[Measured, dict, Path] | None = None

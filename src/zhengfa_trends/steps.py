@@ -328,12 +328,19 @@ def gather_seeds_step(
 
 
 def select_k_step(
-    score_tables: Sequence, topic_tables: Sequence, ks: Sequence[int], outputs: Mapping, options: Mapping
+    score_tables: Sequence,
+    topic_tables: Sequence,
+    ks: Sequence[int],
+    outputs: Mapping,
+    options: Mapping,
+    note: str = "",
 ) -> None:
     """Gather every K's scores, choose K, and copy out the chosen model's terms (rule ``summarise_topics``).
 
     ``outputs`` holds ``selection`` (model_selection.tsv), ``chosen_k`` (chosen_k.txt: the K, the
-    rule that chose it and the one-standard-error band, :class:`~zhengfa_trends.topics.KChoice`) and ``chosen_topics`` (the chosen K's topics.tsv with a ``k`` column).
+    rule that chose it and the one-standard-error band, :class:`~zhengfa_trends.topics.KChoice`;
+    then ``note``, e.g. :func:`topics.selection_text`) and ``chosen_topics`` (the chosen K's
+    topics.tsv with a ``k`` column).
     """
     tables = [table if isinstance(table, pd.DataFrame) else read_tsv(table) for table in score_tables]
     selection = pd.concat(tables, ignore_index=True).sort_values(["k", "seed"])
@@ -341,7 +348,7 @@ def select_k_step(
     k, reason = choice.k, choice.reason
     selection["chosen"] = selection["k"] == k
     write_tsv(selection, outputs["selection"])
-    Path(outputs["chosen_k"]).write_text(choice.to_text(), encoding="utf-8")
+    Path(outputs["chosen_k"]).write_text(choice.to_text() + note, encoding="utf-8")
     terms = read_tsv(topic_tables[list(ks).index(k)])
     terms.insert(0, "k", k)
     write_tsv(terms, outputs["chosen_topics"])
@@ -368,7 +375,9 @@ def summarise_topics_step(
     read once for both yearly shares and theme links.
     """
     gathered = gather_seeds_step(inputs, ks, seeds)
-    select_k_step([scores for scores, _ in gathered], inputs["topics"], ks, outputs, options)
+    tokens = read_tokens(inputs["tokens"])
+    note = topics.selection_text(len(tokens), topics.LdaSettings.from_config(options))
+    select_k_step([scores for scores, _ in gathered], inputs["topics"], ks, outputs, options, note)
     chosen_labels = align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
     chosen = read_chosen_k(outputs["chosen_k"])
     # topic_stability.tsv (every K) carries the label every other table shows: relevance, and the
@@ -379,7 +388,6 @@ def summarise_topics_step(
             table = table.assign(label=table["topic"].astype(int).map(chosen_labels))
         stability.append(table)
     write_tsv(pd.concat(stability, ignore_index=True), outputs["stability"])
-    tokens = read_tokens(inputs["tokens"])
     shares, links = [], []
     for i, k in enumerate(ks):
         labels = chosen_labels if int(k) == chosen else _auto_labels(inputs, i)

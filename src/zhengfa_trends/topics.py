@@ -32,6 +32,8 @@ class LdaSettings:
     split_seed: int = schema_field("lda.split_seed")
     coherence_passages: int = schema_field("lda.coherence_passages")
     max_train_passages: int | None = schema_field("lda.max_train_passages")
+    selection_passages: int | None = schema_field("lda.selection_passages")
+    full_passes: int = schema_field("lda.full_passes")
     max_heldout_passages: int = schema_field("lda.max_heldout_passages")
     update_passes: int = schema_field("lda.update_passes")
 
@@ -91,6 +93,22 @@ def fit_lda(corpus, dictionary, k: int, seed: int, settings: LdaSettings, callba
     return _lda_model_class(dictionary)(
         corpus=corpus, id2word=dictionary, callbacks=callbacks, **lda_model_arguments(k, seed, settings)
     )
+
+
+def train_on_all(model, corpus, passes: int):
+    """Go on training ``model`` (fitted on a sample of ``corpus``) on every passage of ``corpus``.
+
+    gensim's own online continuation: ``update`` keeps the model's topics and its count of
+    passages seen (``num_updates``, which gensim advances in the first pass of each training call);
+    its learning rate ``(offset + pass + num_updates / chunksize) ** -decay`` restarts its pass count,
+    so the first chunks of every passage move the topics most.  The held-out curve
+    (``metrics["heldout_perplexity"]``, when watched) gets these passes after the sample's.
+    """
+    earlier = list(getattr(model, "metrics", {}).get("heldout_perplexity", []))
+    model.update(corpus, passes=passes)
+    if earlier:
+        model.metrics["heldout_perplexity"] = earlier + list(model.metrics["heldout_perplexity"])
+    return model
 
 
 def _lda_model_class(dictionary):
@@ -514,6 +532,49 @@ class LdaData:
     heldout: object  # the held-out passages (perplexity)
     texts: list  # token lists of the coherence sample
     coherence_corpus: object  # the coherence sample as bag-of-words
+    # the grid's first training sample when there are more training passages than
+    # lda.selection_passages (selection_plan); None: every fit learns from all of train
+    selection: object = None
+
+
+def selection_plan(n_passages: int, settings: LdaSettings) -> tuple[int, int] | None:
+    """``(sample, training passages)`` when the fits of a corpus of ``n_passages`` passages first
+    learn from a sample (more training passages than ``lda.selection_passages``), else None.
+
+    The training passages are those left after the held-out split (and ``lda.max_train_passages``).
+    """
+    n_heldout = int(heldout_mask(n_passages, settings.heldout_share, 0, settings.max_heldout_passages).sum())
+    n_train = n_passages - n_heldout
+    if settings.max_train_passages is not None:
+        n_train = min(n_train, settings.max_train_passages)
+    limit = settings.selection_passages
+    if limit is None or n_train <= limit:
+        return None
+    return limit, n_train
+
+
+def selection_index(n_passages: int, settings: LdaSettings) -> np.ndarray | None:
+    """Positions, among the training passages, of the grid's first sample (sorted; seeded by
+    ``split_seed``), or None when every fit learns from all of them (:func:`selection_plan`)."""
+    plan = selection_plan(n_passages, settings)
+    if plan is None:
+        return None
+    sample, n_train = plan
+    rng = np.random.default_rng([settings.split_seed, 1])
+    return np.sort(rng.choice(n_train, size=sample, replace=False))
+
+
+def selection_text(n_passages: int, settings: LdaSettings) -> str:
+    """chosen_k.txt's ``selection`` line: how the grid's models learned (empty when from every passage)."""
+    plan = selection_plan(n_passages, settings)
+    if plan is None:
+        return ""
+    sample, n_train = plan
+    return (
+        f"selection\tevery fit of the K x seed grid learned from a seeded sample of {sample} of the "
+        f"{n_train} training passages ({settings.passes} passes), then from all {n_train} "
+        f"({settings.full_passes} more, gensim's online update); the scores are those of that model\n"
+    )
 
 
 def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
@@ -556,6 +617,20 @@ def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
     else:
         sample = heldout_mask(len(corpus), n_coherence / len(corpus), 1)
     texts = [token_strings.iloc[i].split() for i in np.flatnonzero(sample)]
+    selection = None
+    picked = selection_index(len(corpus), settings)
+    if picked is not None:
+        # The grid's models learn from this sample first, then from every training passage
+        # (fit_seed): model selection costs a sample's passes, the reported model has seen all.
+        selection = corpus[train_index[picked]]
+        log.info(
+            "LDA learns from a seeded sample of %d of %d training passages for %d passes, then from "
+            "all of them for %d (lda.selection_passages, lda.full_passes)",
+            settings.selection_passages,
+            len(train_index),
+            settings.passes,
+            settings.full_passes,
+        )
     data = LdaData(
         dictionary=dictionary,
         corpus=corpus,
@@ -563,6 +638,7 @@ def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
         heldout=corpus[np.flatnonzero(heldout)],
         texts=texts,
         coherence_corpus=corpus[np.flatnonzero(sample)],
+        selection=selection,
     )
     return data
 
@@ -587,7 +663,10 @@ def fit_seed(
     )
     # Held-out perplexity after every pass (convergence.tsv): the model is the same with or without it.
     watch = [perplexity_per_pass(data.heldout)] if watch_convergence and len(data.heldout) else None
-    if start is None:
+    if start is None and data.selection is not None:
+        model = fit_lda(data.selection, data.dictionary, k, seed, settings, callbacks=watch)
+        model = train_on_all(model, data.train, settings.full_passes)
+    elif start is None:
         model = fit_lda(data.train, data.dictionary, k, seed, settings, callbacks=watch)
     else:
         model = continue_lda(data.train, data.dictionary, start, k, seed, settings, callbacks=watch)

@@ -18,6 +18,8 @@ LDA_OPTIONS = {
         "split_seed",
         "coherence_passages",
         "max_train_passages",
+        "selection_passages",
+        "full_passes",
         "max_heldout_passages",
         "mode",
         "min_passages_per_topic",

@@ -53,6 +53,19 @@ rule summarise_topics:
             "min_stability": config["lda"]["min_stability"],
             "match_similarity": config["lda"]["match_similarity"],
             "labels": config["lda"]["labels"],
+            # for chosen_k.txt's line on the grid's training sample (topics.selection_plan)
+            **{
+                key: config["lda"][key]
+                for key in (
+                    "passes",
+                    "selection_passages",
+                    "full_passes",
+                    "heldout_share",
+                    "split_seed",
+                    "max_heldout_passages",
+                    "max_train_passages",
+                )
+            },
         },
         trends=config["trends"],
         themes=config["themes"],
