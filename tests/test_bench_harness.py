@@ -239,3 +239,88 @@ def test_tree_memory_counts_a_child_and_splits_shared_pages(tmp_path):
     assert alone_rss >= 64 << 20 and rss >= alone_rss
     if pss is not None:  # where the kernel gives smaps_rollup
         assert 64 << 20 <= alone_pss <= alone_rss and alone_pss <= pss <= rss
+
+
+def _guard_project(tmp_path: Path, **lda_changes) -> tuple[Path, Path]:
+    """A finished project's files that the quality guard reads, written by the package's own LDA.
+
+    Two themes in 40 passages over five years; topic shares and the 数字政法 theme follow the
+    planted trend of ``truth.tsv`` by construction (the guard's arithmetic is what is tested).
+    """
+    import pandas as pd
+
+    from zhengfa_trends.config import defaults
+
+    project, corpus = tmp_path / "project", tmp_path / "corpus"
+    lda = {
+        **defaults()["lda"],
+        "seeds": [1],
+        "passes": 2,
+        "iterations": 20,
+        "no_below": 1,
+        "no_above": 1.0,
+        "heldout_share": 0.25,
+        **lda_changes,
+    }
+    results = project / "results"
+    for folder in ("tokens", "lda/k2", "trends"):
+        (results / folder).mkdir(parents=True)
+    corpus.mkdir()
+    (results / "provenance.json").write_text(json.dumps({"config": {"lda": lda}}), encoding="utf-8")
+    passages = _passages()
+    tokens = pd.DataFrame(
+        {
+            "doc_id": [f"d{i:02d}" for i in range(len(passages))],
+            "passage_no": 0,
+            "year": [2021 + i % 5 for i in range(len(passages))],
+            "n_tokens": [len(p) for p in passages],
+            "tokens": [" ".join(p) for p in passages],
+        }
+    )
+    tokens.to_csv(results / "tokens" / "tokens.tsv", sep="\t", index=False)
+    settings = topics.LdaSettings.from_config(lda)
+    data = topics.lda_data(tokens.copy(), settings)
+    model = topics.fit_lda(data.train, data.dictionary, 2, 1, settings)
+    lam, alpha = topics.model_parameters(model)
+    np.save(results / "lda" / "k2" / "lambda.npy", lam)
+    np.save(results / "lda" / "k2" / "alpha.npy", alpha)
+    (results / "lda" / "k2" / "vocabulary.txt").write_text(
+        "\n".join(topics.vocabulary_of(data)) + "\n", encoding="utf-8"
+    )
+    (results / "lda" / "chosen_k.txt").write_text(
+        topics.KChoice(2, "fixed in config (lda.chosen_k)").to_text(), encoding="utf-8"
+    )
+    years, planted = [2021, 2022, 2023, 2024, 2025], [0.1, 0.15, 0.25, 0.3, 0.4]
+    pd.DataFrame({"year": years, "planted_share": planted}).to_csv(
+        corpus / "truth.tsv", sep="\t", index=False
+    )
+    shares = [{"k": 2, "topic": 0, "year": y, "share": 1 - p} for y, p in zip(years, planted, strict=True)]
+    shares += [{"k": 2, "topic": 1, "year": y, "share": p} for y, p in zip(years, planted, strict=True)]
+    shares += [{"k": 3, "topic": 2, "year": y, "share": p} for y, p in zip(years, planted, strict=True)]
+    pd.DataFrame(shares).to_csv(results / "trends" / "topic_share_by_year.tsv", sep="\t", index=False)
+    theme = pd.DataFrame({"theme": "数字政法", "year": years, "share": [3.0, 2.0, 4.0, 5.0, 6.0]})
+    theme.to_csv(results / "trends" / "theme_share_by_year.tsv", sep="\t", index=False)
+    return project, corpus
+
+
+def test_quality_guard_compares_the_run_with_gensim_and_the_planted_trend(tmp_path):
+    project, corpus = _guard_project(tmp_path)
+    outcome = quality.quality_guard(project, corpus, tomotopy_sweeps=10)
+    assert (outcome["k"], outcome["seed"], outcome["passes"], outcome["iterations"]) == (2, 1, 2, 20)
+    assert (outcome["train_passages"], outcome["heldout_passages"]) == (30, 10)
+    assert outcome["train_tokens"] == 30 * 12
+    # gensim's LdaModel with the same settings is the workflow's model: same perplexity, same topics
+    assert outcome["perplexity_ratio"] == pytest.approx(1.0, abs=1e-9) and outcome["perplexity_ok"]
+    assert outcome["refit_equals_run"]
+    # topic 1 of K = 2 follows the truth; the K = 3 rows are not the chosen model's
+    assert outcome["best_topic"] == 1 and outcome["trend_ok"]
+    assert outcome["spearman_best_topic"] == pytest.approx(1.0)
+    assert outcome["spearman_theme_数字政法"] == pytest.approx(0.9)
+    assert outcome["blas_threads"] == 1
+    assert "tomotopy" in outcome  # a version, or "not installed"
+
+
+def test_quality_guard_refuses_a_project_that_capped_its_training_passages(tmp_path):
+    project, corpus = _guard_project(tmp_path, max_train_passages=20)
+    with pytest.raises(SystemExit, match="compares models trained on every passage; this project capped"):
+        quality.quality_guard(project, corpus, tomotopy_sweeps=10)
