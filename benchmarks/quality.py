@@ -279,6 +279,10 @@ def quality_guard(project: Path, corpus: Path, tomotopy_sweeps: int = TOMOTOPY_S
         "trend_ok": per_topic[best_topic] >= SPEARMAN_BOUND,
         # the run's own work: in selection mode the sample's passes, then full_passes over all
         "selection": topics.selection_text(len(bow), settings).partition("\t")[2].strip(),
+        "selection_sample": None if picked is None else len(picked),
+        "full_passes": None if picked is None else settings.full_passes,
+        "work_tokens_batched": batched_work,
+        "work_tokens_gensim": train_tokens * settings.passes,
         "tokens_per_s_batched": batched_work / batched_seconds,
         "tokens_per_s_gensim": train_tokens * settings.passes / gensim_seconds,
         "seconds_batched": batched_seconds,

@@ -241,7 +241,7 @@ def test_tree_memory_counts_a_child_and_splits_shared_pages(tmp_path):
         assert 64 << 20 <= alone_pss <= alone_rss and alone_pss <= pss <= rss
 
 
-def _guard_project(tmp_path: Path, **lda_changes) -> tuple[Path, Path]:
+def _guard_project(tmp_path: Path, n_passages: int = 40, **lda_changes) -> tuple[Path, Path]:
     """A finished project's files that the quality guard reads, written by the package's own LDA.
 
     Two themes in 40 passages over five years; topic shares and the 数字政法 theme follow the
@@ -267,7 +267,7 @@ def _guard_project(tmp_path: Path, **lda_changes) -> tuple[Path, Path]:
         (results / folder).mkdir(parents=True)
     corpus.mkdir()
     (results / "provenance.json").write_text(json.dumps({"config": {"lda": lda}}), encoding="utf-8")
-    passages = _passages()
+    passages = _passages(n_passages)
     tokens = pd.DataFrame(
         {
             "doc_id": [f"d{i:02d}" for i in range(len(passages))],
@@ -280,7 +280,12 @@ def _guard_project(tmp_path: Path, **lda_changes) -> tuple[Path, Path]:
     tokens.to_csv(results / "tokens" / "tokens.tsv", sep="\t", index=False)
     settings = topics.LdaSettings.from_config(lda)
     data = topics.lda_data(tokens.copy(), settings)
-    model = topics.fit_lda(data.train, data.dictionary, 2, 1, settings)
+    picked = topics.selection_index(len(tokens), settings)
+    if picked is None:
+        model = topics.fit_lda(data.train, data.dictionary, 2, 1, settings)
+    else:  # as fit_lda's job does with lda.selection_passages: the sample, then every passage
+        model = topics.fit_lda(data.train[picked], data.dictionary, 2, 1, settings)
+        model = topics.train_on_all(model, data.train, settings.full_passes)
     lam, alpha = topics.model_parameters(model)
     np.save(results / "lda" / "k2" / "lambda.npy", lam)
     np.save(results / "lda" / "k2" / "alpha.npy", alpha)
@@ -324,3 +329,17 @@ def test_quality_guard_refuses_a_project_that_capped_its_training_passages(tmp_p
     project, corpus = _guard_project(tmp_path, max_train_passages=20)
     with pytest.raises(SystemExit, match="compares models trained on every passage; this project capped"):
         quality.quality_guard(project, corpus, tomotopy_sweeps=10)
+
+
+def test_quality_guard_counts_the_work_of_a_model_that_learned_from_a_sample_first(tmp_path):
+    # 120 training passages, more than lda.selection_passages: the run's model learned from a
+    # sample of 100 for 2 passes, then from all 120 for lda.full_passes; gensim's from all for 2.
+    project, corpus = _guard_project(tmp_path, n_passages=160, selection_passages=100, full_passes=1)
+    outcome = quality.quality_guard(project, corpus, tomotopy_sweeps=10)
+    assert (outcome["train_passages"], outcome["selection_sample"], outcome["full_passes"]) == (120, 100, 1)
+    assert outcome["refit_equals_run"]  # the guard's refit learned as the run did
+    assert outcome["work_tokens_batched"] == 100 * 12 * 2 + 120 * 12 * 1
+    assert outcome["work_tokens_gensim"] == 120 * 12 * 2
+    run = runner.Run(kind="scale", docs=160, quality=outcome)
+    (row,) = [line for line in report.lda_throughput_table(run) if line.startswith("| workflow")]
+    assert "| 2 passes over a seeded sample of 100 passages, then 1 over all (E-step ≤ 20 iterations" in row
