@@ -138,6 +138,8 @@ def test_the_font_subset_holds_the_page_characters_and_the_same_bytes_every_time
     font = TTFont(io.BytesIO(data))
     source = TTFont(cjk_font_path(), lazy=True)
     assert font["head"].modified == source["head"].modified  # the font's own date, not the run's
+    box = ("xMin", "yMin", "xMax", "yMax")  # not recomputed: the full font's, a superset of the subset's
+    assert [getattr(font["head"], name) for name in box] == [getattr(source["head"], name) for name in box]
     assert {ord(c) for c in "枫桥经验数字政法λθA~"} <= set(font.getBestCmap())
     assert ord("鬱") not in font.getBestCmap()  # only what the page shows
     assert len(font.getGlyphOrder()) <= len(characters) + 1  # no regional variants pulled in
