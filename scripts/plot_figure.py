@@ -1,7 +1,7 @@
-"""Snakemake adapter of rule plot_figure (logic: zhengfa_trends.steps.plot_step)."""
+"""Snakemake adapter of rule plot_figure (logic: zhengfa_trends.plotting.figures.plot_step)."""
 
 from zhengfa_trends.log import run_script
-from zhengfa_trends.steps import plot_step
+from zhengfa_trends.plotting.figures import plot_step
 
 smk = snakemake  # noqa: F821  (injected by Snakemake)
 run_script(

@@ -332,3 +332,20 @@ def test_removing_the_layout_engine_after_the_first_save_changes_no_byte(tmp_pat
     assert fig.get_layout_engine() is None
     for fmt, path in paths.items():
         assert path.read_bytes() == expected[fmt], fmt
+
+
+def test_a_figure_job_imports_no_other_stage():
+    # The figure rules' steps live in plotting.figures so that a figure job does not import every
+    # stage through zhengfa_trends.steps (ingest, segmentation, …: about 0.1 CPU s per job).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, zhengfa_trends.plotting.figures as f; f.plot_step, f.plot_figures_step; "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('zhengfa_trends'))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(loaded.stdout.split())
+    assert "zhengfa_trends.plotting.figures" in modules
+    for other in ("zhengfa_trends.steps", "zhengfa_trends.ingest", "zhengfa_trends.tokenize"):
+        assert other not in modules

@@ -26,7 +26,7 @@ from .tokenize import (
     settings_fingerprint,
     verified_settings,
 )
-from .topics import read_chosen_k, read_k_choice
+from .topics import read_chosen_k
 
 log = logging.getLogger(__name__)
 
@@ -459,48 +459,6 @@ def keyness_table(tokens: pd.DataFrame, options: Mapping) -> pd.DataFrame:
         n_terms=options["n_terms"],
         min_g2=options["min_g2"],
     )
-
-
-def _figure_paths(paths: Sequence[str]) -> dict[str, str]:
-    return {Path(p).suffix.lstrip("."): str(p) for p in paths}
-
-
-def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str], options: Mapping) -> None:
-    """Rule ``plot_figure``: draw figure ``name`` from its tables and save it in every format.
-
-    ``inputs`` holds ``table`` (the figure's table), ``style`` (the .mplstyle file) and, for the
-    topic figures, ``chosen_k``, ``topic_ids`` and (model selection) every K's ``convergence``.
-    """
-    from . import plotting
-    from .plotting.figures import FigureTables, draw_figure
-
-    tables = FigureTables(
-        table=read_tsv(inputs["table"]),
-        chosen_k=read_chosen_k(inputs["chosen_k"]) if "chosen_k" in inputs else None,
-        topic_ids=read_tsv(inputs["topic_ids"]) if "topic_ids" in inputs else None,
-        k_choice=read_k_choice(inputs["chosen_k"]) if "chosen_k" in inputs else None,
-        convergence=(
-            pd.concat([read_tsv(path) for path in inputs["convergence"]], ignore_index=True)
-            if "convergence" in inputs
-            else None
-        ),
-    )
-    with plotting.style_context(inputs["style"]):
-        fig = draw_figure(name, tables, options)
-        plotting.save_figure(fig, _figure_paths(figure_paths), dpi=options["dpi"], stamp=options["stamp"])
-
-
-def plot_figures_step(
-    names: Sequence[str], inputs: Mapping[str, str], figure_paths: Sequence[str], options: Mapping
-) -> None:
-    """Rule ``plot_corpus_figures``: several figures in one process, each as :func:`plot_step` draws it.
-
-    ``inputs`` holds each figure's table under the figure's name, plus ``style``; ``figure_paths``
-    are all output files, each named ``<figure>.<format>``.
-    """
-    for name in names:
-        paths = [path for path in figure_paths if Path(path).stem == name]
-        plot_step(name, {"table": inputs[name], "style": inputs["style"]}, paths, options)
 
 
 def figure_index_step(
