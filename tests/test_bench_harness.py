@@ -343,3 +343,9 @@ def test_quality_guard_counts_the_work_of_a_model_that_learned_from_a_sample_fir
     run = runner.Run(kind="scale", docs=160, quality=outcome)
     (row,) = [line for line in report.lda_throughput_table(run) if line.startswith("| workflow")]
     assert "| 2 passes over a seeded sample of 100 passages, then 1 over all (E-step ≤ 20 iterations" in row
+
+
+def test_the_perplexity_guard_fails_a_worse_model_only():
+    assert quality.perplexity_ok(1.0) and quality.perplexity_ok(1.0099)
+    assert quality.perplexity_ok(0.975)  # 2.5 % below gensim's: a better fit, not a failure
+    assert not quality.perplexity_ok(1.0101)
