@@ -18,8 +18,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 import faults  # noqa: E402  (benchmarks/faults.py: the fault-injection harness)
 
+# The step takes Ctrl-C as a terminal's foreground process does, whoever started the test: a shell
+# that starts a command in the background (`cmd &` without job control) makes it ignore SIGINT, and
+# Python then installs no KeyboardInterrupt handler.
 POOL_RUN = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from zhengfa_trends.workers import ordered_map
 
 def slow(item):
@@ -45,7 +49,7 @@ def test_ctrl_c_kills_the_worker_pool_at_once():
     deadline = time.monotonic() + 30
     while len(faults.session_processes(process.pid)) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)  # the step and its two workers
-    assert len(faults.session_processes(process.pid)) == 3
+    assert len(faults.session_processes(process.pid)) >= 3
     os.killpg(process.pid, signal.SIGINT)
     process.wait(timeout=10)  # without the pool's clean-up: 10,000 tasks × 0.2 s / 2 workers
     assert process.returncode != 0
