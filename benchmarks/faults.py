@@ -132,8 +132,11 @@ def _command_line(pid: int) -> str:
 def interrupt_once(project: Path, step: str, delay: float, limit: float = 20.0) -> Outcome:
     """Start the run of ``step``, send Ctrl-C ``delay`` s after the step began, check how it ended."""
     before, target, log = INTERRUPT_STEPS[step]
+    # --rerun-incomplete: an earlier interrupt of this or the previous step leaves its outputs
+    # marked incomplete (that try had found them complete); Snakemake refuses to go on without it,
+    # as it tells a user after a Ctrl-C.
     if before and not (project / before).exists():
-        result = snakemake(project, before)
+        result = snakemake(project, before, "--rerun-incomplete")
         if result.returncode != 0:
             return Outcome(False, 0, f"preparing {step}: {result.stderr[-500:]}")
     log_path = project / log
@@ -141,7 +144,7 @@ def interrupt_once(project: Path, step: str, delay: float, limit: float = 20.0) 
     (project / target).unlink(missing_ok=True)  # the step must run
     # faulthandler: a run that does not stop is made to print where each of its threads waits
     command = [sys.executable, "-X", "faulthandler", "-m", "snakemake", target]
-    command += ["--cores", "2", "--configfile", "faults.yaml"]
+    command += ["--cores", "2", "--rerun-incomplete", "--configfile", "faults.yaml"]
     stderr_path = project / "interrupt.stderr"
     with open(stderr_path, "wb") as stderr_file:
         process = subprocess.Popen(
