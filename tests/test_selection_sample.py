@@ -64,11 +64,15 @@ def test_below_the_limit_nothing_changes(tokens_path):
     np.testing.assert_array_equal(same.get_topics(), model.get_topics())
 
 
+def _paths(folder, files: dict) -> dict:
+    return {name: folder / file for name, file in files.items()}
+
+
 def test_chosen_k_txt_says_how_the_grid_learned(tokens_path, tmp_path):
     folder = tmp_path
-    outputs = {
-        name: folder / file
-        for name, file in {
+    outputs = _paths(
+        folder,
+        {
             "topics": "topics.tsv",
             "passage_topics": "passage_topics.tsv",
             "topic_word": "topic_word.npy",
@@ -77,14 +81,14 @@ def test_chosen_k_txt_says_how_the_grid_learned(tokens_path, tmp_path):
             "alpha": "alpha.npy",
             "convergence": "convergence.tsv",
             "seed_scores": "seed1.scores.tsv",
-        }.items()
-    }
+        },
+    )
     steps.lda_step(tokens_path, None, 3, 1, outputs, OPTIONS)
     convergence = read_tsv(outputs["convergence"])
     assert convergence["pass"].tolist() == [1, 2, 3, 4, 5, 6]
-    summary = {
-        name: folder / file
-        for name, file in {
+    summary = _paths(
+        folder,
+        {
             "selection": "model_selection.tsv",
             "chosen_k": "chosen_k.txt",
             "chosen_topics": "chosen_topics.tsv",
@@ -92,8 +96,8 @@ def test_chosen_k_txt_says_how_the_grid_learned(tokens_path, tmp_path):
             "stability": "topic_stability.tsv",
             "topic_shares": "topic_share_by_year.tsv",
             "theme_topics": "theme_topics.tsv",
-        }.items()
-    }
+        },
+    )
     inputs = {
         "tokens": tokens_path,
         "seed_scores": [outputs["seed_scores"]],

@@ -274,8 +274,8 @@ def lda_step(
     write_lines(run.vocabulary, outputs["vocabulary"])
     write_tsv(topics.convergence_table(model, k, seed), outputs["convergence"])
     if other_seeds:
-        settings = topics.LdaSettings.from_config(options)
-        data = data if data is not None else topics.lda_data(tokens, settings)
+        if data is None:  # the workflow fits no other seed beside a frozen model (common.smk)
+            raise ValueError("freeze mode keeps the stored model: no other seeds are fitted")
         for other, scores_out, topic_word_out in zip(
             other_seeds, outputs["other_scores"], outputs["other_topic_words"], strict=True
         ):

@@ -249,18 +249,25 @@ def passage_topic_table(passages: pd.DataFrame, theta: np.ndarray) -> pd.DataFra
     return pd.concat([table, shares], axis=1)
 
 
+def heldout_count(n_passages: int, share: float, max_count: int | None = None) -> int:
+    """How many passages :func:`heldout_mask` holds out (none of fewer than two passages)."""
+    n_heldout = int(round(share * n_passages))
+    if max_count is not None:
+        n_heldout = min(n_heldout, max_count)
+    if n_heldout <= 0 or n_passages < 2:
+        return 0
+    return min(n_heldout, n_passages - 1)
+
+
 def heldout_mask(n_passages: int, share: float, seed: int, max_count: int | None = None) -> np.ndarray:
     """Boolean mask of the passages held out for perplexity (seeded; at least one kept for training).
 
     ``share`` of the passages, but at most ``max_count`` of them.
     """
     mask = np.zeros(n_passages, dtype=bool)
-    n_heldout = int(round(share * n_passages))
-    if max_count is not None:
-        n_heldout = min(n_heldout, max_count)
-    if n_heldout <= 0 or n_passages < 2:
+    n_heldout = heldout_count(n_passages, share, max_count)
+    if n_heldout == 0:
         return mask
-    n_heldout = min(n_heldout, n_passages - 1)
     rng = np.random.default_rng(seed)
     mask[rng.choice(n_passages, size=n_heldout, replace=False)] = True
     return mask
@@ -543,8 +550,7 @@ def selection_plan(n_passages: int, settings: LdaSettings) -> tuple[int, int] | 
 
     The training passages are those left after the held-out split (and ``lda.max_train_passages``).
     """
-    n_heldout = int(heldout_mask(n_passages, settings.heldout_share, 0, settings.max_heldout_passages).sum())
-    n_train = n_passages - n_heldout
+    n_train = n_passages - heldout_count(n_passages, settings.heldout_share, settings.max_heldout_passages)
     if settings.max_train_passages is not None:
         n_train = min(n_train, settings.max_train_passages)
     limit = settings.selection_passages
