@@ -157,3 +157,27 @@ def test_still_falling_flags_a_model_short_of_convergence():
     assert still_falling(synthetic_2000) is None
     assert still_falling([300.0, 200.0, 150.0]) is None  # too few passes to judge
     assert still_falling([]) is None
+
+
+def test_learning_schedule_reaches_gensim_and_defaults_are_gensims():
+    """The schedule fields (varied by benchmarks/convergence.py) are what the gensim model trains
+    with, and their defaults are gensim's own: the workflow's fits are those of a plain LdaModel."""
+    import inspect
+
+    from gensim.models import LdaModel
+
+    from zhengfa_trends.topics import lda_model_arguments
+
+    gensim_defaults = inspect.signature(LdaModel).parameters
+    arguments = lda_model_arguments(K, SEED, SETTINGS)
+    for name in ("decay", "offset", "update_every", "chunksize"):
+        assert arguments[name] == gensim_defaults[name].default
+    texts = [["政法", "法院", "检察"], ["公安", "司法", "政法"], ["法院", "公安", "改革"]] * 4
+    dictionary, corpus = build_bow(texts, LdaSettings(no_below=1, no_above=1.0))
+    batch = LdaSettings(passes=3, decay=0.0, offset=2.0, update_every=0, chunksize=5)
+    model = fit_lda(corpus, dictionary, 2, SEED, batch)
+    assert (model.decay, model.offset, model.update_every, model.chunksize) == (0.0, 2.0, 0, 5)
+    again = fit_lda(corpus, dictionary, 2, SEED, batch)
+    np.testing.assert_array_equal(model.get_topics(), again.get_topics())  # deterministic
+    online = fit_lda(corpus, dictionary, 2, SEED, LdaSettings(passes=3, no_below=1, no_above=1.0))
+    assert not np.allclose(model.get_topics(), online.get_topics())  # the schedule changed the fit

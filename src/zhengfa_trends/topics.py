@@ -36,6 +36,15 @@ class LdaSettings:
     full_passes: int = schema_field("lda.full_passes")
     max_heldout_passages: int = schema_field("lda.max_heldout_passages")
     update_passes: int = schema_field("lda.update_passes")
+    # Not config keys: gensim's learning schedule, at gensim's defaults (an update's weight is
+    # (offset + pass + passages seen / chunksize) ** -decay, one update per chunk of passages, or per
+    # pass with update_every 0).  benchmarks/convergence.py varies them; none of the alternatives it
+    # measured converged in fewer passes to an equal or better model on every corpus size
+    # (benchmarks/CONVERGENCE.md, "Learning schedules"), so the workflow keeps these.
+    decay: float = 0.5
+    offset: float = 1.0
+    update_every: int = 1
+    chunksize: int = 2000
 
     @classmethod
     def from_config(cls, lda: Mapping) -> LdaSettings:
@@ -173,7 +182,10 @@ def lda_model_arguments(k: int, seed: int, settings: LdaSettings) -> dict:
         "iterations": settings.iterations,
         "alpha": settings.alpha,
         "eta": settings.eta,
-        "chunksize": 2000,
+        "chunksize": settings.chunksize,
+        "decay": settings.decay,
+        "offset": settings.offset,
+        "update_every": settings.update_every,
         "eval_every": None,
         "dtype": np.float64,
     }
