@@ -13,5 +13,6 @@ run_script(
         smk.params.figures,
         smk.params.formats,
         smk.params.config,
+        smk.params.corpus_dir,
     ),
 )

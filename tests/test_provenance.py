@@ -43,3 +43,32 @@ def test_the_recorded_config_leaves_out_execution_keys_only():
     assert set(recorded) == set(config)
     assert "fit_jobs" in config["lda"]  # the run's own config is not changed
     assert analysis_config(config) == recorded
+
+
+def test_corpus_file_hashes_come_from_the_ledger_and_unread_files_are_hashed(tmp_path):
+    import hashlib
+
+    import pandas as pd
+
+    from zhengfa_trends.files import readable_corpus_files
+    from zhengfa_trends.provenance import corpus_file_hashes
+
+    (tmp_path / "a.txt").write_text("政法工作", encoding="utf-8")
+    (tmp_path / "scan.jpg").write_bytes(b"\xff\xd8\xff")
+    (tmp_path / "sub").mkdir()
+    ledger = pd.DataFrame(
+        {
+            "file": ["a.txt", "scan.jpg", "sub"],
+            # the ingest's hash stands for the bytes it read; a file it did not read has none
+            "sha256": ["ledger-hash-of-a", None, None],
+        }
+    )
+    files = readable_corpus_files(tmp_path)
+    assert [p.name for p in files] == ["a.txt", "scan.jpg"]
+    hashes = corpus_file_hashes(files, ledger)
+    assert hashes == {
+        str(tmp_path / "a.txt"): "ledger-hash-of-a",
+        str(tmp_path / "scan.jpg"): hashlib.sha256(b"\xff\xd8\xff").hexdigest(),
+    }
+    recorded = build_provenance({"documents": hashes, "style": []}, _config(), chosen_k=3)["inputs"]
+    assert recorded["documents"] == hashes and recorded["style"] == {}

@@ -86,8 +86,30 @@ def caption(name: str, config: Mapping) -> str:
 def documents_per_year(ledger: pd.DataFrame) -> str:
     """``2021: 1, 2022: 3, …`` from the included rows of documents.tsv."""
     included = ledger[ledger["included"] == "yes"]
-    counts = included.groupby("year").size().sort_index()
-    return ", ".join(f"{int(year)}: {int(n)}" for year, n in counts.items())
+    return _year_counts(included["year"].tolist())
+
+
+def documents_per_year_in(ledger_path) -> str:
+    """:func:`documents_per_year` of the documents.tsv at ``ledger_path``, read without pandas.
+
+    Snakemake evaluates this caption parameter in its own process while it plans the jobs (on every
+    run, a no-op rerun too), where importing pandas alone would cost more than the whole read.
+    """
+    import csv
+    import sys
+
+    csv.field_size_limit(sys.maxsize)  # a title cell may be long
+    with open(ledger_path, encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_MINIMAL)
+        years = [row["year"] for row in rows if row["included"] == "yes" and row["year"]]
+    return _year_counts(years)
+
+
+def _year_counts(years) -> str:
+    counts: dict[int, int] = {}
+    for year in years:
+        counts[int(float(year))] = counts.get(int(float(year)), 0) + 1
+    return ", ".join(f"{year}: {n}" for year, n in sorted(counts.items()))
 
 
 def figure_index(names: list[str], config: Mapping, ledger: pd.DataFrame, formats: list[str]) -> str:

@@ -93,6 +93,16 @@ def list_corpus_files(corpus_dir: Path, exclude: Iterable[Path] = ()) -> list[Pa
     )
 
 
+def readable_corpus_files(corpus_dir: Path, exclude: Iterable[Path] = ()) -> list[Path]:
+    """The entries of ``corpus_dir`` that the ingest may read (:func:`readable_entry`), sorted by name.
+
+    These are the ingest's inputs, and the corpus files provenance.json names; links out of the
+    folder and names with control characters are listed in the ledger but never read.
+    """
+    folder = Path(corpus_dir)
+    return [p for p in list_corpus_files(folder, exclude=exclude) if readable_entry(p, folder)]
+
+
 def corpus_folder(corpus_dir: str | None, table) -> str | None:
     """The corpus folder to read: ``corpus_dir`` if given, else the default folder unless a table is.
 

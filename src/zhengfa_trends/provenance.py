@@ -35,9 +35,9 @@ EXECUTION_KEYS = {"corpus": ("workers",), "segment": ("workers", "shards"), "lda
 
 
 # Inputs of rule record_run that provenance.json hashes (with the chosen K), and the role each is
-# listed under there (the corpus files are "documents", as in every provenance.json so far).
+# listed under there.  The corpus files ("documents") are not among them: their hashes come from the
+# ledger (corpus_file_hashes), so that record_run does not list every corpus file a second time.
 PROVENANCE_INPUTS = {
-    "corpus_files": "documents",
     "metadata": "metadata",
     "tables": "tables",
     "user_dictionaries": "user_dictionaries",
@@ -87,6 +87,26 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def corpus_file_hashes(files: Sequence[str | Path], ledger) -> dict[str, str]:
+    """sha256 of every corpus file, by path: the ingest's own where it read the file.
+
+    Parameters
+    ----------
+    files : paths
+        The corpus folder's readable files (:func:`zhengfa_trends.files.readable_corpus_files`).
+    ledger : pandas.DataFrame
+        documents.tsv: its ``sha256`` is the hash of the bytes the ingest read, by ``file`` name.
+        Files the ingest did not read (not text, old Office formats) are hashed here.
+
+    Returns
+    -------
+    dict of path → sha256, sorted by path
+    """
+    names, digests = (ledger[column].fillna("").astype(str) for column in ("file", "sha256"))
+    recorded = {name: digest for name, digest in zip(names, digests, strict=True) if name and digest}
+    return {path: recorded.get(Path(path).name) or file_sha256(path) for path in sorted(map(str, files))}
+
+
 def latest_included_date(dates: Sequence[str]) -> str | None:
     """The latest of the included documents' dates, as a full date (a year or month: its last day).
 
@@ -117,9 +137,9 @@ def build_provenance(
 
     Parameters
     ----------
-    inputs : mapping of role → file paths
-        e.g. ``documents`` (every corpus file), ``metadata``, ``user_dictionaries``, ``stopwords``,
-        ``style``; each file is hashed.
+    inputs : mapping of role → file paths, or → {path: sha256} for files hashed already
+        e.g. ``documents`` (every corpus file: :func:`corpus_file_hashes`), ``metadata``,
+        ``user_dictionaries``, ``stopwords``, ``style``; each path is hashed.
     config : mapping
         The resolved config.
     chosen_k : int
@@ -144,7 +164,11 @@ def build_provenance(
         # run's own date: that would make two runs on different days differ.
         "max_date": config.get("corpus", {}).get("max_date") or latest_date,
         "inputs": {
-            role: {str(path): file_sha256(path) for path in sorted(map(str, paths))}
+            role: (
+                dict(sorted(paths.items()))
+                if isinstance(paths, Mapping)
+                else {str(path): file_sha256(path) for path in sorted(map(str, paths))}
+            )
             for role, paths in inputs.items()
         },
         "versions": {

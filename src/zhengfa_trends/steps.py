@@ -471,19 +471,26 @@ def figure_index_step(
     Path(index_out).write_text(figure_index(list(names), config, ledger, list(formats)), encoding="utf-8")
 
 
-def provenance_step(inputs: Mapping, config: Mapping, provenance_out, ledger_path) -> None:
+def provenance_step(
+    inputs: Mapping, config: Mapping, provenance_out, ledger_path, corpus_files: Sequence[str] = ()
+) -> None:
     """provenance.json: hashes of every input, resolved config, seeds, versions, chosen K (rule ``record_run``).
 
     ``inputs`` maps a role to a path or a list of paths; every role but ``chosen_k`` is hashed.
-    ``ledger_path`` (documents.tsv) gives the latest included date, recorded as ``max_date`` when
-    ``corpus.max_date`` is not set.
+    ``ledger_path`` (documents.tsv) gives the corpus files' hashes (``documents``, for
+    ``corpus_files``: :func:`~zhengfa_trends.provenance.corpus_file_hashes`) and the latest included
+    date, recorded as ``max_date`` when ``corpus.max_date`` is not set.
     """
-    from .provenance import build_provenance, latest_included_date
+    from .provenance import build_provenance, corpus_file_hashes, latest_included_date
 
     chosen_k = read_chosen_k(inputs["chosen_k"])
-    hashed = {role: ([paths] if isinstance(paths, str) else list(paths)) for role, paths in inputs.items()}
-    hashed.pop("chosen_k")
-    ledger = read_tsv(ledger_path, dtype={"doc_id": str, "date": str})
+    ledger = read_tsv(ledger_path, dtype={"doc_id": str, "date": str, "file": str, "sha256": str})
+    hashed = {"documents": corpus_file_hashes(corpus_files, ledger)}
+    hashed.update(
+        (role, [paths] if isinstance(paths, str) else list(paths))
+        for role, paths in inputs.items()
+        if role != "chosen_k"
+    )
     included = ledger.loc[ledger["included"] == "yes", "date"].dropna()
     latest = latest_included_date(included.tolist())
     write_json(build_provenance(hashed, dict(config), chosen_k, latest), provenance_out)
@@ -548,9 +555,10 @@ def record_run_step(
     figure_names: Sequence[str],
     formats: Sequence[str],
     config: Mapping,
+    corpus_dir: str | None = None,
 ) -> None:
     """Rule ``record_run``: ``changes`` (:func:`record_changes_step`), ``provenance``
-    (:func:`provenance_step`) and ``figure_index`` (:func:`figure_index_step`); then this run's
+    (:func:`provenance_step`, with the files of the corpus folder ``corpus_dir``) and ``figure_index`` (:func:`figure_index_step`); then this run's
     state is stored for the next run (:func:`history.save_state`) and ``manifest`` (the history
     folder's manifest.json, the rule's declared output there) names it.
 
@@ -561,7 +569,12 @@ def record_run_step(
     state = record_changes_step(inputs, ks, outputs["changes"])
     checkpoint("record_run")
     provenance_inputs = {listed: inputs[role] for role, listed in PROVENANCE_INPUTS.items() if role in inputs}
-    provenance_step(provenance_inputs, config, outputs["provenance"], inputs["documents"])
+    corpus_files = []
+    if corpus_dir is not None:
+        from .files import readable_corpus_files
+
+        corpus_files = readable_corpus_files(corpus_dir, exclude=inputs.get("metadata") or [])
+    provenance_step(provenance_inputs, config, outputs["provenance"], inputs["documents"], corpus_files)
     checkpoint("record_run")
     figure_index_step(figure_names, config, inputs["documents"], formats, outputs["figure_index"])
     checkpoint("record_run")

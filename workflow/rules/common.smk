@@ -4,7 +4,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 # Only light modules here (no pandas, no matplotlib): they are imported on every snakemake call.
-from zhengfa_trends.captions import caption, documents_per_year
+from zhengfa_trends.captions import caption, documents_per_year_in
 from zhengfa_trends.codehash import script_digests
 from zhengfa_trends.config import config_errors, ingest_options
 from zhengfa_trends.provenance import figure_stamp
@@ -32,9 +32,7 @@ def frozen_k(lda_options):
 
 def ledger_years(ledger_path):
     """``2021: 1, 2022: 3, …``: the included documents per year (a figure caption parameter)."""
-    from zhengfa_trends.io import read_tsv
-
-    return documents_per_year(read_tsv(ledger_path))
+    return documents_per_year_in(ledger_path)
 
 
 ENV = "../envs/zhengfa-trends.yaml"
@@ -125,17 +123,17 @@ def corpus_files(wildcards=None):
     regular files are inputs (Snakemake needs existing files; a folder's time stamp changes
     whenever anything inside it does).  A missing folder stops the run with one line.
     """
-    from zhengfa_trends.files import CorpusError, list_corpus_files, readable_entry
+    from zhengfa_trends.files import CorpusError, readable_corpus_files
 
     if corpus_dir() is None:
         return []
     try:
-        entries = list_corpus_files(Path(corpus_dir()), exclude=metadata_file())
+        # links out of the folder and names with control characters are listed, never read
+        return [
+            str(p) for p in readable_corpus_files(corpus_dir(), exclude=metadata_file())
+        ]
     except CorpusError as error:
         sys.exit(f"zhengfa-trends: {error}")
-    folder = Path(corpus_dir())
-    # links out of the folder and names with control characters are listed, never read
-    return [str(p) for p in entries if readable_entry(p, folder)]
 
 
 def metadata_file(wildcards=None):

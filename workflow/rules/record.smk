@@ -48,7 +48,6 @@ rule record_run:
         alpha=lda_files("alpha.npy"),
         vocabulary=lda_files("vocabulary.txt"),
         passage_topics=lda_files("passage_topics.tsv"),
-        corpus_files=corpus_files,
         metadata=metadata_file,
         tables=table_files,
         user_dictionaries=config["segment"]["user_dictionaries"],
@@ -76,5 +75,8 @@ rule record_run:
         figures=[*FIGURE_INPUTS, *GROUP_FIGURES],
         formats=["png", *[fmt for fmt in FIGURE_FORMATS if fmt != "png"]],
         config=config,
+        # the corpus files' hashes come from the ledger (documents.tsv): listing them as inputs
+        # here too doubled the work of every DAG build on a large corpus
+        corpus_dir=corpus_dir(),
     script:
         "../../scripts/record_run.py"
