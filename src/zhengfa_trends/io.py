@@ -76,8 +76,9 @@ def read_lines(path: str | Path) -> list[str]:
     return Path(path).read_text(encoding="utf-8").splitlines()
 
 
-def read_tokens(path: str | Path) -> pd.DataFrame:
-    """Read tokens.tsv (empty token strings stay empty strings)."""
-    tokens = read_tsv(path, dtype={"doc_id": str, "tokens": str})
+def read_tokens(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read tokens.tsv (empty token strings stay empty strings); ``columns``: only these (with ``tokens``)."""
+    usecols = None if columns is None else list(dict.fromkeys([*columns, "tokens"]))
+    tokens = read_tsv(path, dtype={"doc_id": str, "tokens": str}, usecols=usecols)
     tokens["tokens"] = tokens["tokens"].fillna("")
     return tokens

@@ -44,8 +44,26 @@ def _stable_hash(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
-def train_word_vectors(token_strings: Sequence[str], settings: SuggestionSettings):
+def sample_passages(n_passages: int, max_passages: int, seed: int) -> np.ndarray:
+    """Row numbers of the passages Word2Vec learns from: all, or a seeded sorted sample of ``max_passages``."""
+    index = np.arange(n_passages)
+    if n_passages > max_passages:
+        rng = np.random.default_rng(seed)
+        index = np.sort(rng.choice(index, size=max_passages, replace=False))
+    return index
+
+
+def train_word_vectors(token_strings: Sequence[str], settings: SuggestionSettings, **options):
     """Word2Vec on the passages (a seeded sample of at most ``max_passages``), reproducibly.
+
+    Parameters
+    ----------
+    token_strings : sequence of str
+        One space-joined token string per passage.
+    settings : SuggestionSettings
+    **options
+        Further gensim ``Word2Vec`` arguments (``sample``, ``negative``, ``hs`` …) that override
+        gensim's defaults; benchmarks/suggestions.py compares some.  The job passes none.
 
     Returns
     -------
@@ -53,24 +71,75 @@ def train_word_vectors(token_strings: Sequence[str], settings: SuggestionSetting
     """
     from gensim.models import Word2Vec
 
-    index = np.arange(len(token_strings))
-    if len(index) > settings.max_passages:
-        rng = np.random.default_rng(settings.seed)
-        index = np.sort(rng.choice(index, size=settings.max_passages, replace=False))
+    index = sample_passages(len(token_strings), settings.max_passages, settings.seed)
     sentences = [token_strings[i].split() for i in index]
     sentences = [s for s in sentences if s]
-    model = Word2Vec(
-        sentences=sentences,
-        vector_size=settings.vector_size,
-        window=settings.window,
-        min_count=settings.min_count,
-        sg=1,
-        workers=1,
-        seed=settings.seed,
-        epochs=settings.epochs,
-        hashfxn=_stable_hash,
-    )
+    arguments = {
+        "vector_size": settings.vector_size,
+        "window": settings.window,
+        "min_count": settings.min_count,
+        "sg": 1,
+        "workers": 1,
+        "seed": settings.seed,
+        "epochs": settings.epochs,
+        "hashfxn": _stable_hash,
+    }
+    model = Word2Vec(sentences=sentences, **{**arguments, **options})
     return model.wv
+
+
+def unit_vectors(vectors) -> np.ndarray:
+    """The rows of ``vectors.vectors`` scaled to length 1 (cosine similarity is then a dot product)."""
+    return vectors.vectors / np.maximum(np.linalg.norm(vectors.vectors, axis=1, keepdims=True), 1e-12)
+
+
+def word_order(words: Sequence[str]) -> np.ndarray:
+    """Every word's position in sorted order: the tie-break of equal similarities."""
+    order = np.empty(len(words), dtype=np.int64)
+    order[sorted(range(len(words)), key=words.__getitem__)] = np.arange(len(words))
+    return order
+
+
+def nearest_terms(
+    unit: np.ndarray, rows: Sequence[int], eligible: np.ndarray, tie_break: np.ndarray, n_terms: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The eligible words nearest to the mean of the unit vectors ``rows``, nearest first.
+
+    Parameters
+    ----------
+    unit : array (words × dimensions)
+        Unit vectors (:func:`unit_vectors`).
+    rows : sequence of int
+        The seed words' rows (at least one).
+    eligible : bool array (words)
+        Words that may be listed.
+    tie_break : int array (words)
+        :func:`word_order`: equal similarities (rounded to 6 decimals) in word order, so the order
+        is total and does not depend on the vocabulary's order.
+    n_terms : int or None
+        How many (None: every eligible word).
+
+    Returns
+    -------
+    (word rows, similarities)
+    """
+    centre = unit[list(rows)].mean(axis=0)
+    centre /= max(np.linalg.norm(centre), 1e-12)
+    similarity = np.round(unit @ centre, 6)
+    candidates = np.flatnonzero(eligible)
+    order = candidates[np.lexsort((tie_break[candidates], -similarity[candidates]))][:n_terms]
+    return order, similarity[order]
+
+
+def yearly_counts(years: Sequence[int], token_strings: Sequence[str], terms: set[str]) -> dict[int, Counter]:
+    """Occurrences of ``terms`` per year (every year of ``years`` present, zeros included).
+
+    One passage's tokens at a time: a whole corpus split at once is gigabytes of Python strings.
+    """
+    counts: dict[int, Counter] = {int(year): Counter() for year in sorted(set(years))}
+    for year, joined in zip(years, token_strings, strict=True):
+        counts[int(year)].update(t for t in joined.split() if t in terms)
+    return counts
 
 
 def theme_suggestions(
@@ -101,7 +170,8 @@ def theme_suggestions(
     keywords, _ = theme_keywords(themes)
     matcher = KeywordMatcher(keywords, keyword_match)
     words = list(vectors.index_to_key)
-    unit = vectors.vectors / np.maximum(np.linalg.norm(vectors.vectors, axis=1, keepdims=True), 1e-12)
+    unit = unit_vectors(vectors)
+    tie_break = word_order(words)
     eligible = np.array([matcher.match(word) < 0 for word in words], dtype=bool)
     picked: dict[str, list[tuple[str, float]]] = {}
     for theme, theme_words in themes.items():
@@ -114,18 +184,11 @@ def theme_suggestions(
             )
             picked[theme] = []
             continue
-        centre = unit[present].mean(axis=0)
-        centre /= max(np.linalg.norm(centre), 1e-12)
-        similarity = np.round(unit @ centre, 6)
-        candidates = np.flatnonzero(eligible)
-        # Highest similarity first; equal similarities in word order, so the order is total.
-        order = sorted(candidates, key=lambda i: (-similarity[i], words[i]))[: settings.n_terms]
-        picked[theme] = [(words[i], float(similarity[i])) for i in order]
+        order, similarity = nearest_terms(unit, present, eligible, tie_break, settings.n_terms)
+        picked[theme] = [(words[i], float(s)) for i, s in zip(order, similarity, strict=True)]
     wanted = {term for terms in picked.values() for term, _ in terms}
-    years = sorted(int(y) for y in tokens["year"].unique())
-    counts: dict[int, Counter] = {year: Counter() for year in years}
-    for year, joined in zip(tokens["year"].astype(int), token_strings, strict=True):
-        counts[year].update(t for t in joined.split() if t in wanted)
+    counts = yearly_counts(tokens["year"].astype(int).tolist(), token_strings, wanted)
+    years = sorted(counts)
     rows = [
         (theme, rank, term, similarity, year, int(counts[year][term]))
         for theme, terms in picked.items()
