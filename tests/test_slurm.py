@@ -109,7 +109,9 @@ def test_every_job_but_the_target_went_through_sbatch(slurm_run):
     rules = list(remote.values())
     assert rules.count("segment_passages") == 3  # one job per shard
     assert rules.count("fit_lda") == 2 and rules.count("fit_lda_seed") == 2  # K 2 and 3, seeds 7 and 8
-    assert {"ingest_corpus", "gather_tokens", "summarise_topics", "plot_figure", "record_run"} <= set(rules)
+    assert {"ingest_corpus", "gather_tokens", "summarise_topics", "plot_topic_figures", "record_run"} <= set(
+        rules
+    )
     assert set(submitted) == set(remote)
     assert len(set(submitted.values())) == len(submitted)  # one SLURM job per Snakemake job
 

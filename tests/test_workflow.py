@@ -218,7 +218,7 @@ def test_report_is_built(finished_run):
     assert "theme_trends.png" in html
     assert "Keyword themes by year" in html  # a corpus figure (rule plot_corpus_figures)
     assert "The most distinctive terms of each year" in html
-    assert "The highest-weight terms of each LDA topic" in html  # a topic figure (rule plot_figure)
+    assert "The highest-weight terms of each LDA topic" in html  # a topic figure (rule plot_topic_figures)
     assert "documents per year" in html.lower()
 
 

@@ -96,15 +96,6 @@ def lda_files(name):
     return lambda wildcards: expand(f"results/lda/k{{k}}/{name}", k=lda_ks())
 
 
-def figure_inputs(wildcards):
-    """Input function of plot_figure: FIGURE_INPUTS (figures.smk), with every K's convergence.tsv for the
-    model_selection figure."""
-    inputs = dict(FIGURE_INPUTS[wildcards.figure])
-    if wildcards.figure == "model_selection":
-        inputs["convergence"] = lda_files("convergence.tsv")(wildcards)
-    return inputs
-
-
 wildcard_constraints:
     k=r"\d+",
 

@@ -15,10 +15,15 @@ FIGURE_INPUTS = {
     "model_selection": {
         "table": "results/lda/model_selection.tsv",
         "chosen_k": "results/lda/chosen_k.txt",
-        # and every K's convergence.tsv (figure_inputs: the Ks may wait for checkpoint k_grid)
+        # and every K's convergence.tsv (rule plot_topic_figures)
     },
 }
 TOPIC_FIGURES = ["topic_trends", "topic_terms", "model_selection"]
+TOPIC_FIGURE_ROLES = {
+    name: [role for role in FIGURE_INPUTS[name] if role != "table"]
+    + (["convergence"] if name == "model_selection" else [])
+    for name in TOPIC_FIGURES
+}
 CORPUS_FIGURES = [name for name in FIGURE_INPUTS if name not in TOPIC_FIGURES]
 FIGURE_OPTIONS = {
     "language": config["figures"]["language"],
@@ -37,40 +42,62 @@ FIGURE_CATEGORY = {
 }
 
 
-rule plot_figure:
-    # One job per topic figure: they are the end of the workflow's longest chain, so they are
-    # scheduled first and drawn in parallel.
+rule plot_topic_figures:
+    # The topic figures, in one job: their tables all come from summarise_topics, so they are
+    # redrawn together anyway, and one job start-up (Python, Snakemake's preamble, pandas,
+    # matplotlib, the CJK font's tables) replaces three.  They end the workflow's longest chain:
+    # scheduled first.
     input:
-        unpack(figure_inputs),
+        topic_trends=FIGURE_INPUTS["topic_trends"]["table"],
+        topic_terms=FIGURE_INPUTS["topic_terms"]["table"],
+        model_selection=FIGURE_INPUTS["model_selection"]["table"],
+        chosen_k="results/lda/chosen_k.txt",
+        topic_ids="results/lda/topic_ids.tsv",
+        # every K's convergence.tsv (the Ks may wait for checkpoint k_grid)
+        convergence=lda_files("convergence.tsv"),
         style=config["figures"]["style"],
         ledger="results/corpus/documents.tsv",
     output:
-        png=report(
-            "results/figures/{figure}.png",
-            caption="../report/figure.rst",
-            category=lambda wildcards: FIGURE_CATEGORY[wildcards.figure],
-            labels=lambda wildcards: {"figure": wildcards.figure},
+        topic_trends=report(
+            "results/figures/topic_trends.png",
+            caption="../report/topic_trends.rst",
+            category=FIGURE_CATEGORY["topic_trends"],
+            labels={"figure": "topic_trends"},
+        ),
+        topic_terms=report(
+            "results/figures/topic_terms.png",
+            caption="../report/topic_terms.rst",
+            category=FIGURE_CATEGORY["topic_terms"],
+            labels={"figure": "topic_terms"},
+        ),
+        model_selection=report(
+            "results/figures/model_selection.png",
+            caption="../report/model_selection_figure.rst",
+            category=FIGURE_CATEGORY["model_selection"],
+            labels={"figure": "model_selection"},
         ),
         other_formats=expand(
-            "results/figures/{{figure}}.{fmt}",
+            "results/figures/{figure}.{fmt}",
+            figure=TOPIC_FIGURES,
             fmt=[fmt for fmt in FIGURE_FORMATS if fmt != "png"],
         ),
     log:
-        "logs/plot_figure/{figure}.log",
+        "logs/plot_topic_figures.log",
     benchmark:
-        "logs/benchmarks/plot_figure/{figure}.tsv"
-    wildcard_constraints:
-        figure="|".join(TOPIC_FIGURES),
+        "logs/benchmarks/plot_topic_figures.tsv"
     priority: CRITICAL_PATH
     conda:
         ENV
     params:
-        code=CODE["plot_figure"],
+        code=CODE["plot_topic_figures"],
+        names=TOPIC_FIGURES,
+        # the inputs each figure is drawn from besides its table
+        roles=TOPIC_FIGURE_ROLES,
         options=FIGURE_OPTIONS,
-        caption=lambda wildcards: caption(wildcards.figure, config),
+        captions={name: caption(name, config) for name in TOPIC_FIGURES},
         documents_per_year=lambda wildcards, input: ledger_years(input.ledger),
     script:
-        "../../scripts/plot_figure.py"
+        "../../scripts/plot_topic_figures.py"
 
 
 rule plot_corpus_figures:

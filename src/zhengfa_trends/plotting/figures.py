@@ -5,7 +5,7 @@ turns the name and the figure's tables into a matplotlib Figure.  A new figure i
 function (in :mod:`.trends`, :mod:`.terms` or :mod:`.models`), one entry in :data:`FIGURES`, and
 its inputs in ``workflow/rules/figures.smk`` (``FIGURE_INPUTS``).
 
-:func:`plot_step` and :func:`plot_figures_step` are the steps of the rules ``plot_figure`` and
+:func:`plot_step` and :func:`plot_figures_step` are the steps of the rules ``plot_topic_figures`` and
 ``plot_corpus_figures``.  They live here rather than in :mod:`zhengfa_trends.steps` so that a figure
 job imports only what drawing needs (steps imports every stage: ingest, segmentation, …, about
 0.1 CPU s per job).
@@ -165,7 +165,7 @@ def _figure_paths(paths: Sequence[str]) -> dict[str, str]:
 
 
 def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str], options: Mapping) -> None:
-    """Rule ``plot_figure``: draw figure ``name`` from its tables and save it in every format.
+    """Draw figure ``name`` from its tables and save it in every format (the figure rules' work).
 
     ``inputs`` holds ``table`` (the figure's table), ``style`` (the .mplstyle file) and, for the
     topic figures, ``chosen_k``, ``topic_ids`` and (model selection) every K's ``convergence``.
@@ -187,13 +187,23 @@ def plot_step(name: str, inputs: Mapping[str, str], figure_paths: Sequence[str],
 
 
 def plot_figures_step(
-    names: Sequence[str], inputs: Mapping[str, str], figure_paths: Sequence[str], options: Mapping
+    names: Sequence[str],
+    inputs: Mapping[str, str],
+    figure_paths: Sequence[str],
+    options: Mapping,
+    roles: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
-    """Rule ``plot_corpus_figures``: several figures in one process, each as :func:`plot_step` draws it.
+    """Rules ``plot_corpus_figures`` and ``plot_topic_figures``: several figures in one process,
+    each as :func:`plot_step` draws it.
 
-    ``inputs`` holds each figure's table under the figure's name, plus ``style``; ``figure_paths``
-    are all output files, each named ``<figure>.<format>``.
+    ``inputs`` holds each figure's table under the figure's name, plus ``style`` and the inputs
+    that ``roles`` names for a figure (e.g. ``chosen_k``, ``topic_ids``, ``convergence``), shared
+    by the figures that use them; ``figure_paths`` are all output files, each named
+    ``<figure>.<format>``.
     """
+    roles = roles or {}
     for name in names:
         paths = [path for path in figure_paths if Path(path).stem == name]
-        plot_step(name, {"table": inputs[name], "style": inputs["style"]}, paths, options)
+        figure_inputs = {"table": inputs[name], "style": inputs["style"]}
+        figure_inputs.update((role, inputs[role]) for role in roles.get(name, ()))
+        plot_step(name, figure_inputs, paths, options)
