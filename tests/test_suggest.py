@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from zhengfa_trends.io import write_tsv
 from zhengfa_trends.suggest import SUGGESTION_COLUMNS, SuggestionSettings, theme_suggestions
@@ -40,14 +42,24 @@ def test_suggestions_are_new_terms_with_yearly_frequencies():
     assert "智慧法院建设" not in set(blocked["term"])
 
 
-def test_suggestions_are_byte_identical_across_processes(tmp_path):
+def test_negative_sampling_is_a_setting_and_hierarchical_softmax_the_default():
+    assert SuggestionSettings().negative == 0
+    softmax = theme_suggestions(_tokens(), THEMES, "contains", SETTINGS)
+    sampled = theme_suggestions(_tokens(), THEMES, "contains", dataclasses.replace(SETTINGS, negative=5))
+    # Other vectors, the same shape of table.
+    assert not softmax["similarity"].equals(sampled["similarity"])
+    assert sampled.drop_duplicates(["theme", "term"]).groupby("theme").size().tolist() == [5, 5]
+
+
+@pytest.mark.parametrize("negative", [0, 5])
+def test_suggestions_are_byte_identical_across_processes(tmp_path, negative):
     write_tsv(_tokens(), tmp_path / "tokens.tsv")
     script = (
         "import sys, pandas as pd\n"
         "from zhengfa_trends.io import write_tsv\n"
         "from zhengfa_trends.suggest import SuggestionSettings, theme_suggestions\n"
         "tokens = pd.read_csv(sys.argv[1], sep='\\t')\n"
-        "settings = SuggestionSettings(n_terms=5, vector_size=16, min_count=2, epochs=5)\n"
+        f"settings = SuggestionSettings(n_terms=5, vector_size=16, min_count=2, epochs=5, negative={negative})\n"
         "write_tsv(theme_suggestions(tokens, {'数字': ['数字政法', '大数据'], '基层': ['网格员']}, 'contains', settings), sys.argv[2])\n"
     )
     outputs = []

@@ -1,6 +1,7 @@
 """Keyword suggestions: the corpus's own words that sit closest to a theme's keywords.
 
-A gensim ``Word2Vec`` (skip-gram) is trained on the passages' tokens with one worker thread and a
+A gensim ``Word2Vec`` (skip-gram; hierarchical softmax by default, negative sampling with
+``suggestions.negative`` > 0) is trained on the passages' tokens with one worker thread and a
 fixed seed, so two runs give the same vectors; for each theme, the terms whose vectors are nearest
 (cosine) to the mean of its keywords' unit vectors are listed with their frequency per year.  Terms
 that are keywords, or that already count for a keyword (a longer token containing one, in
@@ -35,6 +36,7 @@ class SuggestionSettings:
     window: int = schema_field("suggestions.window")
     min_count: int = schema_field("suggestions.min_count")
     epochs: int = schema_field("suggestions.epochs")
+    negative: int = schema_field("suggestions.negative")
     seed: int = schema_field("suggestions.seed")
     max_passages: int = schema_field("suggestions.max_passages")
 
@@ -79,6 +81,10 @@ def train_word_vectors(token_strings: Sequence[str], settings: SuggestionSetting
         "window": settings.window,
         "min_count": settings.min_count,
         "sg": 1,
+        # No noise words: hierarchical softmax (benchmarks/SUGGESTIONS.md: better held-out keyword
+        # recall at half the epochs than negative sampling's 5 noise words at 10).
+        "hs": int(settings.negative == 0),
+        "negative": settings.negative,
         "workers": 1,
         "seed": settings.seed,
         "epochs": settings.epochs,
