@@ -28,6 +28,17 @@ SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+)")
 JOB_BLOCK = re.compile(r"^(localrule|rule) (\w+):\n(?:    .*\n)*?    jobid: (\d+)$", re.MULTILINE)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _machine_slurm_conf(machine_slurm_conf):
+    """The SLURM configuration of the machine, not the empty one of the other tests (conftest)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if machine_slurm_conf is None:
+            patch.delenv("SLURM_CONF", raising=False)
+        else:
+            patch.setenv("SLURM_CONF", machine_slurm_conf)
+        yield
+
+
 def _node_ready() -> bool:
     """sinfo answers and lists a node that takes jobs."""
     if shutil.which("sinfo") is None:
