@@ -310,10 +310,10 @@ def test_bad_config_stops_with_one_line_naming_the_key(finished_run, override, k
     assert "Traceback" not in result.stderr
 
 
-def test_adding_a_document_reuses_the_others_and_extends_the_years(tmp_path):
-    project = _project_copy(tmp_path)
-    result = _snakemake(project)
-    assert result.returncode == 0, result.stderr[-3000:]
+def test_adding_a_document_reuses_the_others_and_extends_the_years(finished_run, tmp_path):
+    # the first run is finished_run's (same copy, same config): a copy of it, not a second run
+    project = tmp_path / "project"
+    shutil.copytree(finished_run, project, symlinks=True)
     (project / "tiny/e_2024.txt").write_text(
         "发布时间:2024-06-30\n\n" + "推动科技手段现代化,加快数字政法建设,运用区块链和人工智能。" * 4,
         encoding="utf-8",
