@@ -100,15 +100,15 @@ def documents_per_year_in(ledger_path) -> str:
 
     csv.field_size_limit(sys.maxsize)  # a title cell may be long
     with open(ledger_path, encoding="utf-8", newline="") as handle:
-        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_MINIMAL)
+        rows = csv.DictReader(handle, delimiter="\t")
         years = [row["year"] for row in rows if row["included"] == "yes" and row["year"]]
     return _year_counts(years)
 
 
 def _year_counts(years) -> str:
-    counts: dict[int, int] = {}
-    for year in years:
-        counts[int(float(year))] = counts.get(int(float(year)), 0) + 1
+    from collections import Counter
+
+    counts = Counter(int(float(year)) for year in years)  # "2021" or, through pandas, 2021.0
     return ", ".join(f"{year}: {n}" for year, n in sorted(counts.items()))
 
 

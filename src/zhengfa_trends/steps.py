@@ -560,9 +560,10 @@ def record_run_step(
     corpus_dir: str | None = None,
 ) -> None:
     """Rule ``record_run``: ``changes`` (:func:`record_changes_step`), ``provenance``
-    (:func:`provenance_step`, with the files of the corpus folder ``corpus_dir``) and ``figure_index`` (:func:`figure_index_step`); then this run's
-    state is stored for the next run (:func:`history.save_state`) and ``manifest`` (the history
-    folder's manifest.json, the rule's declared output there) names it.
+    (:func:`provenance_step`, with the files of the corpus folder ``corpus_dir``) and
+    ``figure_index`` (:func:`figure_index_step`); then this run's state is stored for the next run
+    (:func:`history.save_state`) and ``manifest`` (the history folder's manifest.json, the rule's
+    declared output there) names it.
 
     Every record is written before the stored state is replaced, and the replacement is one atomic
     switch, so a run killed at any point and resumed (``--rerun-incomplete``) writes the same

@@ -30,11 +30,6 @@ def frozen_k(lda_options):
     return stored_k(lda_options["history_dir"])
 
 
-def ledger_years(ledger_path):
-    """``2021: 1, 2022: 3, …``: the included documents per year (a figure caption parameter)."""
-    return documents_per_year_in(ledger_path)
-
-
 ENV = "../envs/zhengfa-trends.yaml"
 # The hash of the package code each rule's script can reach (zhengfa_trends.codehash), a params
 # value of every rule: editing a function reruns exactly the steps that use it (Snakemake itself

@@ -95,7 +95,7 @@ rule plot_topic_figures:
         roles=TOPIC_FIGURE_ROLES,
         options=FIGURE_OPTIONS,
         captions={name: caption(name, config) for name in TOPIC_FIGURES},
-        documents_per_year=lambda wildcards, input: ledger_years(input.ledger),
+        documents_per_year=lambda wildcards, input: documents_per_year_in(input.ledger),
     script:
         "../../scripts/plot_topic_figures.py"
 
@@ -144,6 +144,6 @@ rule plot_corpus_figures:
         names=CORPUS_FIGURES,
         options=FIGURE_OPTIONS,
         captions={name: caption(name, config) for name in CORPUS_FIGURES},
-        documents_per_year=lambda wildcards, input: ledger_years(input.ledger),
+        documents_per_year=lambda wildcards, input: documents_per_year_in(input.ledger),
     script:
         "../../scripts/plot_corpus_figures.py"

@@ -63,6 +63,6 @@ if GROUP_TABLES:
             names=list(GROUP_FIGURES),
             options=FIGURE_OPTIONS,
             captions={name: caption(name, config) for name in GROUP_FIGURES},
-            documents_per_year=lambda wildcards, input: ledger_years(input.ledger),
+            documents_per_year=lambda wildcards, input: documents_per_year_in(input.ledger),
         script:
             "../../scripts/plot_group_figures.py"
