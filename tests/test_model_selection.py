@@ -255,14 +255,14 @@ def _run_lda(tokens_path, folder, k: int) -> dict:
     outputs = {name: folder / file for name, file in LDA_OUTPUTS.items()}
     reported = {name: path for name, path in outputs.items() if name not in ("scores", "stability")}
     seed_scores = [folder / f"seed{seed}.scores.tsv" for seed in SEEDS]
-    seed_topic_word = [folder / f"seed{seed}.topic_word.npy" for seed in SEEDS[1:]]
+    seed_topic_word = [folder / f"seed{seed}.topic_word.npy" for seed in SEEDS]
+    first = {"seed_scores": seed_scores[0], "seed_topic_word": seed_topic_word[0]}
     # the ledger is read in freeze mode only
-    steps.lda_step(tokens_path, None, k, SEEDS[0], {**reported, "seed_scores": seed_scores[0]}, LDA_OPTIONS)
-    for seed, scores, topic_word in zip(SEEDS[1:], seed_scores[1:], seed_topic_word, strict=True):
+    steps.lda_step(tokens_path, None, k, SEEDS[0], {**reported, **first}, LDA_OPTIONS)
+    for seed, scores, topic_word in zip(SEEDS[1:], seed_scores[1:], seed_topic_word[1:], strict=True):
         steps.lda_seed_step(tokens_path, k, seed, {"scores": scores, "topic_word": topic_word}, LDA_OPTIONS)
     ((scores, stability),) = steps.gather_seeds_step(
         {
-            "topic_word": [outputs["topic_word"]],
             "topic_lambda": [outputs["topic_lambda"]],
             "vocabulary": [outputs["vocabulary"]],
             "seed_scores": seed_scores,
@@ -310,11 +310,18 @@ def test_other_seeds_in_the_reported_job_give_the_files_of_their_own_jobs(lda_ru
         name: tmp_path / file for name, file in LDA_OUTPUTS.items() if name not in ("scores", "stability")
     }
     outputs["seed_scores"] = tmp_path / "seed1.scores.tsv"
+    outputs["seed_topic_word"] = tmp_path / "seed1.topic_word.npy"
     outputs["other_scores"] = [tmp_path / "seed2.scores.tsv"]
     outputs["other_topic_words"] = [tmp_path / "seed2.topic_word.npy"]
     steps.lda_step(lda_runs["tokens"], None, 3, SEEDS[0], outputs, LDA_OPTIONS, other_seeds=SEEDS[1:])
     separate = lda_runs[3]["scores"].parent
-    for name in ("seed1.scores.tsv", "seed2.scores.tsv", "seed2.topic_word.npy", "topic_word.npy"):
+    for name in (
+        "seed1.scores.tsv",
+        "seed2.scores.tsv",
+        "seed1.topic_word.npy",
+        "seed2.topic_word.npy",
+        "topic_word.npy",
+    ):
         assert (tmp_path / name).read_bytes() == (separate / name).read_bytes(), name
     assert read_tsv(tmp_path / "seed2.scores.tsv")["seed"].tolist() == [2]
 

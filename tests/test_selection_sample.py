@@ -1,5 +1,6 @@
-"""lda.selection_passages: on a large corpus the K x seed grid first learns from a seeded sample,
-then every model learns from every training passage (gensim's online update) — issue 17."""
+"""lda.selection_passages: on a large corpus the K x seed grid learns from a seeded sample and is
+compared on those models; each K's reported model then learns from every training passage
+(gensim's online update) — issue 17."""
 
 from __future__ import annotations
 
@@ -30,25 +31,41 @@ def test_the_plan_says_sample_and_training_passages_only_above_the_limit():
     assert topics.selection_plan(40_000, topics.LdaSettings()) == (20_000, 38_000)
     text = topics.selection_text(78, settings)
     assert text.startswith("selection\t") and text.endswith("\n")
-    assert "sample of 40 of the 70 training passages (4 passes), then from all 70 (2 more" in text
+    assert "sample of 40 of the 70 training passages (4 passes); the scores and the seed stability" in text
+    assert "then each K's reported model (the first seed's) learned from all 70 (2 more passes" in text
     assert topics.selection_text(44, settings) == ""
 
 
-def test_every_model_learns_from_the_sample_then_from_every_training_passage(tokens_path):
+def test_the_grid_compares_sample_models_and_only_the_reported_one_learns_from_every_passage(tokens_path):
     settings = topics.LdaSettings.from_config(OPTIONS)
     data = topics.lda_data(read_tokens(tokens_path), settings)
     assert len(data.train) == 70 and len(data.selection) == 40
     train_rows = {tuple(map(tuple, bow)) for bow in data.train}
     assert all(tuple(map(tuple, bow)) in train_rows for bow in data.selection)  # a sample of train
-    model, scores = topics.fit_seed(data, 3, 1, settings, watch_convergence=True)
+    model, scores, grid_topic_word = topics.fit_seed(data, 3, 1, settings, watch_convergence=True)
     # gensim counts the passages of the first pass of each training call (its learning rate's
     # clock): the sample's 40, then all 70
     assert model.num_updates == 40 + 70
     assert len(model.metrics["heldout_perplexity"]) == 4 + 2  # the curve goes on over both
-    other, _ = topics.fit_seed(data, 3, 2, settings)  # another seed: the same two stages
-    assert other.num_updates == 40 + 70
+    # the scores and the stability's topic-word rows are those of the sample's model, the same
+    # model for the reported seed as for the others
+    sample_model = topics.fit_lda(data.selection, data.dictionary, 3, 1, settings)
+    np.testing.assert_array_equal(grid_topic_word, sample_model.get_topics())
+    assert scores["perplexity"].iloc[0] == round(topics.heldout_perplexity(sample_model, data.heldout), 6)
+    assert not np.array_equal(model.get_topics(), grid_topic_word)  # the reported model learned on
+    # another seed serves the comparison alone: the sample's passes, none over every passage
+    other, other_scores, other_grid = topics.fit_seed(data, 3, 2, settings, reported=False)
+    assert other.num_updates == 40
+    np.testing.assert_array_equal(other_grid, other.get_topics())
+    # (a fresh model: inference draws from the model's random state, which scoring advanced)
+    other_sample = topics.fit_lda(data.selection, data.dictionary, 3, 2, settings)
+    assert other_scores["perplexity"].iloc[0] == round(
+        topics.heldout_perplexity(other_sample, data.heldout), 6
+    )
     assert scores["perplexity"].iloc[0] > 1
-    again, scores_again = topics.fit_seed(topics.lda_data(read_tokens(tokens_path), settings), 3, 1, settings)
+    again, scores_again, _ = topics.fit_seed(
+        topics.lda_data(read_tokens(tokens_path), settings), 3, 1, settings
+    )
     np.testing.assert_array_equal(again.get_topics(), model.get_topics())  # seeded: the same model
     assert scores_again.equals(scores)
 
@@ -57,10 +74,11 @@ def test_below_the_limit_nothing_changes(tokens_path):
     settings = topics.LdaSettings.from_config({**OPTIONS, "selection_passages": None})
     data = topics.lda_data(read_tokens(tokens_path), settings)
     assert data.selection is None
-    model, _ = topics.fit_seed(data, 3, 1, settings)
+    model, _, grid_topic_word = topics.fit_seed(data, 3, 1, settings)
     assert model.num_updates == 70
+    np.testing.assert_array_equal(grid_topic_word, model.get_topics())  # one model: the grid's
     with_default = topics.LdaSettings.from_config({**OPTIONS, "selection_passages": 20_000})
-    same, _ = topics.fit_seed(topics.lda_data(read_tokens(tokens_path), with_default), 3, 1, with_default)
+    same, _, _ = topics.fit_seed(topics.lda_data(read_tokens(tokens_path), with_default), 3, 1, with_default)
     np.testing.assert_array_equal(same.get_topics(), model.get_topics())
 
 
@@ -81,6 +99,7 @@ def test_chosen_k_txt_says_how_the_grid_learned(tokens_path, tmp_path):
             "alpha": "alpha.npy",
             "convergence": "convergence.tsv",
             "seed_scores": "seed1.scores.tsv",
+            "seed_topic_word": "seed1.topic_word.npy",
         },
     )
     steps.lda_step(tokens_path, None, 3, 1, outputs, OPTIONS)
@@ -101,7 +120,7 @@ def test_chosen_k_txt_says_how_the_grid_learned(tokens_path, tmp_path):
     inputs = {
         "tokens": tokens_path,
         "seed_scores": [outputs["seed_scores"]],
-        "seed_topic_word": [],
+        "seed_topic_word": [outputs["seed_topic_word"]],
         **{name: [outputs[name]] for name in ("topics", "topic_word", "topic_lambda", "vocabulary")},
         "passage_topics": [outputs["passage_topics"]],
         "history": folder / "history" / "HISTORY",  # no previous run stored there

@@ -225,8 +225,9 @@ def lda_step(
     """Rule ``fit_lda``: the reported LDA model with ``k`` topics (the first of ``lda.seeds``).
 
     ``outputs`` holds the paths ``topics, passage_topics, topic_word, vocabulary, topic_lambda,
-    alpha``, ``seed_scores`` (this seed's scores row; rule ``fit_lda_seed`` fits the other seeds,
-    rule ``summarise_topics`` gathers them) and ``convergence`` (held-out perplexity after every
+    alpha``, ``seed_scores`` and ``seed_topic_word`` (this seed's scores row and the topic-word
+    distributions the seeds' stability compares, :func:`topics.fit_seed`; rule ``fit_lda_seed``
+    fits the other seeds, rule ``summarise_topics`` gathers them) and ``convergence`` (held-out perplexity after every
     pass; header only when no model was fitted); ``options`` the ``lda`` config section.  In ``freeze``
     mode with a stored model of this K in the history folder of ``history_marker`` (the rule's
     input in that mode), the stored model is kept instead (:func:`history.frozen_run`; the ledger
@@ -236,7 +237,7 @@ def lda_step(
     ``fit_lda_seed`` writes in ``per_seed`` mode, with the same bytes).
     """
     tokens = read_tokens(tokens_path)
-    run = model = start = data = None
+    run = model = start = data = grid_topic_word = None
     if options["mode"] in ("freeze", "update"):
         stored = history.load_model(history.history_folder(history_marker))
         if stored is None or stored.k != k:
@@ -255,7 +256,9 @@ def lda_step(
         check_k_for_passages(k, len(tokens), options["min_passages_per_topic"])
         settings = topics.LdaSettings.from_config(options)
         data = topics.lda_data(tokens, settings)
-        model, scores = topics.fit_seed(data, k, seed, settings, watch_convergence=True, start=start)
+        model, scores, grid_topic_word = topics.fit_seed(
+            data, k, seed, settings, watch_convergence=True, start=start
+        )
         run = topics.reported_run(tokens, data, model, scores, settings)
         fall = topics.still_falling(getattr(model, "metrics", {}).get("heldout_perplexity", []))
         if fall is not None:
@@ -273,6 +276,8 @@ def lda_step(
     write_npy(run.topic_word_lambda, outputs["topic_lambda"])
     write_npy(run.alpha, outputs["alpha"])
     write_npy(run.topic_word, outputs["topic_word"])
+    # what the seeds' stability compares (the sample's model when the grid learned from one)
+    write_npy(run.topic_word if grid_topic_word is None else grid_topic_word, outputs["seed_topic_word"])
     write_lines(run.vocabulary, outputs["vocabulary"])
     write_tsv(topics.convergence_table(model, k, seed), outputs["convergence"])
     if other_seeds:
@@ -287,9 +292,9 @@ def lda_step(
 def _fit_other_seed(data, k: int, seed: int, settings, scores_out, topic_word_out) -> None:
     """One more model with ``k`` topics, for the stability of the reported one: its scores row and
     its topic-word distributions."""
-    model, scores = topics.fit_seed(data, k, seed, settings)
+    _, scores, grid_topic_word = topics.fit_seed(data, k, seed, settings, reported=False)
     write_tsv(scores, scores_out)
-    write_npy(model.get_topics(), topic_word_out)
+    write_npy(grid_topic_word, topic_word_out)
 
 
 def lda_seed_step(tokens_path, k: int, seed: int, outputs: Mapping, options: Mapping) -> None:
@@ -309,9 +314,9 @@ def gather_seeds_step(
 ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     """Each K's scores and topic stability from its per-seed fits (part of ``summarise_topics``).
 
-    ``inputs`` holds per-K lists ``topic_word``, ``topic_lambda`` and ``vocabulary`` (the reported
-    models), ``seed_scores`` (every K's rows for every seed, K-major) and ``seed_topic_word`` (the
-    other seeds' topic-word arrays, K-major).
+    ``inputs`` holds per-K lists ``topic_lambda`` and ``vocabulary`` (the reported models),
+    ``seed_scores`` (every K's rows for every seed, K-major) and ``seed_topic_word`` (every seed's
+    topic-word arrays as the grid compares them, K-major: :func:`topics.fit_seed`).
 
     Returns
     -------
@@ -319,12 +324,11 @@ def gather_seeds_step(
         Per K: every seed's scores row, and the topic stability table labelled by relevance
         (:func:`summarise_topics_step` writes them, with the chosen model's hand labels).
     """
-    others = len(seeds) - 1
+    n = len(seeds)
     gathered = []
     for i, _k in enumerate(ks):
-        scores = [read_tsv(path) for path in inputs["seed_scores"][i * len(seeds) : (i + 1) * len(seeds)]]
-        topic_word = [read_npy(inputs["topic_word"][i])]
-        topic_word += [read_npy(path) for path in inputs["seed_topic_word"][i * others : (i + 1) * others]]
+        scores = [read_tsv(path) for path in inputs["seed_scores"][i * n : (i + 1) * n]]
+        topic_word = [read_npy(path) for path in inputs["seed_topic_word"][i * n : (i + 1) * n]]
         gathered.append(topics.gather_seeds(scores, topic_word, _auto_labels(inputs, i)))
     return gathered
 

@@ -590,8 +590,9 @@ def selection_text(n_passages: int, settings: LdaSettings) -> str:
     sample, n_train = plan
     return (
         f"selection\tevery fit of the K x seed grid learned from a seeded sample of {sample} of the "
-        f"{n_train} training passages ({settings.passes} passes), then from all {n_train} "
-        f"({settings.full_passes} more, gensim's online update); the scores are those of that model\n"
+        f"{n_train} training passages ({settings.passes} passes); the scores and the seed stability "
+        f"are those of these fits; then each K's reported model (the first seed's) learned from all "
+        f"{n_train} ({settings.full_passes} more passes, gensim's online update)\n"
     )
 
 
@@ -638,12 +639,13 @@ def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
     selection = None
     picked = selection_index(len(corpus), settings)
     if picked is not None:
-        # The grid's models learn from this sample first, then from every training passage
-        # (fit_seed): model selection costs a sample's passes, the reported model has seen all.
+        # The grid's models learn from this sample; each K's reported model then from every
+        # training passage (fit_seed): model selection costs a sample's passes, the reported
+        # model has seen all.
         selection = corpus[train_index[picked]]
         log.info(
-            "LDA learns from a seeded sample of %d of %d training passages for %d passes, then from "
-            "all of them for %d (lda.selection_passages, lda.full_passes)",
+            "LDA learns from a seeded sample of %d of %d training passages for %d passes; the "
+            "reported model then from all of them for %d more (lda.selection_passages, lda.full_passes)",
             settings.selection_passages,
             len(train_index),
             settings.passes,
@@ -662,15 +664,30 @@ def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
 
 
 def fit_seed(
-    data: LdaData, k: int, seed: int, settings: LdaSettings, watch_convergence: bool = False, start=None
+    data: LdaData,
+    k: int,
+    seed: int,
+    settings: LdaSettings,
+    watch_convergence: bool = False,
+    start=None,
+    reported: bool = True,
 ):
-    """One model with ``k`` topics and ``seed``: ``(model, scores)``, ``scores`` one scores.tsv row.
+    """One model with ``k`` topics and ``seed``: ``(model, scores, grid_topic_word)``.
 
-    The row holds ``k, seed``, the coherence measures and the held-out perplexity, rounded to 6
-    decimals; ``stability`` is NaN here (it needs the other seeds: :func:`gather_seeds`).
-    ``watch_convergence`` scores the held-out passages after every pass (:func:`convergence_table`);
-    only the reported model's curve is written, so the other seeds' fits skip that work.
-    ``start`` (a stored model) continues that model instead of fitting anew (:func:`continue_lda`).
+    ``scores`` is the seed's scores.tsv row: ``k, seed``, the coherence measures and the held-out
+    perplexity, rounded to 6 decimals; ``stability`` is NaN here (it needs the other seeds:
+    :func:`gather_seeds`).  ``grid_topic_word`` are the topic-word distributions the seeds'
+    stability compares.  ``watch_convergence`` scores the held-out passages after every pass
+    (:func:`convergence_table`); only the reported model's curve is written, so the other seeds'
+    fits skip that work.  ``start`` (a stored model) continues that model instead of fitting anew
+    (:func:`continue_lda`).
+
+    With more training passages than ``lda.selection_passages`` (``data.selection``), the K x seed
+    grid is compared on models that learned from the grid's sample: the scores and
+    ``grid_topic_word`` are those of the sample's model, for every seed alike.  Only the ``reported``
+    seed's model then learns from every training passage (``lda.full_passes``,
+    :func:`train_on_all`): it is the one behind the published tables, and the other seeds serve
+    the comparison alone, so their passes over every passage would be work nobody reads.
     """
     log.info(
         "LDA k=%d: %d training / %d held-out passages, vocabulary %d",
@@ -681,18 +698,33 @@ def fit_seed(
     )
     # Held-out perplexity after every pass (convergence.tsv): the model is the same with or without it.
     watch = [perplexity_per_pass(data.heldout)] if watch_convergence and len(data.heldout) else None
-    if start is None and data.selection is not None:
-        model = fit_lda(data.selection, data.dictionary, k, seed, settings, callbacks=watch)
-        model = train_on_all(model, data.train, settings.full_passes)
-    elif start is None:
-        model = fit_lda(data.train, data.dictionary, k, seed, settings, callbacks=watch)
-    else:
+    if start is not None:
         model = continue_lda(data.train, data.dictionary, start, k, seed, settings, callbacks=watch)
+    else:
+        model = fit_lda(
+            data.train if data.selection is None else data.selection,
+            data.dictionary,
+            k,
+            seed,
+            settings,
+            callbacks=watch,
+        )
     log.info("k=%d seed %d: model fitted", k, seed)
     scores = coherence_scores(model, data.texts, data.dictionary, data.coherence_corpus)
     row = {"k": k, "seed": seed, **scores, "perplexity": heldout_perplexity(model, data.heldout)}
     log.info("k=%d seed %d: coherence %s, held-out perplexity %.1f", k, seed, scores, row["perplexity"])
-    return model, pd.DataFrame([{**row, "stability": float("nan")}]).round(6)
+    grid_topic_word = model.get_topics()
+    if start is None and data.selection is not None and reported:
+        model = train_on_all(model, data.train, settings.full_passes)
+        log.info(
+            "k=%d seed %d: after %d more passes over all %d training passages, held-out perplexity %.1f",
+            k,
+            seed,
+            settings.full_passes,
+            len(data.train),
+            heldout_perplexity(model, data.heldout),
+        )
+    return model, pd.DataFrame([{**row, "stability": float("nan")}]).round(6), grid_topic_word
 
 
 def reported_run(tokens: pd.DataFrame, data: LdaData, model, scores: pd.DataFrame, settings) -> LdaRun:
@@ -755,10 +787,13 @@ def fit_k(tokens: pd.DataFrame, k: int, seeds: Sequence[int], settings: LdaSetti
     """
     passages = tokens.drop(columns="tokens")
     data = lda_data(tokens, settings)
-    fits = [fit_seed(data, k, seed, settings, watch_convergence=i == 0) for i, seed in enumerate(seeds)]
+    fits = [
+        fit_seed(data, k, seed, settings, watch_convergence=i == 0, reported=i == 0)
+        for i, seed in enumerate(seeds)
+    ]
     run = reported_run(passages, data, fits[0][0], fits[0][1], settings)
     labels = dict(zip(run.stability["topic"].astype(int), run.stability["label"].astype(str), strict=True))
-    scores, stability = gather_seeds([row for _, row in fits], [m.get_topics() for m, _ in fits], labels)
+    scores, stability = gather_seeds([row for _, row, _ in fits], [grid for _, _, grid in fits], labels)
     return replace(run, scores=scores, stability=stability)
 
 

@@ -63,6 +63,8 @@ if GROUP_TABLES:
             names=list(GROUP_FIGURES),
             options=FIGURE_OPTIONS,
             captions={name: caption(name, config) for name in GROUP_FIGURES},
-            documents_per_year=lambda wildcards, input: documents_per_year_in(input.ledger),
+            documents_per_year=lambda wildcards, input: documents_per_year_in(
+                input.ledger
+            ),
         script:
             "../../scripts/plot_group_figures.py"

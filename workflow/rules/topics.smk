@@ -65,6 +65,7 @@ rule fit_lda:
         topic_lambda="results/lda/k{k}/lambda.npy",
         alpha="results/lda/k{k}/alpha.npy",
         seed_scores=f"results/lda/k{{k}}/seeds/{LDA_SEEDS[0]}.scores.tsv",
+        seed_topic_word=f"results/lda/k{{k}}/seeds/{LDA_SEEDS[0]}.topic_word.npy",
         convergence="results/lda/k{k}/convergence.tsv",
         other_scores=expand(
             "results/lda/k{{k}}/seeds/{seed}.scores.tsv", seed=OTHER_SEEDS

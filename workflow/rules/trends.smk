@@ -12,7 +12,7 @@ rule summarise_topics:
         seed_topic_word=lambda wildcards: expand(
             "results/lda/k{k}/seeds/{seed}.topic_word.npy",
             k=lda_ks(wildcards),
-            seed=LDA_SEEDS[1:],
+            seed=LDA_SEEDS,
         ),
         topics=lda_files("topics.tsv"),
         topic_word=lda_files("topic_word.npy"),
