@@ -147,3 +147,29 @@ def test_the_font_subset_holds_the_page_characters_and_the_same_bytes_every_time
     assert rule.count("url(") == 1
     assert base64.b64decode(re.search(r"base64,([^)]+)\)", rule).group(1)) == data
     assert info["bytes"] == len(data) and info["characters"] == len(characters)
+
+
+def test_quoted_texts_read_in_chunks_are_those_of_the_whole_table(tmp_path):
+    """The explorer reads passages.tsv without its texts and fetches the quoted ones in chunks
+    (a large corpus's texts take gigabytes): the same texts as the whole table, in page order."""
+    from zhengfa_trends.explorer.data import passage_texts_reader
+    from zhengfa_trends.io import read_tsv, write_tsv
+
+    documents, passages, tokens = _corpus(25)
+    passages.loc[7, "text"] = '带"引号"\t和制表符'  # quoted by the TSV writer
+    path = tmp_path / "passages.tsv"
+    write_tsv(passages, path)
+    whole = read_tsv(path, dtype={"doc_id": str, "text": str})["text"]
+    texts = passage_texts_reader(path, chunk_rows=4)  # 7 chunks, the last one short
+    rows = [24, 0, 7, 13, 12, 3]
+    assert texts(rows) == {row: whole[row] for row in rows}
+    assert texts(rows)[7] == '带"引号"\t和制表符'
+    # a pool without the texts quotes the same records as one with them
+    ids_only = read_tsv(path, usecols=["doc_id", "passage_no"], dtype={"doc_id": str})
+    with_text = PassagePool(chronological_passages(passages, documents))
+    without = PassagePool(chronological_passages(ids_only, documents), texts=texts)
+    for pool in (with_text, without):
+        for row in rows:
+            pool.ref(row)
+    assert without.records() == with_text.records()
+    assert [record[2] for record in without.records()[0]] == [whole[row] for row in rows]

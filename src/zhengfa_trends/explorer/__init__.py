@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .data import ExplorerOptions, assemble
+from .data import ExplorerOptions, assemble, passage_texts_reader
 from .render import render_html, write_html
 
 __all__ = ["ExplorerOptions", "assemble", "explorer_step", "load_inputs", "render_html", "write_html"]
@@ -56,7 +56,9 @@ def load_inputs(inputs: Mapping, themes: Mapping[str, Sequence[str]], options: M
     vocabulary = Path(_chosen(inputs["vocabulary"], k)).read_text(encoding="utf-8").splitlines()
     return assemble(
         documents=read_tsv(inputs["documents"], dtype={"doc_id": str}),
-        passages=read_tsv(inputs["passages"], dtype={"doc_id": str, "text": str}),
+        # the texts are read for the quoted passages alone (passage_texts)
+        passages=read_tsv(inputs["passages"], usecols=["doc_id", "passage_no"], dtype={"doc_id": str}),
+        passage_texts=passage_texts_reader(inputs["passages"]),
         tokens=read_tokens(inputs["tokens"]),
         theme_shares=read_tsv(inputs["theme_shares"]),
         topic_shares=read_tsv(inputs["topic_shares"]),

@@ -9,7 +9,7 @@ cell and per term, so the page grows with the number of cells and terms, not of 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,10 +43,16 @@ class ExplorerOptions:
 
 @dataclass
 class PassagePool:
-    """The passages the page quotes, each stored once however many cells point to it."""
+    """The passages the page quotes, each stored once however many cells point to it.
 
-    passages: pd.DataFrame  # doc_id, passage_no, year, text, order (chronological rank)
+    ``passages`` need not hold the texts: a large corpus's texts would take gigabytes, and the
+    page quotes a few hundred of them.  ``texts`` then gives the texts of the rows asked for
+    (:func:`passage_texts_reader`).
+    """
+
+    passages: pd.DataFrame  # doc_id, passage_no, order (chronological rank)[, text]
     used: dict[int, int] = field(default_factory=dict)  # row of ``passages`` → number in the page
+    texts: Callable[[Sequence[int]], Mapping[int, object]] | None = None
 
     def ref(self, row: int) -> int:
         """The page's number of passage ``row`` (numbered in order of first use)."""
@@ -60,13 +66,47 @@ class PassagePool:
         the page quotes are listed in it)."""
         rows = sorted(self.used, key=self.used.get)
         table = self.passages
+        text_of = table["text"] if self.texts is None else self.texts(rows)
         doc_ids: dict[str, int] = {}
         records = []
         for row in rows:
             doc_id = table.at[row, "doc_id"]
             number = doc_ids.setdefault(doc_id, len(doc_ids))
-            records.append([number, int(table.at[row, "passage_no"]), table.at[row, "text"]])
+            records.append([number, int(table.at[row, "passage_no"]), text_of[row]])
         return records, list(doc_ids)
+
+
+def passage_texts_reader(path, chunk_rows: int = 20_000) -> Callable[[Sequence[int]], dict[int, object]]:
+    """A ``PassagePool.texts`` for passages.tsv at ``path``: the texts of the rows asked for, read
+    in chunks of ``chunk_rows`` rows so that only those texts are ever held.
+
+    The values are those of ``read_tsv(path)["text"]`` (the same parser and NA rules).
+    """
+
+    def texts(rows: Sequence[int]) -> dict[int, object]:
+        wanted = np.sort(np.asarray(list(rows), dtype=np.int64))
+        found: dict[int, object] = {}
+        start = 0
+        chunks = pd.read_csv(
+            path,
+            sep="\t",
+            keep_default_na=False,
+            na_values=[""],
+            usecols=["text"],
+            dtype={"text": str},
+            chunksize=chunk_rows,
+        )
+        for chunk in chunks:
+            stop = start + len(chunk)
+            here = wanted[(wanted >= start) & (wanted < stop)]
+            column = chunk["text"].to_numpy()
+            found.update((int(row), column[row - start]) for row in here)
+            start = stop
+            if len(found) == len(wanted):
+                break
+        return found
+
+    return texts
 
 
 def _round(value, digits: int = 6):
@@ -163,18 +203,19 @@ def theme_evidence(
     return out
 
 
-def topic_evidence(passage_topics: pd.DataFrame, k: int, pool: PassagePool, per_cell: int) -> dict:
+def topic_evidence(
+    theta: np.ndarray, mass: np.ndarray, years: np.ndarray, pool: PassagePool, per_cell: int
+) -> dict:
     """For each topic and year, the passages that put the most tokens into the topic (θ × tokens).
 
-    The yearly topic share is the token-weighted mean of θ, so these are the passages that carry
-    it most.  Returns ``{topic: {year: [[passage number, θ], …]}}``.
+    ``theta`` are the passages' topic shares (passages × K), ``mass`` the same times each
+    passage's tokens, ``years`` the passages' years.  The yearly topic share is the
+    token-weighted mean of θ, so these are the passages that carry it most.  Returns
+    ``{topic: {year: [[passage number, θ], …]}}``.
     """
-    theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
-    mass = theta * passage_topics["n_tokens"].to_numpy(dtype=float)[:, None]
     order = pool.passages["order"].to_numpy()
-    years = passage_topics["year"].to_numpy()
     out = {}
-    for topic in range(k):
+    for topic in range(theta.shape[1]):
         cells = {}
         for year in np.unique(years):
             rows = np.flatnonzero((years == year) & (mass[:, topic] > 0))
@@ -312,6 +353,7 @@ def assemble(
     options: ExplorerOptions,
     period_shares: pd.DataFrame | None = None,
     topic_period_shares: pd.DataFrame | None = None,
+    passage_texts: Callable[[Sequence[int]], Mapping[int, object]] | None = None,
 ) -> dict:
     """Everything the page shows, as one JSON-serialisable dict.
 
@@ -335,6 +377,9 @@ def assemble(
     options : ExplorerOptions
     period_shares, topic_period_shares : DataFrame, optional
         ``theme_share_by_period.tsv`` and ``topic_share_by_period.tsv`` where periods are configured.
+    passage_texts : callable, optional
+        Rows → texts of the quoted passages (:func:`passage_texts_reader`), where ``passages``
+        holds no ``text`` column.
 
     Returns
     -------
@@ -348,7 +393,7 @@ def assemble(
     tokens = tokens.reset_index(drop=True)
     passage_topics = aligned(passage_topics, passages)
     included = documents[documents["included"] == "yes"].reset_index(drop=True)
-    pool = PassagePool(chronological_passages(passages, included))
+    pool = PassagePool(chronological_passages(passages, included), texts=passage_texts)
     years_with_docs = sorted({int(y) for y in tokens["year"]})
     axis = year_axis(years_with_docs)
     docs_per_year = included.groupby("year")["doc_id"].nunique()
@@ -360,7 +405,13 @@ def assemble(
     links = theme_topics[theme_topics["k"] == k]
 
     theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
-    topic_tokens = (theta * passage_topics["n_tokens"].to_numpy(dtype=float)[:, None]).sum(axis=0)
+    passage_tokens = passage_topics["n_tokens"].to_numpy(dtype=float)
+    passage_years = passage_topics["year"].to_numpy()
+    # theta holds what is needed of the table: a large corpus's takes gigabytes, so it goes
+    # before the passages' topic mass is computed beside theta
+    del passage_topics
+    mass = theta * passage_tokens[:, None]
+    topic_tokens = mass.sum(axis=0)
     per_year = yearly_term_counts(tokens, years_with_docs)
     total = Counter()
     for counter in per_year:
@@ -384,7 +435,7 @@ def assemble(
         )
 
     evidence_themes = theme_evidence(tokens, themes, pool, options.passages_per_cell)
-    evidence_topics = topic_evidence(passage_topics, k, pool, options.passages_per_cell)
+    evidence_topics = topic_evidence(theta, mass, passage_years, pool, options.passages_per_cell)
     terms = term_table(tokens, per_year, total, pool, options)
 
     trend_config = dict(provenance.get("config", {}).get("trends", {}))
