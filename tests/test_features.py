@@ -79,3 +79,27 @@ def test_default_corpus_years(default_tokens):
     assert sorted(table["year"].unique().tolist()) == [2021, 2022, 2023, 2024, 2026]
     assert table.groupby("year").size().tolist() == [5, 5, 5, 5, 5]
     assert not table.duplicated(["year", "term"]).any()
+
+
+def test_scores_equal_scikit_learns_pipeline_over_one_document_per_year(default_tokens, monkeypatch):
+    """The yearly counts come from Counters (no passages x terms matrix): the scores are those of
+    CountVectorizer + TfidfTransformer over each year's passages pooled into one document, also
+    when the counting goes chunk by chunk."""
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    from zhengfa_trends import features
+
+    monkeypatch.setattr(features, "COUNT_CHUNK", 7)  # many chunks, the last one short
+    counts = features.yearly_term_counts(default_tokens)
+    table = top_terms_by_year(None, n_terms=10_000, counts=counts)
+    pooled = default_tokens.groupby("year")["tokens"].apply(" ".join)
+    vectorizer = CountVectorizer(analyzer=str.split)
+    matrix = TfidfTransformer(sublinear_tf=True).fit_transform(vectorizer.fit_transform(pooled)).toarray()
+    vocabulary = vectorizer.get_feature_names_out()
+    for year, row in zip(pooled.index, matrix, strict=True):
+        expected = {vocabulary[i]: round(float(row[i]), 6) for i in np.flatnonzero(row)}
+        got = table[table["year"] == year]
+        assert dict(zip(got["term"], got["score"], strict=True)) == expected
+    assert sum(counts[2021].values()) == default_tokens.loc[default_tokens["year"] == 2021, "n_tokens"].sum()
+    assert top_terms_by_year(default_tokens, n_terms=10_000).equals(table)

@@ -6,25 +6,55 @@ term scores high for a year when it is frequent there and rare in the other year
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 
-def _split_tokens(joined: str) -> list[str]:
-    return joined.split()
+# Passages turned into Python strings at a time by yearly_term_counts: all of a large corpus's
+# token strings at once would take gigabytes.
+COUNT_CHUNK = 20_000
 
 
-def top_terms_by_year(tokens: pd.DataFrame, n_terms: int, sublinear_tf: bool = True) -> pd.DataFrame:
+def yearly_term_counts(tokens: pd.DataFrame) -> dict[int, Counter]:
+    """Token counts of each year, ``{year: Counter}`` in year order (years whose passages hold no
+    token give an empty Counter).
+
+    The passages are split :data:`COUNT_CHUNK` at a time, so a year's tokens are never all
+    strings at once; :func:`top_terms_by_year` and :func:`keyness_by_year` both start from these
+    counts, so a job that needs both counts once.
+    """
+    years = tokens["year"].to_numpy()
+    counts = {int(year): Counter() for year in np.unique(years)}
+    texts = tokens["tokens"]
+    for start in range(0, len(texts), COUNT_CHUNK):
+        chunk = texts.iloc[start : start + COUNT_CHUNK].tolist()
+        for year, text in zip(years[start : start + COUNT_CHUNK].tolist(), chunk, strict=True):
+            counts[year].update(text.split())
+    return counts
+
+
+def top_terms_by_year(
+    tokens: pd.DataFrame | None,
+    n_terms: int,
+    sublinear_tf: bool = True,
+    counts: Mapping[int, Counter] | None = None,
+) -> pd.DataFrame:
     """Rank the terms of each year by TF-IDF, each year's passages pooled into one document.
 
     Parameters
     ----------
     tokens : DataFrame
-        One row per passage with columns ``year`` and ``tokens`` (space-joined tokens).
+        One row per passage with columns ``year`` and ``tokens`` (space-joined tokens); not read
+        when ``counts`` is given.
     n_terms : int
         Terms kept per year (config ``top_terms.n_terms``).
     sublinear_tf : bool
         Use ``1 + log(tf)``, so one very long year does not drown the others.
+    counts : mapping year -> Counter, optional
+        :func:`yearly_term_counts` of ``tokens``, where the caller has them.
 
     Returns
     -------
@@ -34,29 +64,33 @@ def top_terms_by_year(tokens: pd.DataFrame, n_terms: int, sublinear_tf: bool = T
     """
     # Imported here: scikit-learn costs half a second of start-up in every job that imports this module.
     from scipy import sparse
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    from sklearn.feature_extraction.text import TfidfTransformer
 
     columns = ["year", "rank", "term", "score"]
-    # Count each passage (one passage's tokens as strings at a time), then add the passages up by
-    # year: the same counts as pooling each year into one document (and the same alphabetical
-    # vocabulary), without building one string per year.
-    vectorizer = CountVectorizer(analyzer=_split_tokens)
-    try:
-        counts = vectorizer.fit_transform(tokens["tokens"])
-    except ValueError:  # an empty vocabulary: no tokens at all
+    # The years' pooled counts, built from their Counters: the counts (and the alphabetical
+    # vocabulary) of CountVectorizer over one document per year, without a passages x terms
+    # matrix, which takes gigabytes on a large corpus.
+    if counts is None:
+        counts = yearly_term_counts(tokens)
+    total = Counter()
+    for counter in counts.values():
+        total.update(counter)
+    if not total:  # an empty vocabulary: no tokens at all
         return pd.DataFrame(columns=columns)
-    years, year_of_passage = np.unique(tokens["year"].to_numpy(), return_inverse=True)
-    by_year = sparse.csr_matrix(
-        (np.ones(len(year_of_passage)), (year_of_passage, np.arange(len(year_of_passage)))),
-        shape=(len(years), len(year_of_passage)),
+    vocabulary = np.asarray(sorted(total), dtype=object)
+    column_of = {term: i for i, term in enumerate(vocabulary)}
+    years = np.array([year for year, counter in counts.items() if counter])
+    indptr, indices, data = [0], [], []
+    for year in years:
+        counter = counts[int(year)]
+        row = np.sort(np.fromiter((column_of[term] for term in counter), dtype=np.int64, count=len(counter)))
+        indices.append(row)
+        data.append(np.array([counter[vocabulary[i]] for i in row], dtype=np.float64))
+        indptr.append(indptr[-1] + len(row))
+    year_counts = sparse.csr_matrix(
+        (np.concatenate(data), np.concatenate(indices), np.array(indptr)), shape=(len(years), len(vocabulary))
     )
-    year_counts = (by_year @ counts).tocsr()
-    present = np.diff(year_counts.indptr) > 0  # a year whose passages have no tokens is no document
-    if not present.any():
-        return pd.DataFrame(columns=columns)
-    years, year_counts = years[present], year_counts[present]
     matrix = TfidfTransformer(sublinear_tf=sublinear_tf, norm="l2").fit_transform(year_counts).tocsr()
-    vocabulary = vectorizer.get_feature_names_out()
     rows = []
     for row_index, year in enumerate(years):
         start, end = matrix.indptr[row_index], matrix.indptr[row_index + 1]
@@ -87,7 +121,14 @@ def _log_likelihood_g2(a: np.ndarray, b: np.ndarray, n1: float, n2: float) -> np
     return 2.0 * sum(_xlogx_ratio(observed, expected) for observed, expected in cells)
 
 
-def keyness_by_year(tokens: pd.DataFrame, *, min_freq: int, n_terms: int, min_g2: float) -> pd.DataFrame:
+def keyness_by_year(
+    tokens: pd.DataFrame | None,
+    *,
+    min_freq: int,
+    n_terms: int,
+    min_g2: float,
+    counts: Mapping[int, Counter] | None = None,
+) -> pd.DataFrame:
     """Terms over-represented in each year against all other years (emerging terms).
 
     For each year and term, the 2×2 table (term / other tokens × this year / other years) gives the
@@ -109,14 +150,14 @@ def keyness_by_year(tokens: pd.DataFrame, *, min_freq: int, n_terms: int, min_g2
         of freedom (no correction for the many terms tested: read it as a screen, not a test).
     n_terms : int
         Terms kept per year, by descending G².
+    counts : mapping year -> Counter, optional
+        :func:`yearly_term_counts` of ``tokens`` (then ``tokens`` is not read).
 
     Returns
     -------
     DataFrame
         ``year, rank, term, freq_year, freq_other, per_10k_year, per_10k_other, g2, log_ratio``.
     """
-    from collections import Counter
-
     columns = [
         "year",
         "rank",
@@ -128,12 +169,8 @@ def keyness_by_year(tokens: pd.DataFrame, *, min_freq: int, n_terms: int, min_g2
         "g2",
         "log_ratio",
     ]
-    counts = {}
-    for year, group in tokens.groupby("year", sort=True)["tokens"]:
-        counter = Counter()
-        for text in group:  # passage by passage: a year's tokens are never all strings at once
-            counter.update(text.split())
-        counts[int(year)] = counter
+    if counts is None:
+        counts = yearly_term_counts(tokens)
     total = Counter()
     for counter in counts.values():
         total.update(counter)

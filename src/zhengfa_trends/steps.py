@@ -189,8 +189,10 @@ def summarise_terms_step(
     ``n_terms``, ``min_g2``); ``trend_options`` the ``trends`` section.
     """
     tokens = read_tokens(tokens_path)
-    write_tsv(features.top_terms_by_year(tokens, n_terms=n_terms), outputs["top_terms"])
-    write_tsv(keyness_table(tokens, keyness), outputs["keyness"])
+    counts = features.yearly_term_counts(tokens)  # both term tables start from the same counts
+    write_tsv(features.top_terms_by_year(None, n_terms=n_terms, counts=counts), outputs["top_terms"])
+    write_tsv(keyness_table(None, keyness, counts=counts), outputs["keyness"])
+    del counts
     shares, keyword_hits = theme_tables(tokens, themes, trend_options)
     write_tsv(shares, outputs["theme_shares"])
     write_tsv(keyword_hits, outputs["keyword_hits"])
@@ -457,13 +459,15 @@ def with_topic_ids(shares: pd.DataFrame, topic_ids_path) -> pd.DataFrame:
     return trends.insert_topic_ids(shares[trends.TOPIC_COLUMNS], topic_ids)
 
 
-def keyness_table(tokens: pd.DataFrame, options: Mapping) -> pd.DataFrame:
-    """G² keyness of each year against the other years, with the ``keyness`` config options."""
+def keyness_table(tokens: pd.DataFrame | None, options: Mapping, counts=None) -> pd.DataFrame:
+    """G² keyness of each year against the other years, with the ``keyness`` config options
+    (``counts``: :func:`features.yearly_term_counts` of ``tokens``, where already counted)."""
     return features.keyness_by_year(
         tokens,
         min_freq=options["min_freq"],
         n_terms=options["n_terms"],
         min_g2=options["min_g2"],
+        counts=counts,
     )
 
 
