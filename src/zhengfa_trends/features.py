@@ -12,7 +12,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-
 # Passages turned into Python strings at a time by yearly_term_counts: all of a large corpus's
 # token strings at once would take gigabytes.
 COUNT_CHUNK = 20_000

@@ -226,13 +226,12 @@ def topic_evidence(
 
 
 def yearly_term_counts(tokens: pd.DataFrame, years: Sequence[int]) -> list[Counter]:
-    """Token counts of each year of ``years`` (one passage's tokens as strings at a time)."""
-    year_index = {int(y): i for i, y in enumerate(years)}
-    per_year = [Counter() for _ in years]
-    year_of_row = tokens["year"].astype(int).map(year_index).to_numpy()
-    for row, joined in enumerate(tokens["tokens"]):
-        per_year[year_of_row[row]].update(joined.split())
-    return per_year
+    """Token counts of each year of ``years`` (:func:`zhengfa_trends.features.yearly_term_counts`;
+    a year without passages gets an empty Counter)."""
+    from ..features import yearly_term_counts as counts_by_year
+
+    counts = counts_by_year(tokens)
+    return [counts.get(int(year), Counter()) for year in years]
 
 
 def term_table(
