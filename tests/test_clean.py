@@ -219,3 +219,42 @@ def test_split_passages_long_paragraphs_stay_separate():
 
 def test_split_passages_lone_short_text_is_kept():
     assert split_passages(["短标题"], max_chars=300, min_chars=40) == ["短标题"]
+
+
+# --- the fast paths of width normalisation and format characters ------------------------------
+
+
+def test_width_normalisation_is_nfkc_of_the_whole_text():
+    """normalize_width leaves CJK ideographs out of NFKC: the result is NFKC of the whole text,
+    on seeded random strings that mix ideographs with what NFKC changes or composes (full-width
+    forms, combining marks, Hangul jamo, compatibility ideographs, ligatures, kana voicing marks)
+    and on the default corpus's articles."""
+    import random
+    import unicodedata
+    from pathlib import Path
+
+    alphabet = [
+        *map(chr, range(0x4E00, 0x4E08)),
+        *map(chr, range(0x0300, 0x0308)),
+        *map(chr, range(0xFF01, 0xFF10)),
+        *"\u1100\u1161\u11a8\uac00\uf900\uf901\u2f00\u3000\u3001\u2460\ufb01Ae\u0327\u1e0a\u0323",
+        *"\u3099\u304b\u309a\u30ab\uff76\uff9e\u00a0\u2126\u212b\u9fff\u9fa5\u3400\u20000",
+    ]
+    rng = random.Random(17)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        assert normalize_width(text) == unicodedata.normalize("NFKC", text), [hex(ord(c)) for c in text]
+    articles = sorted((Path(__file__).parents[1] / "data" / "corpus").glob("*"))
+    assert articles
+    for path in articles:
+        text = path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+        assert normalize_width(text) == unicodedata.normalize("NFKC", text)
+    assert normalize_width("ＡＢＣ１２３，政法\r\n") == "ABC123,政法\n"
+
+
+def test_format_characters_are_removed_and_text_without_them_is_unchanged():
+    from zhengfa_trends.clean import remove_format_chars
+
+    assert remove_format_chars("数\u200b字\u200c政\u200d法\u2060建\ufeff设") == "数字政法建设"
+    plain = "数字政法建设，科技手段现代化。"
+    assert remove_format_chars(plain) == plain
