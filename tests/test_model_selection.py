@@ -613,3 +613,46 @@ def test_auto_k_grid_follows_the_corpus_size():
     assert topics.auto_k_grid(150_000) == [3, 4, 6, 9, 13, 19, 28, 40]
     assert topics.auto_k_grid(12) == [2]
     assert topics.auto_k_grid(51, [9]) == [3, 4, 5, 9]
+
+
+def test_theme_topic_shares_reuses_the_occurrences(monkeypatch):
+    """The keyword occurrences are found once and serve every K: given them, theme_topic_shares
+    needs no tokens and gives the table it gives from the tokens."""
+    from zhengfa_trends import trends
+
+    tokens, passage_topics = _theme_topic_inputs()
+    themes = {"data": ["数据"], "mixed": ["治理", "平安"], "oov": ["网格"]}
+    labels = {0: "t0", 1: "t1"}
+    expected = theme_topic_shares(tokens, passage_topics, TOPIC_WORD, VOCABULARY, themes, labels)
+    occurrences = trends.theme_occurrences(tokens, themes)
+    calls = []
+    original = trends.KeywordMatcher.occurrences
+    monkeypatch.setattr(
+        trends.KeywordMatcher, "occurrences", lambda self, t: calls.append(1) or original(self, t)
+    )
+    for _ in range(3):  # as for three Ks
+        table = theme_topic_shares(
+            None, passage_topics, TOPIC_WORD, VOCABULARY, themes, labels, occurrences=occurrences
+        )
+        pd.testing.assert_frame_equal(table, expected)
+    assert calls == []
+
+
+def test_theme_topic_shares_in_chunks_equal_one_array(monkeypatch):
+    """Posteriors made a few occurrences at a time give exactly the shares of one whole array."""
+    from zhengfa_trends import trends
+
+    rng = np.random.default_rng(3)
+    vocabulary = ["数据", "治理", "平安", "网格", "法治"]
+    tokens = pd.DataFrame(
+        {"tokens": [" ".join(rng.choice(vocabulary + ["其他"], size=12)) for _ in range(200)]}
+    )
+    theta = rng.dirichlet(np.ones(4), size=200)
+    passage_topics = pd.DataFrame(theta, columns=[f"topic_{i}" for i in range(4)])
+    topic_word = rng.dirichlet(np.ones(4), size=4)[:, :4]
+    topic_word = np.hstack([topic_word, rng.random((4, 1))])
+    themes = {"a": ["数据", "网格"], "b": ["治理", "平安", "法治", "其他"]}
+    whole = theme_topic_shares(tokens, passage_topics, topic_word, vocabulary, themes, {})
+    monkeypatch.setattr(trends, "OCCURRENCE_CHUNK", 7)
+    chunked = theme_topic_shares(tokens, passage_topics, topic_word, vocabulary, themes, {})
+    pd.testing.assert_frame_equal(chunked, whole, check_exact=True)

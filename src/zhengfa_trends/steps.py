@@ -383,8 +383,14 @@ def summarise_topics_step(
     read once for both yearly shares and theme links.
     """
     gathered = gather_seeds_step(inputs, ks, seeds)
-    tokens = read_tokens(inputs["tokens"])
-    note = topics.selection_text(len(tokens), topics.LdaSettings.from_config(options))
+    theme_keywords = normalise_themes(themes)
+    # The keyword occurrences do not depend on K: found once, and the token strings (most of
+    # this job's memory on a large corpus) are dropped before any passage table is read.
+    tokens = read_tokens(inputs["tokens"], columns=[])
+    n_passages = len(tokens)
+    occurrences = trends.theme_occurrences(tokens, theme_keywords, trend_options["keyword_match"])
+    del tokens
+    note = topics.selection_text(n_passages, topics.LdaSettings.from_config(options))
     select_k_step([scores for scores, _ in gathered], inputs["topics"], ks, outputs, options, note)
     chosen_labels = align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
     chosen = read_chosen_k(outputs["chosen_k"])
@@ -399,7 +405,12 @@ def summarise_topics_step(
     shares, links = [], []
     for i, k in enumerate(ks):
         labels = chosen_labels if int(k) == chosen else _auto_labels(inputs, i)
-        passage_topics = read_tsv(inputs["passage_topics"][i], dtype={"doc_id": str})
+        # only the columns used (passage_no is not), parsed as before
+        passage_topics = read_tsv(
+            inputs["passage_topics"][i],
+            dtype={"doc_id": str},
+            usecols=["doc_id", "year", "n_tokens", *(f"topic_{t}" for t in range(int(k)))],
+        )
         shares.append(
             trends.topic_share_by_year(passage_topics, int(k), labels, **bootstrap_options(trend_options))
         )
@@ -407,13 +418,14 @@ def summarise_topics_step(
         vocabulary = read_lines(inputs["vocabulary"][i])
         links.append(
             trends.theme_topic_shares(
-                tokens,
+                None,
                 passage_topics,
                 topic_word,
                 vocabulary,
-                normalise_themes(themes),
+                theme_keywords,
                 labels,
                 trend_options["keyword_match"],
+                occurrences=occurrences,
             )
         )
     write_tsv(

@@ -403,6 +403,22 @@ def topic_share_by_year(
     return long.sort_values(["topic", "year"])[TOPIC_COLUMNS].reset_index(drop=True)
 
 
+#: keyword occurrences whose topic posteriors :func:`theme_topic_shares` holds at once
+OCCURRENCE_CHUNK = 65_536
+
+
+def theme_occurrences(
+    tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], keyword_match: str = "contains"
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every theme-keyword occurrence of ``tokens`` (:meth:`KeywordMatcher.occurrences`).
+
+    The input of :func:`theme_topic_shares` that does not depend on the model: found once, it
+    serves every K.
+    """
+    keywords, _ = theme_keywords(themes)
+    return KeywordMatcher(keywords, keyword_match).occurrences(tokens["tokens"])
+
+
 def theme_topic_shares(
     tokens: pd.DataFrame,
     passage_topics: pd.DataFrame,
@@ -411,6 +427,7 @@ def theme_topic_shares(
     themes: Mapping[str, Sequence[str]],
     labels: Mapping[int, str],
     keyword_match: str = "contains",
+    occurrences: tuple[np.ndarray, np.ndarray, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Which LDA topics carry each keyword theme.
 
@@ -430,6 +447,9 @@ def theme_topic_shares(
     labels : mapping topic → label
     keyword_match : {"contains", "token"}
         As in :func:`theme_share_by_year`.
+    occurrences : tuple, optional
+        :func:`theme_occurrences` of ``tokens`` for these ``themes``, where already found (they do
+        not depend on the model, so one search serves every K); ``tokens`` may then be None.
 
     Returns
     -------
@@ -443,18 +463,30 @@ def theme_topic_shares(
     # One pass over the tokens collects every keyword occurrence (passage, keyword, token); the
     # posteriors are then computed for all occurrences at once.  The token, not the keyword, is
     # the LDA word (全面依法治国 is an occurrence of 依法治国).
-    rows_of, keyword_of, words = KeywordMatcher(keywords, keyword_match).occurrences(tokens["tokens"])
+    if occurrences is None:
+        occurrences = theme_occurrences(tokens, themes, keyword_match)
+    rows_of, keyword_of, words = occurrences
     columns = np.array([word_index.get(word, -1) for word in words], dtype=np.int64)
     in_vocabulary = columns >= 0
-    posterior = theta[rows_of].copy()
-    posterior[in_vocabulary] *= topic_word[:, columns[in_vocabulary]].T
-    totals = posterior.sum(axis=1, keepdims=True)
-    posterior = np.where(totals > 0, posterior / np.where(totals > 0, totals, 1.0), theta[rows_of])
-    masses, occurrences = {}, {}
-    for theme in themes:
-        mine = np.isin(keyword_of, numbers[theme])
-        masses[theme] = posterior[mine].sum(axis=0) if mine.any() else np.zeros(k)
-        occurrences[theme] = int(mine.sum())
+    mine = {theme: np.isin(keyword_of, numbers[theme]) for theme in themes}
+    masses = {theme: np.zeros(k) for theme in themes}
+    # The posteriors of a large corpus (occurrences x K) would take gigabytes at once: they are
+    # made OCCURRENCE_CHUNK occurrences at a time.  A theme's mass is still summed occurrence by
+    # occurrence in order (its running total leads each chunk's rows, and numpy sums axis 0 of
+    # a C-ordered array row after row), so every share is what one whole array gave.
+    for start in range(0, len(rows_of), OCCURRENCE_CHUNK):
+        part = slice(start, start + OCCURRENCE_CHUNK)
+        prior = theta[rows_of[part]]
+        posterior = prior.copy()
+        known = in_vocabulary[part]
+        posterior[known] *= topic_word[:, columns[part][known]].T
+        totals = posterior.sum(axis=1, keepdims=True)
+        posterior = np.where(totals > 0, posterior / np.where(totals > 0, totals, 1.0), prior)
+        for theme in themes:
+            chosen = mine[theme][part]
+            if chosen.any():
+                masses[theme] = np.vstack([masses[theme][None, :], posterior[chosen]]).sum(axis=0)
+    occurrences = {theme: int(mine[theme].sum()) for theme in themes}
     rows = []
     for theme in themes:
         mass = masses[theme]
