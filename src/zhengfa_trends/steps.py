@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import features, history, ingest, shards, topics, trends
@@ -384,12 +385,22 @@ def summarise_topics_step(
     """
     gathered = gather_seeds_step(inputs, ks, seeds)
     theme_keywords = normalise_themes(themes)
-    # The keyword occurrences do not depend on K: found once, and the token strings (most of
-    # this job's memory on a large corpus) are dropped before any passage table is read.
-    tokens = read_tokens(inputs["tokens"], columns=[])
-    n_passages = len(tokens)
-    occurrences = trends.theme_occurrences(tokens, theme_keywords, trend_options["keyword_match"])
-    del tokens
+    # The keyword occurrences do not depend on K: found once, reading the token strings (most
+    # of this job's memory on a large corpus when held whole) 20,000 passages at a time.
+    n_passages, found = 0, []
+    for chunk in read_tsv(inputs["tokens"], dtype={"tokens": str}, usecols=["tokens"], chunksize=20_000):
+        chunk["tokens"] = chunk["tokens"].fillna("")
+        rows_of, keyword_of, words = trends.theme_occurrences(
+            chunk, theme_keywords, trend_options["keyword_match"]
+        )
+        found.append((rows_of + n_passages, keyword_of, words))
+        n_passages += len(chunk)
+    occurrences = (
+        np.concatenate([part[0] for part in found]) if found else np.zeros(0, dtype=np.int64),
+        np.concatenate([part[1] for part in found]) if found else np.zeros(0, dtype=np.int64),
+        [word for part in found for word in part[2]],
+    )
+    del found
     note = topics.selection_text(n_passages, topics.LdaSettings.from_config(options))
     select_k_step([scores for scores, _ in gathered], inputs["topics"], ks, outputs, options, note)
     chosen_labels = align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])
