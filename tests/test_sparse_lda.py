@@ -41,6 +41,23 @@ def test_bow_corpus_matches_gensim_dictionary(token_lists, no_below, no_above, k
     assert [list(bow) for bow in corpus] == expected_corpus
 
 
+@pytest.mark.parametrize("chunk_passages", [1, 7, 50])
+@pytest.mark.parametrize(("no_below", "no_above", "keep_n"), [(2, 0.5, 20000), (2, 0.5, 40)])
+def test_bow_corpus_in_chunks_equals_one_block(token_lists, chunk_passages, no_below, no_above, keep_n):
+    # Blocks of fewer passages than the corpus must give the same dictionary and the same CSR
+    # arrays (values and dtypes) as one block holding every passage.
+    assert len(token_lists) > 50
+    whole_dictionary, whole = bow_corpus(token_lists, no_below, no_above, keep_n, len(token_lists))
+    dictionary, corpus = bow_corpus(iter(token_lists), no_below, no_above, keep_n, chunk_passages)
+    for attribute in ("token2id", "dfs", "cfs", "num_docs", "num_pos", "num_nnz"):
+        assert getattr(dictionary, attribute) == getattr(whole_dictionary, attribute)
+    assert corpus.matrix.shape == whole.matrix.shape
+    for attribute in ("data", "indices", "indptr"):
+        expected, got = getattr(whole.matrix, attribute), getattr(corpus.matrix, attribute)
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_bow_corpus_keep_n_keeps_most_frequent():
     token_lists = [["乙", "甲"], ["甲", "丙"], ["甲", "乙"], ["丁", "丙"]]
     dictionary, corpus = bow_corpus(token_lists, 1, 1.0, 2)

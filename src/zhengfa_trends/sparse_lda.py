@@ -28,7 +28,7 @@ This module imports gensim, so import it only where a model is fitted or applied
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import chain
+from itertools import chain, islice
 
 import numpy as np
 from gensim.corpora import Dictionary
@@ -99,7 +99,11 @@ class BowCorpus(Sequence):
 
 
 def bow_corpus(
-    token_lists: Iterable[Sequence[str]], no_below: int, no_above: float, keep_n: int | None
+    token_lists: Iterable[Sequence[str]],
+    no_below: int,
+    no_above: float,
+    keep_n: int | None,
+    chunk_passages: int = 50_000,
 ) -> tuple[Dictionary, BowCorpus]:
     """Vocabulary and count matrix of tokenised passages, filtered as gensim's ``filter_extremes``.
 
@@ -112,27 +116,55 @@ def bow_corpus(
     ``token_lists`` is read once, so it may be a generator (e.g. splitting each passage's token
     string on the fly): only one passage's tokens exist as Python strings at a time.
     """
-    lengths: list[int] = []
     codes_of: dict[str, int] = {}
+    passages = iter(token_lists)
+    first_seen = np.zeros(0, dtype=np.int64)
+    indptr_parts, index_parts, data_parts = [np.zeros(1, dtype=np.int64)], [], []
+    n_docs = num_pos = 0
+    # The count matrix is built ``chunk_passages`` passages at a time: one code, row and count per
+    # token of the whole corpus (three int64 arrays, plus scipy's copies while it converts them)
+    # made this the peak of fit_lda's memory.  Each block is canonical (sorted, summed) CSR, so
+    # the stacked blocks are the same arrays as one conversion of the whole corpus.
+    while True:
+        lengths: list[int] = []
 
-    def codes_of_tokens():
-        for tokens in token_lists:
-            lengths.append(len(tokens))
-            for token in tokens:
-                yield codes_of.setdefault(token, len(codes_of))
+        def codes_of_tokens(lengths=lengths):
+            for tokens in islice(passages, chunk_passages):
+                lengths.append(len(tokens))
+                for token in tokens:
+                    yield codes_of.setdefault(token, len(codes_of))
 
-    codes = np.fromiter(codes_of_tokens(), dtype=np.int64)
-    n_docs = len(lengths)
+        codes = np.fromiter(codes_of_tokens(), dtype=np.int64)
+        if not lengths:
+            break
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        first_seen = np.concatenate(
+            [first_seen, np.full(len(codes_of) - len(first_seen), np.iinfo(np.int64).max)]
+        )
+        np.minimum.at(first_seen, codes, rows + n_docs)
+        block = sparse.csr_matrix(
+            (np.ones(len(codes), dtype=np.int64), (rows, codes)),
+            shape=(len(lengths), len(codes_of)),
+        )
+        block.sum_duplicates()
+        indptr_parts.append(block.indptr[1:].astype(np.int64) + indptr_parts[-1][-1])
+        index_parts.append(block.indices)
+        data_parts.append(block.data)
+        n_docs += len(lengths)
+        num_pos += len(codes)
+        del codes, rows, block
     words = np.array(list(codes_of), dtype=str) if codes_of else np.zeros(0, dtype=str)
-    rows = np.repeat(np.arange(n_docs), lengths)
     counts = sparse.csr_matrix(
-        (np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(n_docs, len(words))
+        (
+            np.concatenate(data_parts) if data_parts else np.zeros(0, dtype=np.int64),
+            np.concatenate(index_parts) if index_parts else np.zeros(0, dtype=np.int64),
+            np.concatenate(indptr_parts),
+        ),
+        shape=(n_docs, len(words)),
     )
-    counts.sum_duplicates()
+    del data_parts, index_parts, indptr_parts
     doc_freq = np.bincount(counts.indices, minlength=len(words))
     # gensim's id order: first passage of occurrence, then the term (it sorts each passage's new terms).
-    first_seen = np.full(len(words), n_docs, dtype=np.int64)
-    np.minimum.at(first_seen, codes, rows)
     gensim_order = np.lexsort((words, first_seen))
     keep = (doc_freq >= no_below) & (doc_freq <= int(no_above * n_docs))
     kept = gensim_order[keep[gensim_order]]
@@ -149,7 +181,7 @@ def bow_corpus(
     dictionary.cfs = {i: int(cf) for i, cf in enumerate(np.asarray(matrix.sum(axis=0)).ravel())}
     # As gensim counts them: over all passages, before filtering.
     dictionary.num_docs = n_docs
-    dictionary.num_pos = len(codes)
+    dictionary.num_pos = num_pos
     dictionary.num_nnz = int(counts.nnz)
     return dictionary, BowCorpus(matrix)
 
