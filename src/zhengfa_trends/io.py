@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +32,31 @@ def write_tsv(table: pd.DataFrame, path: str | Path) -> None:
     with _naming(path):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(path, sep="\t", index=False, lineterminator="\n", float_format="%.6g")
+
+
+def write_tsv_chunks(tables: Iterable[pd.DataFrame], path: str | Path, columns: Sequence[str]) -> None:
+    """Write consecutive parts of one table as :func:`write_tsv` writes the whole: one header, and
+    the same bytes as long as every part has the whole table's column types.
+
+    Parameters
+    ----------
+    tables : iterable of DataFrame
+        The parts, in order; each is written as it comes, so the whole table is never held.
+    path : path
+    columns : sequence of str
+        The columns, for the header of a table without parts.
+    """
+    with _naming(path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            header = True
+            for table in tables:
+                table.to_csv(
+                    out, sep="\t", index=False, header=header, lineterminator="\n", float_format="%.6g"
+                )
+                header = False
+            if header:
+                pd.DataFrame(columns=list(columns)).to_csv(out, sep="\t", index=False, lineterminator="\n")
 
 
 def read_tsv(path: str | Path, **kwargs) -> pd.DataFrame:

@@ -6,6 +6,7 @@ so every step can also be run (and tested) from plain Python.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,18 +17,29 @@ import pandas as pd
 from . import features, history, ingest, shards, topics, trends
 from .config import bootstrap_options, check_k_for_passages, theme_options
 from .faults import checkpoint
-from .io import read_lines, read_npy, read_tokens, read_tsv, write_json, write_lines, write_npy, write_tsv
+from .io import (
+    read_lines,
+    read_npy,
+    read_tokens,
+    read_tsv,
+    write_json,
+    write_lines,
+    write_npy,
+    write_tsv,
+    write_tsv_chunks,
+)
 from .keywords import normalise_themes
 from .provenance import PROVENANCE_INPUTS
 from .tokenize import (
     SegmentationCache,
     prune_segmentation_caches,
-    segment_passages,
     segmenter_settings,
     settings_fingerprint,
+    stream_documents,
     verified_settings,
 )
 from .topics import read_chosen_k
+from .workers import WorkerPool, fork_available
 
 log = logging.getLogger(__name__)
 
@@ -95,45 +107,108 @@ def ingest_step(
         write_tsv(result.boilerplate, boilerplate_out)
 
 
-def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mapping, shard=(0, 1)):
-    """Tokens of the passages of one shard (of all passages for ``shard=(0, 1)``), and the run's facts.
+def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mapping, tokens_out, shard=(0, 1)):
+    """Write the tokens of the passages of one shard (of all passages for ``shard=(0, 1)``) to
+    ``tokens_out``, a batch of documents at a time; return the run's facts.
 
-    Returns ``(tokens, rows, stats, settings, cache)``: the tokens table of the shard's passages,
-    their row numbers in passages.tsv, ``{"segmented", "reused"}``, the segmenter settings used and
-    the shard's cache (closed; None without a cache folder).
+    The worker processes are forked before passages.tsv is read, so that they do not map the
+    parent's tables (the step's memory is the sum of its processes'), and the token lines are written
+    as they come back, in order (:func:`zhengfa_trends.tokenize.stream_documents`), instead of being
+    collected into one table first.  A shard's table starts with each passage's row number in
+    passages.tsv (column ``row``).
+
+    Returns ``(n_passages, stats, settings, cache)``: the number of passages written,
+    ``{"segmented", "reused"}``, the segmenter settings used and the shard's cache (closed; None
+    without a cache folder).
     """
-    passages = read_tsv(passages_path, dtype={"doc_id": str, "text": str})
-    passages["text"] = passages["text"].fillna("")
+    workers = options["workers"]
+    chunk_chars = options["chunk_chars"]
+    # A file of at most chunk_chars bytes holds at most that many characters of text: no workers.
+    parallel = workers > 1 and fork_available() and Path(passages_path).stat().st_size > chunk_chars
     settings = segmenter_settings(user_dictionaries, stopwords, themes, options)
-    # The engine check samples all passages, not the shard's: every shard takes the same decision,
-    # so the tokens are those of an unsharded run.
-    settings = verified_settings(passages["text"].to_list(), settings)
-    index, n_shards = shard
-    rows = shards.shard_rows(passages["doc_id"].to_list(), index, n_shards)
-    cache_dir = options["cache_dir"]
-    cache = (
-        SegmentationCache(cache_dir, settings_fingerprint(settings), shards.cache_file_name(index, n_shards))
-        if cache_dir
-        else None
-    )
-    tokens, stats = segment_passages(
-        passages.iloc[rows], settings, cache, workers=options["workers"], chunk_chars=options["chunk_chars"]
-    )
-    if cache is not None:
-        cache.close()
+    # The engine check loads jieba's dictionary: in a process of its own, forked while this one is
+    # small and ended after the check (see verified_settings).
+    check = parallel and settings.engine != "jieba"
+    with (
+        WorkerPool(workers) if parallel else contextlib.nullcontext() as pool,
+        WorkerPool(1) if check else contextlib.nullcontext() as checker,
+    ):
+        passages = read_tsv(passages_path, dtype={"doc_id": str, "text": str})
+        passages["text"] = passages["text"].fillna("")
+        texts = passages["text"].to_list()
+        # The engine check samples all passages, not the shard's: every shard takes the same decision,
+        # so the tokens are those of an unsharded run.
+        settings = verified_settings(texts, settings, pool=checker)
+        if checker is not None:
+            checker.__exit__(None, None, None)
+        index, n_shards = shard
+        doc_ids = passages["doc_id"].to_list()
+        rows = shards.shard_rows(doc_ids, index, n_shards)
+        if n_shards > 1:
+            doc_ids = [doc_ids[row] for row in rows]
+            texts = [texts[row] for row in rows]
+        cache_dir = options["cache_dir"]
+        cache = (
+            SegmentationCache(
+                cache_dir, settings_fingerprint(settings), shards.cache_file_name(index, n_shards)
+            )
+            if cache_dir
+            else None
+        )
+        total = sum(len(text) for text in texts)
+        if total <= chunk_chars:
+            pool = None  # as segment_texts: a small corpus is segmented in this process
+        else:
+            # Small batches (about 40 per worker, at least 20,000 characters) keep the workers busy to the end.
+            chunk_chars = min(chunk_chars, max(20_000, total // (max(workers, 1) * 40)))
+            log.info("segmenting %d passages (%d chars) on %d workers", len(texts), total, workers)
+        meta = passages[["doc_id", "passage_no", "year"]]
+        del passages
+        stats: dict[str, int] = {}
+        batches = stream_documents(
+            doc_ids, texts, settings, cache, chunk_chars=chunk_chars, pool=pool, stats=stats
+        )
+        counter = [0]
+        columns = [
+            *([shards.ROW] if n_shards > 1 else []),
+            "doc_id",
+            "passage_no",
+            "year",
+            "n_tokens",
+            "tokens",
+        ]
+        write_tsv_chunks(_token_tables(meta, rows, batches, n_shards > 1, counter), tokens_out, columns)
+        written = counter[0]
+        if cache is not None:
+            cache.close()
     log.info("documents segmented: %d, reused from the cache: %d", stats["segmented"], stats["reused"])
-    return tokens, rows, stats, settings, cache
+    return written, stats, settings, cache
+
+
+def _token_tables(meta: pd.DataFrame, rows, batches, with_row: bool, counter: list[int]):
+    """The tokens table in parts, one per batch of token lines: the passages ``rows`` of ``meta``
+    (doc_id, passage_no, year) in order, with ``n_tokens`` and ``tokens`` (and ``row`` first for a
+    shard); ``counter[0]`` counts the rows."""
+    for lines in batches:
+        start = counter[0]
+        selected = rows[start : start + len(lines)]
+        table = meta.iloc[selected].copy()
+        table["n_tokens"] = [len(line.split()) for line in lines]
+        table["tokens"] = lines
+        if with_row:
+            table.insert(0, shards.ROW, selected)
+        counter[0] += len(lines)
+        yield table
 
 
 def segment_step(
     passages_path, user_dictionaries, stopwords, themes, tokens_out, stats_out, options: Mapping
 ) -> None:
     """Rule ``segment_passages`` (one shard): jieba tokens of every passage, and segmentation statistics."""
-    tokens, _rows, stats, settings, cache = _segment(
-        passages_path, user_dictionaries, stopwords, themes, options
+    n_passages, stats, settings, cache = _segment(
+        passages_path, user_dictionaries, stopwords, themes, options, tokens_out
     )
-    write_tsv(tokens, tokens_out)
-    write_json({**stats, "passages": len(tokens), "engine": settings.engine}, stats_out)
+    write_json({**stats, "passages": n_passages, "engine": settings.engine}, stats_out)
     if cache is not None:
         prune_segmentation_caches(cache.base, cache.fingerprint, 1)
 
@@ -148,11 +223,9 @@ def segment_shard_step(
     carry the settings fingerprint, with which the gather prunes the caches.
     """
     shard = shards.parse_scatter_item(scatter_item)
-    tokens, rows, stats, settings, cache = _segment(
-        passages_path, user_dictionaries, stopwords, themes, options, shard
+    _n_passages, stats, settings, cache = _segment(
+        passages_path, user_dictionaries, stopwords, themes, options, tokens_out, shard
     )
-    tokens.insert(0, shards.ROW, rows)
-    write_tsv(tokens, tokens_out)
     fingerprint = cache.fingerprint if cache is not None else None
     write_json({**stats, "engine": settings.engine, "fingerprint": fingerprint}, stats_out)
 

@@ -6,10 +6,12 @@ never leaks into another in the same process.
 
 from __future__ import annotations
 
+import collections
 import gc
 import logging
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from .cache import ContentCache
 from .config import schema_field
 from .keywords import normalise_themes
 from .shards import cache_file_name
-from .workers import fork_available, ordered_map
+from .workers import WorkerPool, fork_available, ordered_map
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +149,7 @@ def engine_mismatches(
         return []
     from dataclasses import replace
 
-    step = max(1, -(-len(texts) // sample))
-    indices = range(0, len(texts), step)
+    indices = _sample_indices(len(texts), sample)
     engine = Segmenter(settings)
     reference = Segmenter(replace(settings, engine="jieba"))
     mismatches = []
@@ -159,15 +160,34 @@ def engine_mismatches(
     return mismatches
 
 
+def _sample_indices(n: int, sample: int) -> range:
+    """At most ``sample`` indices evenly spaced through ``range(n)``, from 0."""
+    return range(0, n, max(1, -(-n // sample)))
+
+
+def _mismatches_task(task: tuple[list[str], SegmenterSettings]) -> list[tuple[int, list[str], list[str]]]:
+    texts, settings = task
+    return engine_mismatches(texts, settings, sample=len(texts))
+
+
 def verified_settings(
-    texts: Sequence[str], settings: SegmenterSettings, sample: int = 200
+    texts: Sequence[str], settings: SegmenterSettings, sample: int = 200, pool: WorkerPool | None = None
 ) -> SegmenterSettings:
     """``settings``, or the same settings with the jieba engine if the configured engine disagrees.
 
     The fast engine is trusted only as far as it reproduces jieba: one passage of the sample that
     differs sends the whole run back to jieba, with a warning naming the first difference.
+
+    With ``pool`` the check runs in one of its workers, which is sent the sampled texts only: the
+    reference jieba dictionary (about 300 MB of Python objects, not all returned to the system when
+    freed) then never grows this process.
     """
-    mismatches = engine_mismatches(texts, settings, sample)
+    if pool is None or settings.engine == "jieba" or not texts:
+        mismatches = engine_mismatches(texts, settings, sample)
+    else:
+        indices = _sample_indices(len(texts), sample)
+        found = next(pool.ordered_map(_mismatches_task, [([texts[i] for i in indices], settings)]))
+        mismatches = [(indices[i], expected, got) for i, expected, got in found]
     if not mismatches:
         return settings
     from dataclasses import replace
@@ -374,6 +394,101 @@ def segment_documents(
             cache.flush()
     stats = {"segmented": len(missing), "reused": len(spans) - len(missing)}
     return [line if line is not None else "" for line in output], stats
+
+
+# Segmenters of a worker of a WorkerPool, by the parent's token for their settings: the pool is
+# forked before the settings are known (they depend on the passages), so each worker builds its
+# own segmenter on its first task and reuses it.
+_POOL_SEGMENTERS: dict[str, Segmenter] = {}
+
+
+def _segment_task(task: tuple[str, SegmenterSettings, Sequence[str]]) -> list[str]:
+    token, settings, texts = task
+    segmenter = _POOL_SEGMENTERS.get(token)
+    if segmenter is None:
+        _POOL_SEGMENTERS.clear()
+        segmenter = _POOL_SEGMENTERS[token] = Segmenter(settings)
+    return [" ".join(segmenter.tokens(text)) for text in texts]
+
+
+def stream_documents(
+    doc_ids: Sequence[str],
+    texts: Sequence[str],
+    settings: SegmenterSettings,
+    cache: SegmentationCache | None = None,
+    *,
+    chunk_chars: int,
+    pool: WorkerPool | None = None,
+    stats: dict[str, int] | None = None,
+) -> Iterator[list[str]]:
+    """The token lines of :func:`segment_documents`, yielded in input order a batch of documents at a time.
+
+    Documents are taken in order and cut into batches of about ``chunk_chars`` characters (a batch
+    ends after the document that reaches it, cached or not); each batch's uncached passages
+    go to a worker of ``pool`` (in this process without one), and at most the pool's window of
+    batches is in memory at once, so neither every result nor every chunk is held.  The lines
+    are those of :func:`segment_documents` for any ``chunk_chars`` and any pool.
+
+    Parameters
+    ----------
+    doc_ids, texts, settings, cache : see :func:`segment_documents`
+    chunk_chars : int
+        Characters to segment per batch (the pool's task size).
+    pool : WorkerPool or None
+    stats : dict or None
+        Filled with ``{"segmented": n, "reused": m}`` (documents) once the iterator is exhausted.
+
+    Yields
+    ------
+    list of str
+        Space-joined tokens of consecutive passages; together, one per passage.
+    """
+    token = f"{os.getpid()}:{id(settings)}"
+    counts = {"segmented": 0, "reused": 0}
+    batches: collections.deque = collections.deque()  # per submitted task: its documents
+
+    def tasks() -> Iterator[tuple[str, SegmenterSettings, list[str]]]:
+        documents: list[tuple[str | None, int, int, list[str] | None]] = []
+        todo: list[str] = []
+        size = 0
+        start = 0
+        n = len(doc_ids)
+        for index in range(1, n + 1):
+            if index < n and doc_ids[index] == doc_ids[start]:
+                continue
+            key = cache.key(texts[start:index]) if cache is not None else None
+            cached = cache.get(key, index - start) if cache is not None else None
+            documents.append((key, start, index, cached))
+            if cached is None:
+                todo.extend(texts[start:index])
+            # Cached documents count too: a batch's lines are held until it is written.
+            size += sum(len(text) for text in texts[start:index])
+            start = index
+            if size >= chunk_chars or index == n:
+                batches.append(documents)
+                yield token, settings, todo
+                documents, todo, size = [], [], 0
+
+    results = pool.ordered_map(_segment_task, tasks()) if pool is not None else map(_segment_task, tasks())
+    for segmented in results:
+        documents = batches.popleft()
+        done = iter(segmented)
+        lines: list[str] = []
+        for key, begin, end, cached in documents:
+            if cached is None:
+                new = [next(done) for _ in range(begin, end)]
+                if cache is not None:
+                    cache.put(key, new)
+                lines.extend(new)
+                counts["segmented"] += 1
+            else:
+                lines.extend(cached)
+                counts["reused"] += 1
+        yield lines
+    if cache is not None:
+        cache.flush()
+    if stats is not None:
+        stats.update(counts)
 
 
 # Frequency given to theme keywords in the segmenter, so each keyword is one token.

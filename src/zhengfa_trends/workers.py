@@ -15,6 +15,7 @@ Nothing a worker computes is written anywhere by the worker, so killing one lose
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import ctypes.util
@@ -119,3 +120,77 @@ def ordered_map(function: Callable, items: Iterable, workers: int, chunksize: in
             _kill(pool)
         raise
     pool.shutdown(wait=True)
+
+
+class WorkerPool:
+    """Forked workers started before the step loads its data, fed a bounded number of tasks at a time.
+
+    ``ordered_map`` above forks when it is first iterated, after the caller has loaded its tables:
+    every worker then maps the parent's pages, and the memory counted for the step (the sum of its
+    processes' RSS) grows by the parent's size per worker.  This pool is forked when it is entered,
+    so that the workers are small, and :meth:`ordered_map` keeps at most ``window`` tasks submitted
+    (``ProcessPoolExecutor.map`` submits every item at once, holding all of them in the parent).
+    Workers end with the step as for :func:`ordered_map` (Ctrl-C or an error kills them).
+
+    Parameters
+    ----------
+    workers : int
+    window : int
+        Tasks in flight at a time (default: 4 per worker).
+    """
+
+    def __init__(self, workers: int, window: int | None = None):
+        self.workers = workers
+        self.window = window or 4 * workers
+        self.parent = os.getpid()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> WorkerPool:
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # see ordered_map
+        try:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_start,
+                initargs=(self.parent,),
+            )
+            # ProcessPoolExecutor forks lazily, on the first submit: fork now, while the parent is small.
+            for future in [self._pool.submit(os.getpid) for _ in range(self.workers)]:
+                future.result()
+        except BaseException:
+            if self._pool is not None:
+                _kill(self._pool)
+            raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if self._pool is None:
+            return
+        if kind is None:
+            self._pool.shutdown(wait=True)
+        else:
+            _kill(self._pool)
+        self._pool = None
+
+    def ordered_map(self, function: Callable, items: Iterable) -> Iterator:
+        """``function(item)`` for every item in the workers, yielded in input order.
+
+        Items are taken from ``items`` only as results are collected (at most ``window`` ahead),
+        so a lazy iterable is never held in memory whole.  On any error the workers are killed.
+        """
+        assert self._pool is not None, "WorkerPool used outside its with-block"
+        task = _Task(function, self.parent)
+        pending: collections.deque = collections.deque()
+        try:
+            for item in items:
+                pending.append(self._pool.submit(task, item))
+                if len(pending) >= self.window:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BaseException:
+            _kill(self._pool)
+            self._pool = None
+            raise
