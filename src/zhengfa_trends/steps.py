@@ -135,7 +135,7 @@ def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mappi
     ):
         passages = read_tsv(passages_path, dtype={"doc_id": str, "text": str})
         passages["text"] = passages["text"].fillna("")
-        texts = passages["text"].to_list()
+        texts = _Texts(passages["text"])
         # The engine check samples all passages, not the shard's: every shard takes the same decision,
         # so the tokens are those of an unsharded run.
         settings = verified_settings(texts, settings, pool=checker)
@@ -146,7 +146,7 @@ def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mappi
         rows = shards.shard_rows(doc_ids, index, n_shards)
         if n_shards > 1:
             doc_ids = [doc_ids[row] for row in rows]
-            texts = [texts[row] for row in rows]
+            texts = _Texts(passages["text"].iloc[rows])
         cache_dir = options["cache_dir"]
         cache = (
             SegmentationCache(
@@ -155,7 +155,7 @@ def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mappi
             if cache_dir
             else None
         )
-        total = sum(len(text) for text in texts)
+        total = texts.chars()
         if total <= chunk_chars:
             pool = None  # as segment_texts: a small corpus is segmented in this process
         else:
@@ -183,6 +183,30 @@ def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mappi
             cache.close()
     log.info("documents segmented: %d, reused from the cache: %d", stats["segmented"], stats["reused"])
     return written, stats, settings, cache
+
+
+class _Texts:
+    """The passage texts as a sequence of str made from the column only a slice at a time.
+
+    pandas keeps a ``str`` column as UTF-8 (Arrow); a list of Python strings of every text holds
+    them again, at two to four bytes per character (Han text: two).  Only what is asked for
+    (a document's passages, the engine check's sample) is made into Python strings.
+    """
+
+    def __init__(self, column: pd.Series):
+        self.column = column.reset_index(drop=True)
+
+    def __len__(self) -> int:
+        return len(self.column)
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return self.column.iloc[item].to_list()
+        return self.column.iloc[item]
+
+    def chars(self) -> int:
+        """Characters of all texts."""
+        return int(self.column.str.len().sum())
 
 
 def _token_tables(meta: pd.DataFrame, rows, batches, with_row: bool, counter: list[int]):

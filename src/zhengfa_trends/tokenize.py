@@ -456,13 +456,14 @@ def stream_documents(
         for index in range(1, n + 1):
             if index < n and doc_ids[index] == doc_ids[start]:
                 continue
-            key = cache.key(texts[start:index]) if cache is not None else None
+            document = texts[start:index]
+            key = cache.key(document) if cache is not None else None
             cached = cache.get(key, index - start) if cache is not None else None
             documents.append((key, start, index, cached))
             if cached is None:
-                todo.extend(texts[start:index])
+                todo.extend(document)
             # Cached documents count too: a batch's lines are held until it is written.
-            size += sum(len(text) for text in texts[start:index])
+            size += sum(len(text) for text in document)
             start = index
             if size >= chunk_chars or index == n:
                 batches.append(documents)
