@@ -656,3 +656,21 @@ def test_theme_topic_shares_in_chunks_equal_one_array(monkeypatch):
     monkeypatch.setattr(trends, "OCCURRENCE_CHUNK", 7)
     chunked = theme_topic_shares(tokens, passage_topics, topic_word, vocabulary, themes, {})
     pd.testing.assert_frame_equal(chunked, whole, check_exact=True)
+
+
+def test_occurrences_found_part_by_part_are_those_of_the_whole_table(tmp_path):
+    """summarise_topics reads tokens.tsv in chunks for the keyword occurrences: the rows are
+    numbered over the whole table and the occurrences are those of one read."""
+    from zhengfa_trends import io, trends
+
+    tokens, _ = _theme_topic_inputs()
+    path = tmp_path / "tokens.tsv"
+    io.write_tsv(tokens.assign(n_tokens=2), path)
+    themes = {"data": ["数据"], "mixed": ["治理", "平安"]}
+    whole = trends.theme_occurrences(io.read_tokens(path), themes)
+    (rows, keywords, words), n_passages = trends.theme_occurrences_in_parts(
+        io.read_token_chunks(path, 3, columns=[]), themes
+    )
+    assert n_passages == 4
+    assert rows.tolist() == whole[0].tolist() and rows.tolist()[-1] == 3  # the second chunk's row
+    assert keywords.tolist() == whole[1].tolist() and words == list(whole[2])

@@ -108,3 +108,12 @@ def read_tokens(path: str | Path, columns: list[str] | None = None) -> pd.DataFr
     tokens = read_tsv(path, dtype={"doc_id": str, "tokens": str}, usecols=usecols)
     tokens["tokens"] = tokens["tokens"].fillna("")
     return tokens
+
+
+def read_token_chunks(path: str | Path, chunk_rows: int, columns: list[str] | None = None):
+    """tokens.tsv as :func:`read_tokens` reads it, ``chunk_rows`` passages at a time (an iterator of
+    DataFrames), for steps that need the token strings once and never whole."""
+    usecols = None if columns is None else list(dict.fromkeys([*columns, "tokens"]))
+    for chunk in read_tsv(path, dtype={"doc_id": str, "tokens": str}, usecols=usecols, chunksize=chunk_rows):
+        chunk["tokens"] = chunk["tokens"].fillna("")
+        yield chunk

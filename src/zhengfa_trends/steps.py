@@ -11,7 +11,6 @@ import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import features, history, ingest, shards, topics, trends
@@ -20,6 +19,7 @@ from .faults import checkpoint
 from .io import (
     read_lines,
     read_npy,
+    read_token_chunks,
     read_tokens,
     read_tsv,
     write_json,
@@ -484,20 +484,11 @@ def summarise_topics_step(
     theme_keywords = normalise_themes(themes)
     # The keyword occurrences do not depend on K: found once, reading the token strings (most
     # of this job's memory on a large corpus when held whole) 20,000 passages at a time.
-    n_passages, found = 0, []
-    for chunk in read_tsv(inputs["tokens"], dtype={"tokens": str}, usecols=["tokens"], chunksize=20_000):
-        chunk["tokens"] = chunk["tokens"].fillna("")
-        rows_of, keyword_of, words = trends.theme_occurrences(
-            chunk, theme_keywords, trend_options["keyword_match"]
-        )
-        found.append((rows_of + n_passages, keyword_of, words))
-        n_passages += len(chunk)
-    occurrences = (
-        np.concatenate([part[0] for part in found]) if found else np.zeros(0, dtype=np.int64),
-        np.concatenate([part[1] for part in found]) if found else np.zeros(0, dtype=np.int64),
-        [word for part in found for word in part[2]],
+    occurrences, n_passages = trends.theme_occurrences_in_parts(
+        read_token_chunks(inputs["tokens"], 20_000, columns=[]),
+        theme_keywords,
+        trend_options["keyword_match"],
     )
-    del found
     note = topics.selection_text(n_passages, topics.LdaSettings.from_config(options))
     select_k_step([scores for scores, _ in gathered], inputs["topics"], ks, outputs, options, note)
     chosen_labels = align_topics_step(outputs["chosen_k"], ks, inputs, options, outputs["topic_ids"])

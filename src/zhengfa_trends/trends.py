@@ -15,7 +15,7 @@ documents vary, not how well the year's rate is known), or none (``trends.small_
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -417,6 +417,25 @@ def theme_occurrences(
     """
     keywords, _ = theme_keywords(themes)
     return KeywordMatcher(keywords, keyword_match).occurrences(tokens["tokens"])
+
+
+def theme_occurrences_in_parts(
+    parts: Iterable[pd.DataFrame], themes: Mapping[str, Sequence[str]], keyword_match: str = "contains"
+) -> tuple[tuple[np.ndarray, np.ndarray, list[str]], int]:
+    """:func:`theme_occurrences` of the tokens table given as consecutive ``parts`` (e.g.
+    :func:`zhengfa_trends.io.read_token_chunks`), and the number of passages: the same
+    occurrences, with rows numbered over the whole table, and no part's strings kept."""
+    n_passages, found = 0, []
+    for part in parts:
+        rows_of, keyword_of, words = theme_occurrences(part, themes, keyword_match)
+        found.append((rows_of + n_passages, keyword_of, words))
+        n_passages += len(part)
+    occurrences = (
+        np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64),
+        np.concatenate([f[1] for f in found]) if found else np.zeros(0, dtype=np.int64),
+        [word for f in found for word in f[2]],
+    )
+    return occurrences, n_passages
 
 
 def theme_topic_shares(
