@@ -108,3 +108,25 @@ def test_stream_documents_equals_segment_documents_for_any_batch_and_pool(inputs
     warm = list(stream_documents(doc_ids, texts, settings, cache, chunk_chars=1, stats=stats))
     assert [line for batch in warm for line in batch] == expected
     assert stats == {"segmented": 0, "reused": expected_stats["segmented"]}
+
+
+def test_passage_texts_and_token_tables_give_the_rows_in_order():
+    """PassageTexts hands out strings a slice at a time; token_tables numbers the rows over every
+    batch and counts what it wrote."""
+    import pandas as pd
+
+    from zhengfa_trends.tokenize import PassageTexts, token_tables
+
+    column = pd.Series(["数字政法", "", "平安中国建设"], index=[7, 8, 9], dtype="str")
+    texts = PassageTexts(column)
+    assert len(texts) == 3
+    assert texts[0] == "数字政法"
+    assert texts[1:3] == ["", "平安中国建设"]
+    assert texts.chars() == 10
+    meta = pd.DataFrame({"doc_id": ["a", "a", "b"], "passage_no": [1, 2, 1], "year": [2021, 2021, 2023]})
+    counter = [0]
+    parts = list(token_tables(meta, [0, 2], iter([["数字 政法"], ["平安 中国 建设"]]), True, counter))
+    assert counter == [2]
+    assert [part["row"].tolist() for part in parts] == [[0], [2]]
+    assert [part["n_tokens"].tolist() for part in parts] == [[2], [3]]
+    assert parts[1][["doc_id", "year", "tokens"]].values.tolist() == [["b", 2023, "平安 中国 建设"]]

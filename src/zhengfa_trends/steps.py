@@ -31,11 +31,13 @@ from .io import (
 from .keywords import normalise_themes
 from .provenance import PROVENANCE_INPUTS
 from .tokenize import (
+    PassageTexts,
     SegmentationCache,
     prune_segmentation_caches,
     segmenter_settings,
     settings_fingerprint,
     stream_documents,
+    token_tables,
     verified_settings,
 )
 from .topics import read_chosen_k
@@ -135,7 +137,7 @@ def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mappi
     ):
         passages = read_tsv(passages_path, dtype={"doc_id": str, "text": str})
         passages["text"] = passages["text"].fillna("")
-        texts = _Texts(passages["text"])
+        texts = PassageTexts(passages["text"])
         # The engine check samples all passages, not the shard's: every shard takes the same decision,
         # so the tokens are those of an unsharded run.
         settings = verified_settings(texts, settings, pool=checker)
@@ -146,7 +148,7 @@ def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mappi
         rows = shards.shard_rows(doc_ids, index, n_shards)
         if n_shards > 1:
             doc_ids = [doc_ids[row] for row in rows]
-            texts = _Texts(passages["text"].iloc[rows])
+            texts = PassageTexts(passages["text"].iloc[rows])
         cache_dir = options["cache_dir"]
         cache = (
             SegmentationCache(
@@ -177,52 +179,12 @@ def _segment(passages_path, user_dictionaries, stopwords, themes, options: Mappi
             "n_tokens",
             "tokens",
         ]
-        write_tsv_chunks(_token_tables(meta, rows, batches, n_shards > 1, counter), tokens_out, columns)
+        write_tsv_chunks(token_tables(meta, rows, batches, n_shards > 1, counter), tokens_out, columns)
         written = counter[0]
         if cache is not None:
             cache.close()
     log.info("documents segmented: %d, reused from the cache: %d", stats["segmented"], stats["reused"])
     return written, stats, settings, cache
-
-
-class _Texts:
-    """The passage texts as a sequence of str made from the column only a slice at a time.
-
-    pandas keeps a ``str`` column as UTF-8 (Arrow); a list of Python strings of every text holds
-    them again, at two to four bytes per character (Han text: two).  Only what is asked for
-    (a document's passages, the engine check's sample) is made into Python strings.
-    """
-
-    def __init__(self, column: pd.Series):
-        self.column = column.reset_index(drop=True)
-
-    def __len__(self) -> int:
-        return len(self.column)
-
-    def __getitem__(self, item):
-        if isinstance(item, slice):
-            return self.column.iloc[item].to_list()
-        return self.column.iloc[item]
-
-    def chars(self) -> int:
-        """Characters of all texts."""
-        return int(self.column.str.len().sum())
-
-
-def _token_tables(meta: pd.DataFrame, rows, batches, with_row: bool, counter: list[int]):
-    """The tokens table in parts, one per batch of token lines: the passages ``rows`` of ``meta``
-    (doc_id, passage_no, year) in order, with ``n_tokens`` and ``tokens`` (and ``row`` first for a
-    shard); ``counter[0]`` counts the rows."""
-    for lines in batches:
-        start = counter[0]
-        selected = rows[start : start + len(lines)]
-        table = meta.iloc[selected].copy()
-        table["n_tokens"] = [len(line.split()) for line in lines]
-        table["tokens"] = lines
-        if with_row:
-            table.insert(0, shards.ROW, selected)
-        counter[0] += len(lines)
-        yield table
 
 
 def segment_step(

@@ -18,7 +18,7 @@ from pathlib import Path
 from .cache import ContentCache
 from .config import schema_field
 from .keywords import normalise_themes
-from .shards import cache_file_name
+from .shards import ROW, cache_file_name
 from .workers import WorkerPool, fork_available, ordered_map
 
 log = logging.getLogger(__name__)
@@ -559,3 +559,43 @@ def prune_segmentation_caches(folder: str | Path, fingerprint: str, n_shards: in
         store.close()
         if removed:
             log.info("segmentation cache %s: %d entries of earlier settings removed", name, removed)
+
+
+class PassageTexts:
+    """The passage texts as a sequence of str made from the column only a slice at a time.
+
+    pandas keeps a ``str`` column as UTF-8 (Arrow); a list of Python strings of every text holds
+    them again, at two to four bytes per character (Han text: two).  Only what is asked for
+    (a document's passages, the engine check's sample) is made into Python strings.
+    """
+
+    def __init__(self, column):
+        self.column = column.reset_index(drop=True)
+
+    def __len__(self) -> int:
+        return len(self.column)
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return self.column.iloc[item].to_list()
+        return self.column.iloc[item]
+
+    def chars(self) -> int:
+        """Characters of all texts."""
+        return int(self.column.str.len().sum())
+
+
+def token_tables(meta, rows, batches, with_row: bool, counter: list[int]):
+    """The tokens table in parts, one per batch of token lines: the passages ``rows`` of ``meta``
+    (doc_id, passage_no, year) in order, with ``n_tokens`` and ``tokens`` (and ``row`` first for a
+    shard); ``counter[0]`` counts the rows."""
+    for lines in batches:
+        start = counter[0]
+        selected = rows[start : start + len(lines)]
+        table = meta.iloc[selected].copy()
+        table["n_tokens"] = [len(line.split()) for line in lines]
+        table["tokens"] = lines
+        if with_row:
+            table.insert(0, ROW, selected)
+        counter[0] += len(lines)
+        yield table
