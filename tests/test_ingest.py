@@ -458,3 +458,76 @@ def test_cleaning_cache_reuses_seen_files_and_gives_the_same_result(tmp_path, ca
     assert longer.passages["n_chars"].max() > uncached.passages["n_chars"].max()
     assert CleaningCache(cache_dir, IngestOptions(opencc="tw2s")).count() == 6
     assert CleaningCache(cache_dir, IngestOptions()).count() == 0  # pruned: other settings
+
+
+# --- passages written as they are cut ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("part_rows", [1, 7, None])
+def test_passages_written_as_cut_are_one_writes_bytes(
+    tmp_path, corpus_dir, default_ingest, monkeypatch, part_rows
+):
+    # passages_out writes the passages in parts as the documents are cut; the file must be the
+    # bytes of one write of the whole table, and the ledger the same.
+    import zhengfa_trends.ingest.corpus as ingest_module
+    from zhengfa_trends.io import write_tsv
+
+    if part_rows is not None:
+        monkeypatch.setattr(ingest_module, "PASSAGE_PART_ROWS", part_rows)
+    out = tmp_path / "corpus" / "passages.tsv"
+    streamed = ingest_corpus(
+        corpus_dir, corpus_dir / "metadata.tsv", IngestOptions(), workers=1, cache_dir=None, passages_out=out
+    )
+    assert streamed.passages is None
+    write_tsv(default_ingest.passages, tmp_path / "whole.tsv")
+    assert len(default_ingest.passages) > 7
+    assert out.read_bytes() == (tmp_path / "whole.tsv").read_bytes()
+    assert streamed.documents.equals(default_ingest.documents)
+    assert not list(out.parent.glob("*.partial"))
+
+
+def test_passages_in_parts_equal_one_table(corpus_dir, default_ingest, monkeypatch):
+    import zhengfa_trends.ingest.corpus as ingest_module
+
+    monkeypatch.setattr(ingest_module, "PASSAGE_PART_ROWS", 4)
+    result = ingest_corpus(
+        corpus_dir, corpus_dir / "metadata.tsv", IngestOptions(), workers=1, cache_dir=None
+    )
+    assert result.passages.equals(default_ingest.passages)
+    assert list(result.passages.dtypes) == list(default_ingest.passages.dtypes)
+
+
+def test_no_passages_file_when_nothing_is_usable(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_bytes(b"")
+    out = tmp_path / "passages.tsv"
+    with pytest.raises(CorpusError):
+        ingest_corpus(tmp_path / "docs", None, IngestOptions(), workers=1, cache_dir=None, passages_out=out)
+    assert not out.exists()
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_cleaning_cache_flushed_in_parts_gives_the_same_entries(
+    tmp_path, corpus_dir, default_ingest, monkeypatch
+):
+    # A folder's new cache entries are written every CACHE_FLUSH_ENTRIES documents (their queue
+    # would otherwise hold the whole corpus's text): every entry is there, and a rerun reuses them.
+    import zhengfa_trends.ingest.corpus as ingest_module
+    from zhengfa_trends.ingest import CleaningCache
+
+    monkeypatch.setattr(ingest_module, "CACHE_FLUSH_ENTRIES", 2)
+    flushes = []
+    original = CleaningCache.flush
+    monkeypatch.setattr(
+        CleaningCache, "flush", lambda self: flushes.append(len(self._pending)) or original(self)
+    )
+    cache_dir = tmp_path / "cache"
+    metadata = corpus_dir / "metadata.tsv"
+    first = ingest_corpus(corpus_dir, metadata, IngestOptions(), workers=1, cache_dir=cache_dir)
+    assert max(flushes) <= 2 and len(flushes) >= 3
+    analysed = (default_ingest.documents["sha256"] != "").sum()
+    assert CleaningCache(cache_dir, IngestOptions()).count() == analysed
+    second = ingest_corpus(corpus_dir, metadata, IngestOptions(), workers=1, cache_dir=cache_dir)
+    for result in (first, second):
+        assert result.documents.equals(default_ingest.documents)
+        assert result.passages.equals(default_ingest.passages)

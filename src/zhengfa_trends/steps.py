@@ -85,6 +85,7 @@ def ingest_step(
             tables=tables,
             columns=columns,
             selection=selection,
+            passages_out=passages_out,  # written as they are cut, never held whole
         )
     except ingest.CorpusError as error:
         if error.documents is not None:
@@ -104,7 +105,6 @@ def ingest_step(
             boilerplate_out or "no file",
         )
     write_tsv(documents, documents_out)
-    write_tsv(result.passages, passages_out)
     if boilerplate_out is not None:
         write_tsv(result.boilerplate, boilerplate_out)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 import logging
 from collections import Counter
@@ -33,6 +34,7 @@ from ..cache import ContentCache
 from ..clean import clean_text, split_passages
 from ..config import schema_field
 from ..files import HTML_SUFFIXES, CorpusError, list_corpus_files, safe_name
+from ..io import write_tsv_chunks
 from .boilerplate import BOILERPLATE_COLUMNS, Boilerplate, find_boilerplate, line_key, remove_boilerplate
 from .dates import document_date_evidence, parse_date
 from .decode import sha256_bytes
@@ -159,10 +161,13 @@ class EntryMeta(NamedTuple):
 
 @dataclass(frozen=True)
 class IngestResult:
-    """Ledger of every file, the passages of the included documents and the boilerplate removed."""
+    """Ledger of every file, the passages of the included documents and the boilerplate removed.
+
+    ``passages`` is None when :func:`ingest_corpus` wrote them to a file (``passages_out``).
+    """
 
     documents: pd.DataFrame
-    passages: pd.DataFrame
+    passages: pd.DataFrame | None
     boilerplate: pd.DataFrame = dataclass_field(
         default_factory=lambda: pd.DataFrame(columns=BOILERPLATE_COLUMNS)
     )
@@ -249,6 +254,7 @@ class _Ledger:
             return
         self.seen_clean[prep.fingerprint] = doc_id
         self.near.add(prep.signature)
+        prep.signature = None  # the index holds its own copy; the cache has its payload already
         self.kept.append((row, prep))
 
 
@@ -262,6 +268,7 @@ def ingest_corpus(
     tables: Sequence[Path] = (),
     columns: TableColumns | None = None,
     selection: Selection | None = None,
+    passages_out: str | Path | None = None,
 ) -> IngestResult:
     """Read, date, clean and split every document of a corpus folder and of corpus tables.
 
@@ -286,14 +293,18 @@ def ingest_corpus(
         Which table columns hold what (required with ``tables``).
     selection : Selection, optional
         ``corpus.include`` / ``corpus.exclude``: documents it does not keep are ``filtered_out``.
+    passages_out : path, optional
+        Write the passages to this TSV as they are cut (the bytes :func:`~zhengfa_trends.io.write_tsv`
+        writes of the whole table) instead of returning them: a large corpus's passages are then
+        never held at once.  The file appears only if the ingest succeeds.
 
     Returns
     -------
     IngestResult
         ``documents`` (one row per entry of the folder, per metadata row without a file and per
         table row; columns :func:`ledger_columns` of the facets), ``passages``
-        (:data:`PASSAGE_COLUMNS`) and ``boilerplate`` (the site boilerplate lines removed,
-        :data:`BOILERPLATE_COLUMNS`).
+        (:data:`PASSAGE_COLUMNS`; None with ``passages_out``) and ``boilerplate`` (the site
+        boilerplate lines removed, :data:`BOILERPLATE_COLUMNS`).
 
     Raises
     ------
@@ -343,8 +354,15 @@ def ingest_corpus(
         options.boilerplate_min_share,
         options.boilerplate_min_docs,
     )
-    passages = _cut_passages(ledger.kept, boilerplate, options)
-    ledger.kept = []
+    kept, ledger.kept = ledger.kept, []
+    parts = _passage_parts(_cut_passages(kept, boilerplate, options))
+    if passages_out is None:
+        passage_table = _concat_parts(parts)
+    else:
+        partial = Path(passages_out).with_name(Path(passages_out).name + ".partial")
+        write_tsv_chunks(parts, partial, PASSAGE_COLUMNS)
+        passage_table = None
+    del kept
     if cache is not None:
         removed = cache.prune()
         cache.close()
@@ -357,25 +375,57 @@ def ingest_corpus(
             ledger.rows.append(row)
     documents = pd.DataFrame(ledger.rows, columns=ledger_columns(facets))
     documents["year"] = pd.to_numeric(documents["year"], errors="coerce").astype("Int64")
-    passage_table = pd.DataFrame(passages, columns=PASSAGE_COLUMNS)
     if not (documents["included"] == "yes").any():
+        if passages_out is not None:
+            partial.unlink(missing_ok=True)
         error = CorpusError(nothing_usable_message(corpus_dir, documents, options, tables))
         error.documents = documents
         raise error
+    if passages_out is not None:
+        partial.replace(passages_out)
     return IngestResult(documents, passage_table, boilerplate.table())
+
+
+# Passages per part of passages.tsv written at a time (a few megabytes of text).
+PASSAGE_PART_ROWS = 20_000
+
+
+def _passage_parts(passages: Iterator[dict], rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """The passage rows as consecutive tables of ``rows`` rows (:data:`PASSAGE_COLUMNS`; default
+    :data:`PASSAGE_PART_ROWS`).
+
+    Every part has the whole table's column types (the rows of included documents always carry an
+    int year), so the parts written one after the other give the bytes of one table's write.
+    """
+    rows = rows or PASSAGE_PART_ROWS
+    while True:
+        part = list(itertools.islice(passages, rows))
+        if not part:
+            return
+        yield pd.DataFrame(part, columns=PASSAGE_COLUMNS)
+
+
+def _concat_parts(parts: Iterator[pd.DataFrame]) -> pd.DataFrame:
+    """The whole passage table of :func:`_passage_parts` (also without any passage)."""
+    tables = list(parts)
+    if not tables:
+        return pd.DataFrame([], columns=PASSAGE_COLUMNS)
+    return pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
 
 
 def _cut_passages(
     kept: list[tuple[dict, PreparedDocument]], boilerplate: Boilerplate, options: IngestOptions
-) -> list[dict]:
+) -> Iterator[dict]:
     """Remove each included document's boilerplate lines, cut the rest into passages, complete the rows.
 
     A document whose text date was read from a boilerplate line becomes ``no_date``; one left with
-    no line at all was page furniture only: it becomes ``no_text``.
+    no line at all was page furniture only: it becomes ``no_text``.  The passages come one at a
+    time, and each document's lines are dropped once it is cut, so that the corpus's text is never
+    held twice (as lines and as passages).
     """
-    passages: list[dict] = []
     keys_by_source: dict[str, set[str]] = {}
-    for row, prep in kept:
+    for index, (row, prep) in enumerate(kept):
+        kept[index] = (row, None)  # the kept list no longer holds the document's lines
         source = row["source"]
         if source not in keys_by_source:
             keys_by_source[source] = boilerplate.keys_for(source)
@@ -395,18 +445,16 @@ def _cut_passages(
             row["reason"] = "no_text"
             continue
         cut = split_passages(paragraphs, options.max_chars, options.min_chars)
+        del paragraphs
         row.update(passages=len(cut), included="yes")
         for number, passage in enumerate(cut):
-            passages.append(
-                {
-                    "doc_id": row["doc_id"],
-                    "year": row["year"],
-                    "passage_no": number,
-                    "n_chars": len(passage),
-                    "text": passage,
-                }
-            )
-    return passages
+            yield {
+                "doc_id": row["doc_id"],
+                "year": row["year"],
+                "passage_no": number,
+                "n_chars": len(passage),
+                "text": passage,
+            }
 
 
 def _table_documents(
@@ -575,6 +623,8 @@ class _Workers:
 PREPARED_NONE, PREPARED_READ, PREPARED_DECODED, PREPARED_RAW, PREPARED_CLEAN, PREPARED_DATED = range(6)
 # Below this many documents to analyse, they are analysed in this process (worker start-up would dominate).
 PARALLEL_MIN_ENTRIES = 64
+# A folder's new cleaning-cache entries are written this many at a time (a table's: a chunk at a time).
+CACHE_FLUSH_ENTRIES = 1000
 # Bump when a change to the analysis (decoding, cleaning, dating, passages) is not visible in the
 # source files hashed by ingest_fingerprint, e.g. a change in how a dependency is called.
 INGEST_CACHE_VERSION = 1
@@ -752,7 +802,9 @@ def _prepare_all(
     """Every entry's :func:`_analyse_document` (from the cache where possible) and date checks, in order.
 
     Entries missing from ``cache`` are analysed, in ``workers`` forked processes if there are enough
-    of them, and queued for the cache (the caller flushes it).
+    of them, and queued for the cache, which is flushed every :data:`CACHE_FLUSH_ENTRIES` entries
+    (the caller flushes the rest): the queued payloads hold the documents' text, so a whole
+    corpus's queue would be one more copy of it.
     """
     cached: dict[int, PreparedDocument] = {}
     # Looking entries up means reading every file here first; an empty cache can have no hits.
@@ -764,17 +816,22 @@ def _prepare_all(
                 if found is not None:
                     cached[index] = found
     todo = [index for index in range(len(entries)) if index not in cached]
+    n_cached = len(cached)
     analysed = _analyse_all([entries[i] for i in todo], [metas[i] for i in todo], options, workers)
+    queued = 0
     for index in range(len(entries)):
         if index in cached:
-            prep = cached[index]
+            prep = cached.pop(index)  # held from here on by the caller only
         else:
             prep = next(analysed)
             if cache is not None and prep.stage >= PREPARED_READ:
                 cache.put(cache.document_key(prep.sha256, entries[index].suffix, metas[index]), prep)
+                queued += 1
+                if queued % CACHE_FLUSH_ENTRIES == 0:
+                    cache.flush()
         yield _check_dates(prep, options)
     if cache is not None:
-        log.info("documents analysed: %d, reused from the cleaning cache: %d", len(todo), len(cached))
+        log.info("documents analysed: %d, reused from the cleaning cache: %d", len(todo), n_cached)
 
 
 def _analyse_all(
