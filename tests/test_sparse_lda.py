@@ -187,3 +187,36 @@ def test_a_gensim_whose_e_step_changed_stops_the_fit_with_one_line(monkeypatch, 
     assert message.startswith("zhengfa-trends: the fast LDA E-step does not match gensim ")
     assert "\n" not in message
     assert not sparse_lda._SELF_CHECKED
+
+
+def test_bow_corpus_rows_are_views_of_the_whole_matrix(token_lists):
+    # corpus[positions] keeps the positions, not a copy of the rows: its documents are rows of the
+    # whole corpus (one source object, so bow_matrix gathers them at once), its matrix the rows'.
+    _, corpus = bow_corpus(token_lists, 2, 0.5, 20000)
+    positions = np.array([5, 1, 2, 30, 31, 7])
+    view = corpus[positions]
+    assert view.matrix is not corpus.matrix and len(view) == len(positions)
+    assert view.base is corpus
+    copy = corpus.matrix[positions]
+    for attribute in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(view.matrix, attribute), getattr(copy, attribute))
+    assert [list(bow) for bow in view] == [list(corpus[int(i)]) for i in positions]
+    assert all(bow.corpus is corpus for bow in view)
+    assert list(view[-1]) == list(corpus[7])
+    nested = view[1:4]  # a view of a view: positions in the whole corpus
+    assert nested.rows.tolist() == [1, 2, 30] and nested.base is corpus
+    assert [list(bow) for bow in corpus[2:5]] == [list(corpus[i]) for i in (2, 3, 4)]
+    np.testing.assert_array_equal(bow_matrix(list(view), corpus.matrix.shape[1]).toarray(), copy.toarray())
+    with pytest.raises(IndexError):
+        view[len(positions)]
+
+
+def test_training_on_a_view_equals_training_on_a_copy(token_lists):
+    # data.train is a view of the whole corpus: the fitted model must be the one a copy of the
+    # rows gives (the same chunks of the same counts).
+    dictionary, corpus = bow_corpus(token_lists, 2, 0.5, 20000)
+    rows = np.flatnonzero(np.arange(len(corpus)) % 5 != 0)
+    settings = dict(id2word=dictionary, num_topics=3, random_state=2, passes=2, chunksize=16, eval_every=None)
+    on_view = BatchedLdaModel(corpus=corpus[rows], dtype=np.float64, **settings)
+    on_copy = BatchedLdaModel(corpus=BowCorpus(corpus.matrix[rows]), dtype=np.float64, **settings)
+    np.testing.assert_array_equal(on_view.get_topics(), on_copy.get_topics())

@@ -6,10 +6,14 @@ import numpy as np
 import pytest
 from gensim.corpora import Dictionary
 
+from zhengfa_trends import topics
+from zhengfa_trends.io import read_tokens, write_tsv, write_tsv_chunks
 from zhengfa_trends.topics import (
     LdaSettings,
     build_bow,
     fit_lda,
+    passage_topic_columns,
+    passage_topic_parts,
     passage_topic_table,
     passage_topics,
     topic_terms,
@@ -181,3 +185,69 @@ def test_learning_schedule_reaches_gensim_and_defaults_are_gensims():
     np.testing.assert_array_equal(model.get_topics(), again.get_topics())  # deterministic
     online = fit_lda(corpus, dictionary, 2, SEED, LdaSettings(passes=3, no_below=1, no_above=1.0))
     assert not np.allclose(model.get_topics(), online.get_topics())  # the schedule changed the fit
+
+
+@pytest.mark.parametrize(("part_rows", "chunk"), [(10, 5), (7, 3), (50_000, 2000)])
+def test_passage_topics_in_parts_write_the_whole_tables_bytes(
+    tmp_path, default_tokens, bow, part_rows, chunk
+):
+    # fit_lda writes passage_topics.tsv a part at a time: the same inference chunks in the same
+    # order (they draw from the model's random state), so the same bytes as one table's write.
+    dictionary, corpus = bow
+    passages = default_tokens.drop(columns="tokens")
+    model = fit_lda(corpus, dictionary, K, SEED, SETTINGS)
+    state = model.random_state.get_state()
+    write_tsv(passage_topic_table(passages, passage_topics(model, corpus, chunk)), tmp_path / "whole.tsv")
+    model.random_state.set_state(state)
+    parts = list(passage_topic_parts(model, corpus, passages, part_rows=part_rows, chunk=chunk))
+    assert len(parts) == -(-len(corpus) // max(chunk, part_rows // chunk * chunk))
+    write_tsv_chunks(iter(parts), tmp_path / "parts.tsv", passage_topic_columns(K))
+    assert (tmp_path / "parts.tsv").read_bytes() == (tmp_path / "whole.tsv").read_bytes()
+
+
+def test_passage_topic_columns_head_an_empty_table(tmp_path, lda_model, default_tokens):
+    empty = default_tokens.drop(columns="tokens").iloc[:0]
+    write_tsv(passage_topic_table(empty, np.zeros((0, K))), tmp_path / "whole.tsv")
+    write_tsv_chunks(
+        passage_topic_parts(lda_model, [], empty), tmp_path / "parts.tsv", passage_topic_columns(K)
+    )
+    assert (tmp_path / "parts.tsv").read_bytes() == (tmp_path / "whole.tsv").read_bytes()
+
+
+def _same_data(a, b):
+    assert a.dictionary.token2id == b.dictionary.token2id
+    assert a.dictionary.dfs == b.dictionary.dfs and a.dictionary.cfs == b.dictionary.cfs
+    for part in ("corpus", "train", "heldout", "coherence_corpus", "selection"):
+        x, y = getattr(a, part), getattr(b, part)
+        assert (x is None) == (y is None)
+        if x is not None:
+            assert (x.matrix != y.matrix).nnz == 0 and x.matrix.shape == y.matrix.shape
+    assert a.texts == b.texts
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 9, 50_000])
+@pytest.mark.parametrize("selection_passages", [None, 30])
+def test_lda_data_from_file_in_chunks_equals_lda_data(
+    tmp_path, default_tokens, chunk_rows, selection_passages
+):
+    # fit_lda reads tokens.tsv a chunk at a time and keeps only the coherence sample's token lists:
+    # the same vocabulary, counts, splits and sample as lda_data of the whole table.
+    path = tmp_path / "tokens.tsv"
+    write_tsv(default_tokens[["doc_id", "passage_no", "year", "n_tokens", "tokens"]], path)
+    settings = LdaSettings(coherence_passages=20, selection_passages=selection_passages)
+    expected_passages = read_tokens(path).drop(columns="tokens")
+    passages, data = topics.lda_data_from_file(path, settings, chunk_rows=chunk_rows)
+    _same_data(data, topics.lda_data(read_tokens(path), settings))
+    assert passages.equals(expected_passages)
+    assert len(data.texts) == 20
+
+
+def test_lda_data_from_file_when_the_line_count_is_wrong(tmp_path, default_tokens, monkeypatch):
+    # A quoted field holding a line break would make the line count wrong: the sample is then
+    # picked from the real number of passages, reading the token strings once more.
+    path = tmp_path / "tokens.tsv"
+    write_tsv(default_tokens[["doc_id", "passage_no", "year", "n_tokens", "tokens"]], path)
+    settings = LdaSettings(coherence_passages=20)
+    monkeypatch.setattr(topics, "_count_rows", lambda _path: len(default_tokens) + 3)
+    _, data = topics.lda_data_from_file(path, settings, chunk_rows=10)
+    _same_data(data, topics.lda_data(read_tokens(path), settings))

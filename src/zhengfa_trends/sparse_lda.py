@@ -76,26 +76,42 @@ class BowCorpus(Sequence):
     """Passages × terms word counts (CSR) as a gensim corpus: a sequence of :class:`BowRow`.
 
     Indexing with an int gives one document; with a slice or an array of positions, a
-    :class:`BowCorpus` of those rows.
+    :class:`BowCorpus` of those rows.  That is a view, not a copy: it keeps the positions of its
+    rows in the whole matrix (``rows``), and its documents are rows of the whole corpus (``base``),
+    so a training set of nearly every passage costs an index array, not a second count matrix.
+    Its :attr:`matrix` is gathered from the whole one when asked for (a chunk at a time in
+    training and inference).
     """
 
-    def __init__(self, matrix: sparse.csr_matrix):
-        self.matrix = matrix
+    def __init__(
+        self, matrix: sparse.csr_matrix, rows: np.ndarray | None = None, base: BowCorpus | None = None
+    ):
+        self._matrix = matrix
+        self.rows = None if rows is None else np.asarray(rows, dtype=np.int64)
+        self.base = self if rows is None else (base if base is not None else BowCorpus(matrix))
+
+    @property
+    def matrix(self) -> sparse.csr_matrix:
+        """The count matrix of these rows (of a view: gathered from the whole matrix)."""
+        return self._matrix if self.rows is None else self._matrix[self.rows]
 
     def __len__(self) -> int:
-        return self.matrix.shape[0]
+        return self._matrix.shape[0] if self.rows is None else len(self.rows)
 
     def __getitem__(self, key):
         if isinstance(key, int | np.integer):
             if not -len(self) <= key < len(self):
                 raise IndexError(key)
-            return BowRow(self, int(key) % len(self))
-        if isinstance(key, slice):
-            return BowCorpus(self.matrix[key])
-        return BowCorpus(self.matrix[np.asarray(key)])
+            index = int(key) % len(self)
+            return BowRow(self.base, index if self.rows is None else int(self.rows[index]))
+        positions = np.arange(len(self))[key] if isinstance(key, slice) else np.asarray(key)
+        rows = positions if self.rows is None else self.rows[positions]
+        return BowCorpus(self._matrix, rows, self.base)
 
     def __iter__(self):
-        return (BowRow(self, i) for i in range(len(self)))
+        if self.rows is None:
+            return (BowRow(self, i) for i in range(len(self)))
+        return (BowRow(self.base, i) for i in self.rows.tolist())
 
 
 def bow_corpus(

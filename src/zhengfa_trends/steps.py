@@ -298,8 +298,7 @@ def lda_step(
     ``outputs["other_scores"]`` and ``outputs["other_topic_words"]`` (the files rule
     ``fit_lda_seed`` writes in ``per_seed`` mode, with the same bytes).
     """
-    tokens = read_tokens(tokens_path)
-    run = model = start = data = grid_topic_word = None
+    run = model = start = data = grid_topic_word = passage_parts = None
     if options["mode"] in ("freeze", "update"):
         stored = history.load_model(history.history_folder(history_marker))
         if stored is None or stored.k != k:
@@ -310,18 +309,21 @@ def lda_step(
             )
         elif options["mode"] == "freeze":
             ledger = read_tsv(ledger_path, dtype={"doc_id": str})
-            run = history.frozen_run(tokens, ledger, stored, seed, options["n_terms"])
+            run = history.frozen_run(read_tokens(tokens_path), ledger, stored, seed, options["n_terms"])
         else:
             start = stored
     if run is None:
-        # one line naming lda.k, before minutes of fitting
-        check_k_for_passages(k, len(tokens), options["min_passages_per_topic"])
         settings = topics.LdaSettings.from_config(options)
-        data = topics.lda_data(tokens, settings)
+        # tokens.tsv a chunk at a time: its token strings are never held whole
+        passages, data = topics.lda_data_from_file(tokens_path, settings)
+        # one line naming lda.k, before minutes of fitting
+        check_k_for_passages(k, len(passages), options["min_passages_per_topic"])
         model, scores, grid_topic_word = topics.fit_seed(
             data, k, seed, settings, watch_convergence=True, start=start
         )
-        run = topics.reported_run(tokens, data, model, scores, settings)
+        run = topics.reported_run(passages, data, model, scores, settings, with_passage_topics=False)
+        # inferred and written a part at a time (a whole corpus's table is gigabytes at a large K)
+        passage_parts = topics.passage_topic_parts(model, data.corpus, passages)
         fall = topics.still_falling(getattr(model, "metrics", {}).get("heldout_perplexity", []))
         if fall is not None:
             log.warning(
@@ -334,7 +336,10 @@ def lda_step(
             )
     write_tsv(run.scores, outputs["seed_scores"])
     write_tsv(run.terms, outputs["topics"])
-    write_tsv(run.passage_topics, outputs["passage_topics"])
+    if passage_parts is None:
+        write_tsv(run.passage_topics, outputs["passage_topics"])
+    else:
+        write_tsv_chunks(passage_parts, outputs["passage_topics"], topics.passage_topic_columns(k))
     write_npy(run.topic_word_lambda, outputs["topic_lambda"])
     write_npy(run.alpha, outputs["alpha"])
     write_npy(run.topic_word, outputs["topic_word"])
@@ -364,10 +369,10 @@ def lda_seed_step(tokens_path, k: int, seed: int, outputs: Mapping, options: Map
 
     ``outputs`` holds ``scores`` (its scores row) and ``topic_word`` (its topic-word distributions).
     """
-    tokens = read_tokens(tokens_path)
-    check_k_for_passages(k, len(tokens), options["min_passages_per_topic"])
     settings = topics.LdaSettings.from_config(options)
-    data = topics.lda_data(tokens, settings)
+    passages, data = topics.lda_data_from_file(tokens_path, settings)
+    check_k_for_passages(k, len(passages), options["min_passages_per_topic"])
+    del passages
     _fit_other_seed(data, k, seed, settings, outputs["scores"], outputs["topic_word"])
 
 

@@ -57,7 +57,8 @@ class LdaRun:
     """One K's model as rule ``fit_lda`` writes it: its tables and the parameters it is rebuilt from."""
 
     terms: pd.DataFrame  # topics.tsv: topic, rank, term, weight
-    passage_topics: pd.DataFrame  # passage_topics.tsv: passage ids and one topic_<i> column per topic
+    # passage_topics.tsv: passage ids and one topic_<i> column per topic (None: written in parts)
+    passage_topics: pd.DataFrame | None
     scores: pd.DataFrame  # scores.tsv: one row per seed
     stability: pd.DataFrame  # topic_stability.tsv: one row per topic
     topic_word_lambda: np.ndarray  # (k, V) variational topic-word parameters
@@ -244,14 +245,25 @@ def with_hand_labels(
 
 def passage_topics(model, corpus, chunk: int = 2000) -> np.ndarray:
     """Topic distribution of every passage (rows sum to 1; an empty passage gets uniform shares)."""
-    k = model.num_topics
-    theta = np.empty((len(corpus), k))
-    for start in range(0, len(corpus), chunk):
-        gamma, _ = model.inference(corpus[start : start + chunk])
-        theta[start : start + chunk] = gamma / gamma.sum(axis=1, keepdims=True)
-    empty = np.array([len(bow) == 0 for bow in corpus], dtype=bool)
-    theta[empty] = 1.0 / k
+    theta = np.empty((len(corpus), model.num_topics))
+    for start, shares in _passage_topic_chunks(model, corpus, chunk):
+        theta[start : start + len(shares)] = shares
     return theta
+
+
+def _passage_topic_chunks(model, corpus, chunk: int = 2000):
+    """:func:`passage_topics` ``chunk`` passages at a time: ``(first row, shares)`` in order.
+
+    The inference draws each chunk's random start from the model's random state, so the chunks
+    must be these, in this order, for the shares to be those of one :func:`passage_topics` call.
+    """
+    k = model.num_topics
+    for start in range(0, len(corpus), chunk):
+        part = corpus[start : start + chunk]
+        gamma, _ = model.inference(part)
+        shares = (gamma / gamma.sum(axis=1, keepdims=True)).astype(np.float64, copy=False)
+        shares[np.array([len(bow) == 0 for bow in part], dtype=bool)] = 1.0 / k
+        yield start, shares
 
 
 def passage_topic_table(passages: pd.DataFrame, theta: np.ndarray) -> pd.DataFrame:
@@ -259,6 +271,30 @@ def passage_topic_table(passages: pd.DataFrame, theta: np.ndarray) -> pd.DataFra
     table = passages[["doc_id", "passage_no", "year", "n_tokens"]].reset_index(drop=True).copy()
     shares = pd.DataFrame(np.round(theta, 6), columns=[f"topic_{i}" for i in range(theta.shape[1])])
     return pd.concat([table, shares], axis=1)
+
+
+def passage_topic_columns(k: int) -> list[str]:
+    """The columns of passage_topics.tsv (:func:`passage_topic_table`) of ``k`` topics."""
+    return ["doc_id", "passage_no", "year", "n_tokens", *(f"topic_{i}" for i in range(k))]
+
+
+def passage_topic_parts(model, corpus, passages: pd.DataFrame, part_rows: int = 50_000, chunk: int = 2000):
+    """:func:`passage_topic_table` of :func:`passage_topics` in consecutive parts of about
+    ``part_rows`` passages, for :func:`zhengfa_trends.io.write_tsv_chunks`.
+
+    The parts hold the same values as the whole table (the same inference chunks, in the same order;
+    the rounding and the columns' types are those of the whole), so they write the same bytes, while
+    only a part's shares are ever held: the whole table of a large corpus at a large K is gigabytes.
+    """
+    rows = max(chunk, part_rows // chunk * chunk)  # a part is whole inference chunks
+    pending: list[np.ndarray] = []
+    first = 0
+    for start, shares in _passage_topic_chunks(model, corpus, chunk):
+        pending.append(shares)
+        stop = start + len(shares)
+        if stop - first >= rows or stop == len(corpus):
+            yield passage_topic_table(passages.iloc[first:stop], np.concatenate(pending))
+            pending, first = [], stop
 
 
 def heldout_count(n_passages: int, share: float, max_count: int | None = None) -> int:
@@ -609,10 +645,84 @@ def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
         tokens.tsv: ``doc_id, passage_no, year, n_tokens, tokens`` (space-joined); the ``tokens``
         column is consumed.
     """
+    data, _ = _lda_data(lambda: iter([tokens]), len(tokens), settings)
+    return data
+
+
+def lda_data_from_file(tokens_path, settings: LdaSettings, chunk_rows: int = 50_000):
+    """:func:`lda_data` of tokens.tsv read ``chunk_rows`` passages at a time: ``(passages, data)``.
+
+    ``passages`` is tokens.tsv without its ``tokens`` column.  The token strings of a large corpus
+    (its biggest column) are never held whole: each chunk's are split into the bag-of-words counts
+    and dropped, keeping only the coherence sample's token lists.  The same data as
+    :func:`lda_data` of the whole table.
+    """
+    from .io import read_token_chunks
+
+    data, passages = _lda_data(
+        lambda: read_token_chunks(tokens_path, chunk_rows), _count_rows(tokens_path), settings
+    )
+    return passages, data
+
+
+def _count_rows(path) -> int:
+    """Rows of a TSV written by :func:`zhengfa_trends.io.write_tsv`, counted as its lines after the
+    header (a quoted field holding a line break would miscount: :func:`_lda_data` checks)."""
+    lines = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 24):
+            lines += block.count(b"\n")
+    return max(lines - 1, 0)
+
+
+def _coherence_sample(n_passages: int, settings: LdaSettings) -> np.ndarray:
+    """Mask of the passages coherence is scored on (at most ``coherence_passages``, seeded)."""
+    n_coherence = settings.coherence_passages
+    if n_coherence >= n_passages:
+        return np.ones(n_passages, dtype=bool)
+    return heldout_mask(n_passages, n_coherence / n_passages, 1)
+
+
+def _lda_data(open_chunks, n_expected: int, settings: LdaSettings) -> tuple[LdaData, pd.DataFrame]:
+    """:func:`lda_data` of the tables ``open_chunks()`` yields (tokens.tsv in consecutive parts,
+    whose ``tokens`` columns are consumed) and those tables without the column, concatenated.
+
+    ``n_expected`` is the number of passages, for the coherence sample to be picked as the token
+    strings go by; if the parts hold another number, they are read once more for the sample.
+    """
     # Token strings are split one passage at a time (as Python strings, all of a large corpus's
     # tokens would take gigabytes); only the coherence sample is kept as token lists.
-    token_strings = tokens.pop("tokens")
-    dictionary, corpus = build_bow((t.split() for t in token_strings), settings)
+    sample = _coherence_sample(n_expected, settings)
+    texts: list[list[str]] = []
+    parts: list[pd.DataFrame] = []
+
+    def token_lists():
+        row = 0
+        for chunk in open_chunks():
+            strings = chunk.pop("tokens")
+            parts.append(chunk)
+            for text in strings:
+                tokens = text.split()
+                if row < n_expected and sample[row]:
+                    texts.append(tokens)
+                row += 1
+                yield tokens
+
+    dictionary, corpus = build_bow(token_lists(), settings)
+    if not parts:  # a file of no rows may give no chunk at all
+        parts = [pd.DataFrame(columns=["doc_id", "passage_no", "year", "n_tokens"])]
+    passages = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    parts.clear()  # the concatenation holds them now
+    if len(corpus) != n_expected:  # not what the count of lines said: the sample of the real number
+        sample = _coherence_sample(len(corpus), settings)
+        wanted = set(np.flatnonzero(sample).tolist())
+        texts = []
+        row = 0
+        for chunk in open_chunks():
+            for text in chunk["tokens"]:
+                if row in wanted:
+                    texts.append(text.split())
+                row += 1
     heldout = heldout_mask(
         len(corpus), settings.heldout_share, settings.split_seed, settings.max_heldout_passages
     )
@@ -630,12 +740,6 @@ def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
         )
         rng = np.random.default_rng(settings.split_seed)
         train_index = np.sort(rng.choice(train_index, size=max_train, replace=False))
-    n_coherence = settings.coherence_passages
-    if n_coherence >= len(corpus):
-        sample = np.ones(len(corpus), dtype=bool)
-    else:
-        sample = heldout_mask(len(corpus), n_coherence / len(corpus), 1)
-    texts = [token_strings.iloc[i].split() for i in np.flatnonzero(sample)]
     selection = None
     picked = selection_index(len(corpus), settings)
     if picked is not None:
@@ -660,7 +764,7 @@ def lda_data(tokens: pd.DataFrame, settings: LdaSettings) -> LdaData:
         coherence_corpus=corpus[np.flatnonzero(sample)],
         selection=selection,
     )
-    return data
+    return data, passages
 
 
 def fit_seed(
@@ -727,18 +831,29 @@ def fit_seed(
     return model, pd.DataFrame([{**row, "stability": float("nan")}]).round(6), grid_topic_word
 
 
-def reported_run(tokens: pd.DataFrame, data: LdaData, model, scores: pd.DataFrame, settings) -> LdaRun:
+def reported_run(
+    tokens: pd.DataFrame,
+    data: LdaData,
+    model,
+    scores: pd.DataFrame,
+    settings,
+    with_passage_topics: bool = True,
+) -> LdaRun:
     """The :class:`LdaRun` of the reported model (the first seed's), before the other seeds are known.
 
     ``tokens`` gives the passage ids of the topic-share table; stability is NaN until
-    :func:`gather_seeds` compares the seeds.
+    :func:`gather_seeds` compares the seeds.  Without ``with_passage_topics`` the run's
+    ``passage_topics`` is None: the caller writes them in parts (:func:`passage_topic_parts`, right
+    after this call, so that the inference draws the same random numbers).
     """
     k = model.num_topics
     terms = topic_terms(model, settings.n_terms)
     lam, alpha = model_parameters(model)
     return LdaRun(
         terms=terms,
-        passage_topics=passage_topic_table(tokens, passage_topics(model, data.corpus)),
+        passage_topics=(
+            passage_topic_table(tokens, passage_topics(model, data.corpus)) if with_passage_topics else None
+        ),
         scores=scores,
         stability=stability_table(relevance_labels(lam, vocabulary_of(data)), k, float("nan")),
         topic_word_lambda=lam,
