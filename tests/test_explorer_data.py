@@ -10,6 +10,7 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from zhengfa_trends.explorer.data import (
     ExplorerOptions,
@@ -173,3 +174,17 @@ def test_quoted_texts_read_in_chunks_are_those_of_the_whole_table(tmp_path):
             pool.ref(row)
     assert without.records() == with_text.records()
     assert [record[2] for record in without.records()[0]] == [whole[row] for row in rows]
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1000, 50_000])
+def test_topic_token_totals_have_the_bits_of_the_whole_product(chunk):
+    """Summed a chunk at a time, each topic's tokens equal the sum of the whole passages × K product."""
+
+    from zhengfa_trends.explorer.data import topic_token_totals
+
+    rng = np.random.default_rng(3)
+    theta = rng.dirichlet(np.ones(6), size=2_345)
+    tokens = rng.integers(0, 300, size=2_345).astype(float)
+    expected = (theta * tokens[:, None]).sum(axis=0)
+    assert topic_token_totals(theta, tokens, chunk=chunk).tobytes() == expected.tobytes()
+    assert topic_token_totals(theta[:0], tokens[:0]).tolist() == [0.0] * 6

@@ -204,25 +204,41 @@ def theme_evidence(
 
 
 def topic_evidence(
-    theta: np.ndarray, mass: np.ndarray, years: np.ndarray, pool: PassagePool, per_cell: int
+    theta: np.ndarray, passage_tokens: np.ndarray, years: np.ndarray, pool: PassagePool, per_cell: int
 ) -> dict:
     """For each topic and year, the passages that put the most tokens into the topic (θ × tokens).
 
-    ``theta`` are the passages' topic shares (passages × K), ``mass`` the same times each
-    passage's tokens, ``years`` the passages' years.  The yearly topic share is the
-    token-weighted mean of θ, so these are the passages that carry it most.  Returns
+    ``theta`` are the passages' topic shares (passages × K), ``passage_tokens`` each passage's
+    tokens, ``years`` the passages' years.  The yearly topic share is the token-weighted mean of θ,
+    so these are the passages that carry it most.  One topic's θ × tokens at a time: the whole
+    passages × K product is as large as θ itself (half a gigabyte at 100,000 documents).  Returns
     ``{topic: {year: [[passage number, θ], …]}}``.
     """
     order = pool.passages["order"].to_numpy()
     out = {}
     for topic in range(theta.shape[1]):
+        mass = theta[:, topic] * passage_tokens
         cells = {}
         for year in np.unique(years):
-            rows = np.flatnonzero((years == year) & (mass[:, topic] > 0))
-            ranked = rows[np.lexsort((order[rows], -np.round(mass[rows, topic], 9)))][:per_cell]
+            rows = np.flatnonzero((years == year) & (mass > 0))
+            ranked = rows[np.lexsort((order[rows], -np.round(mass[rows], 9)))][:per_cell]
             cells[str(int(year))] = [[pool.ref(int(r)), _round(theta[r, topic], 4)] for r in ranked]
         out[str(topic)] = cells
     return out
+
+
+def topic_token_totals(theta: np.ndarray, passage_tokens: np.ndarray, chunk: int = 50_000) -> np.ndarray:
+    """Each topic's tokens, Σ θ × tokens over the passages, without the whole passages × K product.
+
+    The same bits as ``(theta * passage_tokens[:, None]).sum(axis=0)``: numpy adds the rows of
+    that product in order, and each chunk's sum starts from the total so far (its first row), so
+    the additions happen in the same order.
+    """
+    total = None
+    for start in range(0, len(theta), chunk):
+        part = theta[start : start + chunk] * passage_tokens[start : start + chunk, None]
+        total = part.sum(axis=0) if total is None else np.concatenate([total[None], part]).sum(axis=0)
+    return total if total is not None else np.zeros(theta.shape[1])
 
 
 def yearly_term_counts(tokens: pd.DataFrame, years: Sequence[int]) -> list[Counter]:
@@ -406,11 +422,8 @@ def assemble(
     theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
     passage_tokens = passage_topics["n_tokens"].to_numpy(dtype=float)
     passage_years = passage_topics["year"].to_numpy()
-    # theta holds what is needed of the table: a large corpus's takes gigabytes, so it goes
-    # before the passages' topic mass is computed beside theta
     del passage_topics
-    mass = theta * passage_tokens[:, None]
-    topic_tokens = mass.sum(axis=0)
+    topic_tokens = topic_token_totals(theta, passage_tokens)
     per_year = yearly_term_counts(tokens, years_with_docs)
     total = Counter()
     for counter in per_year:
@@ -434,7 +447,7 @@ def assemble(
         )
 
     evidence_themes = theme_evidence(tokens, themes, pool, options.passages_per_cell)
-    evidence_topics = topic_evidence(theta, mass, passage_years, pool, options.passages_per_cell)
+    evidence_topics = topic_evidence(theta, passage_tokens, passage_years, pool, options.passages_per_cell)
     terms = term_table(tokens, per_year, total, pool, options)
 
     trend_config = dict(provenance.get("config", {}).get("trends", {}))
