@@ -47,6 +47,9 @@ class Measured:
     log: str = ""
     tail: str = ""
     started_at: float | None = None  # epoch seconds at launch (for the job timeline)
+    # The processes alive at the tree's RSS peak: (label, RSS MiB), largest first, and when it was.
+    tree_peak_parts: list | None = None
+    tree_peak_at_s: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -111,21 +114,45 @@ def tree_rss_bytes(root: int) -> int:
     return tree_memory_bytes(root)[0]
 
 
-def tree_memory_bytes(root: int) -> tuple[int, int | None]:
+# A Snakemake ``script:`` job runs ``python .snakemake/scripts/tmpXXXX.<script>.py``.
+_SCRIPT_JOB = re.compile(r"tmp[^/.]+\.(\w+)\.py$")
+
+
+def process_label(pid: int) -> str:
+    """A short name for a process of a workflow run: the rule's script, ``snakemake`` or the program."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            argv = [a.decode("utf-8", "replace") for a in handle.read().split(b"\0") if a]
+    except OSError:
+        return "?"
+    for arg in argv:
+        match = _SCRIPT_JOB.search(arg)
+        if match:
+            return match.group(1)
+    if any(Path(a).name == "snakemake" or a.endswith("snakemake/__main__.py") for a in argv[:3]):
+        return "snakemake"
+    return Path(argv[0]).name if argv else "?"
+
+
+def tree_memory_bytes(root: int, parts: list | None = None) -> tuple[int, int | None]:
     """``(RSS, PSS)`` summed over ``root`` and all its descendants, in bytes.
 
     RSS counts a page shared by several processes (forked workers, shared libraries) once per
     process: an upper bound.  PSS (``/proc/PID/smaps_rollup``) splits each shared page between its
     processes, so its sum is the tree's real share of memory; None where the kernel does not give it.
+    Given a list as ``parts``, each process's ``(pid, RSS bytes)`` is appended to it.
     """
     page = os.sysconf("SC_PAGE_SIZE")
     rss, pss = 0, 0 if HAS_SMAPS_ROLLUP else None
     for pid in tree_pids(root):
         try:
             with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
-                rss += int(handle.read().split()[1]) * page
+                own = int(handle.read().split()[1]) * page
         except (OSError, IndexError, ValueError):
             continue
+        rss += own
+        if parts is not None:
+            parts.append((pid, own))
         if pss is None:
             continue
         try:
@@ -144,11 +171,20 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval, self.peak = pid, interval, 0
         self.peak_pss: int | None = 0
+        self.peak_parts: list[tuple[str, float]] = []
+        self.peak_at_s: float | None = None
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        start = time.perf_counter()
         while not self._stop_event.is_set():
-            rss, pss = tree_memory_bytes(self.pid)
+            parts: list[tuple[int, int]] = []
+            rss, pss = tree_memory_bytes(self.pid, parts)
+            if rss > self.peak:
+                # Which jobs overlap at the peak is what decides whether it can be lowered.
+                self.peak_at_s = time.perf_counter() - start
+                labelled = [(process_label(pid), own / MIB) for pid, own in parts if own >= 20 * MIB]
+                self.peak_parts = sorted(labelled, key=lambda item: -item[1])
             self.peak = max(self.peak, rss)
             self.peak_pss = None if pss is None else max(self.peak_pss or 0, pss)
             self._stop_event.wait(self.interval)
@@ -203,6 +239,8 @@ def measure(command: list[str], cwd: Path, log_path: Path, timeout: float | None
         result.machine_busy_s = busy_after - busy_before
     result.tree_peak_mib = sampler.peak / MIB if sampler.peak else None
     result.tree_peak_pss_mib = sampler.peak_pss / MIB if sampler.peak_pss else None
+    result.tree_peak_parts = [[label, round(mib, 1)] for label, mib in sampler.peak_parts]
+    result.tree_peak_at_s = None if sampler.peak_at_s is None else round(sampler.peak_at_s, 1)
     if time_file:
         text = Path(time_file).read_text(encoding="utf-8", errors="replace")
         Path(time_file).unlink(missing_ok=True)

@@ -208,6 +208,20 @@ def measured_line(name: str, measured: Measured | None) -> str:
     )
 
 
+def peak_parts_lines(measured: Measured | None) -> list[str]:
+    """What was running at the sampled peak of the workflow's process tree, largest process first."""
+    parts = getattr(measured, "tree_peak_parts", None) if measured is not None else None
+    if not parts:
+        return []
+    listed = ", ".join(f"{label} {mib:,.0f}" for label, mib in parts)
+    return [
+        f"At the process tree's sampled RSS peak ({_f(measured.tree_peak_mib)} MiB, "
+        f"{_f(measured.tree_peak_at_s, 1)} s after launch) these processes held it (MiB; "
+        f"processes under 20 MiB left out): {listed}.",
+        "",
+    ]
+
+
 def median_attempts(run: Run) -> dict:
     """Medians of wall and CPU seconds over the attempts where both baseline and workflow succeeded."""
     import statistics
@@ -376,6 +390,7 @@ def write_report(path: Path, info: dict, runs: list[Run], cores: str, workdir: P
         lines.append(measured_line(f"snakemake --cores {cores_here}", run.workflow))
         lines.append(measured_line("snakemake no-op rerun", run.noop))
         lines.append("")
+        lines += peak_parts_lines(run.workflow)
         if len(run.attempts) > 1:
             lines += [
                 f"Baseline and workflow ran {len(run.attempts)} times in turn (each workflow in a fresh project "

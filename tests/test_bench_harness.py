@@ -241,6 +241,43 @@ def test_tree_memory_counts_a_child_and_splits_shared_pages(tmp_path):
         assert 64 << 20 <= alone_pss <= alone_rss and alone_pss <= pss <= rss
 
 
+def test_the_tree_peak_names_the_script_job_that_held_it(tmp_path):
+    import subprocess
+
+    import measure
+
+    # A Snakemake script job runs .snakemake/scripts/tmpXXXX.<script>.py; its label is the script.
+    script = tmp_path / ".snakemake" / "scripts" / "tmpab_12cd.fit_lda.py"
+    script.parent.mkdir(parents=True)
+    script.write_text('import time; b = b"x" * (96 << 20); print(1, flush=True); time.sleep(30)\n')
+    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "1"
+        assert measure.process_label(child.pid) == "fit_lda"
+        sampler = measure.TreeSampler(os.getpid(), interval=0.05)
+        sampler.start()
+        import time
+
+        time.sleep(0.3)
+        sampler.stop()
+    finally:
+        child.kill()
+        child.wait()
+    labels = dict(sampler.peak_parts)
+    assert labels["fit_lda"] >= 96  # MiB of its own
+    assert sampler.peak_parts == sorted(sampler.peak_parts, key=lambda item: -item[1])
+    assert sum(labels.values()) <= sampler.peak / measure.MIB + 1e-6
+    line = report.peak_parts_lines(
+        Measured(
+            command=["x"],
+            tree_peak_mib=6303.0,
+            tree_peak_at_s=12.5,
+            tree_peak_parts=[["fit_lda", 2325.5], ["snakemake", 410.0]],
+        )
+    )[0]
+    assert "6,303.0 MiB, 12.5 s after launch" in line and line.endswith("fit_lda 2,326, snakemake 410.")
+
+
 def _guard_project(tmp_path: Path, n_passages: int = 40, **lda_changes) -> tuple[Path, Path]:
     """A finished project's files that the quality guard reads, written by the package's own LDA.
 
