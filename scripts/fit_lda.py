@@ -1,9 +1,10 @@
 """Snakemake adapter of rule fit_lda (logic: zhengfa_trends.steps.lda_step)."""
 
 from zhengfa_trends.log import run_script
-from zhengfa_trends.steps import lda_step
+from zhengfa_trends.steps import bag_of_words_inputs, lda_step
 
 smk = snakemake  # noqa: F821  (injected by Snakemake)
+
 run_script(
     smk.log[0],
     lambda: lda_step(
@@ -15,5 +16,6 @@ run_script(
         smk.params.options,
         smk.input.get("history") or None,
         smk.params.other_seeds,
+        bag_of_words_inputs(dict(smk.input.items())),
     ),
 )

@@ -251,3 +251,34 @@ def test_lda_data_from_file_when_the_line_count_is_wrong(tmp_path, default_token
     monkeypatch.setattr(topics, "_count_rows", lambda _path: len(default_tokens) + 3)
     _, data = topics.lda_data_from_file(path, settings, chunk_rows=10)
     _same_data(data, topics.lda_data(read_tokens(path), settings))
+
+
+@pytest.mark.parametrize("selection_passages", [None, 30])
+def test_the_bag_of_words_files_give_the_data_of_tokens_tsv(tmp_path, default_tokens, selection_passages):
+    # Rule lda_corpus writes the vocabulary, counts and coherence sample once; every fit reads them
+    # back: the same data and passages as reading tokens.tsv itself, with an empty passage kept.
+    tokens = default_tokens[["doc_id", "passage_no", "year", "n_tokens", "tokens"]].copy()
+    tokens.loc[3, ["tokens", "n_tokens"]] = ["", 0]
+    path = tmp_path / "tokens.tsv"
+    write_tsv(tokens, path)
+    settings = LdaSettings(coherence_passages=len(tokens), selection_passages=selection_passages)
+    files = {name: tmp_path / "bow" / f"{name}.x" for name in topics.BAG_OF_WORDS_FILES}
+    (tmp_path / "bow").mkdir()
+    written = topics.write_bag_of_words(path, settings, files, chunk_rows=7)
+    passages, data = topics.lda_data_from_bag_of_words(files, settings)
+    expected_passages, expected = topics.lda_data_from_file(path, settings)
+    _same_data(data, expected)
+    assert passages.equals(expected_passages) and list(passages.columns) == [
+        "doc_id",
+        "passage_no",
+        "year",
+        "n_tokens",
+    ]
+    assert data.texts[3] == [] and len(data.texts) == len(tokens)
+    assert data.corpus.matrix.dtype == written.corpus.matrix.dtype == np.int64
+    assert data.dictionary.num_docs == len(tokens) and data.dictionary.num_pos == expected.dictionary.num_pos
+    assert data.dictionary[0] == expected.dictionary[0]
+    # the files are bytes of the data alone: written again, they are the same
+    again = {name: tmp_path / f"again-{name}" for name in topics.BAG_OF_WORDS_FILES}
+    topics.write_bag_of_words(path, settings, again)
+    assert all(files[name].read_bytes() == again[name].read_bytes() for name in files)

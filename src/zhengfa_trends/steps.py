@@ -283,6 +283,7 @@ def lda_step(
     options: Mapping,
     history_marker=None,
     other_seeds: Sequence[int] = (),
+    bag_of_words: Mapping | None = None,
 ) -> None:
     """Rule ``fit_lda``: the reported LDA model with ``k`` topics (the first of ``lda.seeds``).
 
@@ -296,7 +297,9 @@ def lda_step(
     is read in that mode only); in ``update`` mode it is trained on (:func:`topics.continue_lda`).
     ``other_seeds`` (``lda.fit_jobs: per_k``) are fitted too, on the same data, into the lists
     ``outputs["other_scores"]`` and ``outputs["other_topic_words"]`` (the files rule
-    ``fit_lda_seed`` writes in ``per_seed`` mode, with the same bytes).
+    ``fit_lda_seed`` writes in ``per_seed`` mode, with the same bytes).  ``bag_of_words`` names the
+    files of rule ``lda_corpus`` (:func:`topics.write_bag_of_words`), read instead of tokens.tsv;
+    without it (freeze mode, which reads no counts unless it has to fit) tokens.tsv is read.
     """
     run = model = start = data = grid_topic_word = passage_parts = None
     if options["mode"] in ("freeze", "update"):
@@ -314,8 +317,7 @@ def lda_step(
             start = stored
     if run is None:
         settings = topics.LdaSettings.from_config(options)
-        # tokens.tsv a chunk at a time: its token strings are never held whole
-        passages, data = topics.lda_data_from_file(tokens_path, settings)
+        passages, data = _lda_data(tokens_path, bag_of_words, settings)
         # one line naming lda.k, before minutes of fitting
         check_k_for_passages(k, len(passages), options["min_passages_per_topic"])
         model, scores, grid_topic_word = topics.fit_seed(
@@ -364,13 +366,43 @@ def _fit_other_seed(data, k: int, seed: int, settings, scores_out, topic_word_ou
     write_npy(grid_topic_word, topic_word_out)
 
 
-def lda_seed_step(tokens_path, k: int, seed: int, outputs: Mapping, options: Mapping) -> None:
+def _lda_data(tokens_path, bag_of_words: Mapping | None, settings):
+    """``(passages, data)`` of rule ``lda_corpus``'s files, or else of tokens.tsv."""
+    if bag_of_words:
+        return topics.lda_data_from_bag_of_words(bag_of_words, settings)
+    # tokens.tsv a chunk at a time: its token strings are never held whole
+    return topics.lda_data_from_file(tokens_path, settings)
+
+
+def bag_of_words_inputs(inputs: Mapping) -> dict | None:
+    """Rule ``lda_corpus``'s files among a fit's inputs (named ``bow_<file>``), or None if they are
+    not (freeze mode): the ``bag_of_words`` of :func:`lda_step`."""
+    files = {name: inputs.get(f"bow_{name}") for name in topics.BAG_OF_WORDS_FILES}
+    return files if all(files.values()) else None
+
+
+def lda_corpus_step(tokens_path, outputs: Mapping, options: Mapping) -> None:
+    """Rule ``lda_corpus``: the vocabulary, counts and coherence sample every K and seed learns from,
+    built once from tokens.tsv (:func:`topics.write_bag_of_words`); ``options`` the ``lda`` section."""
+    bow = topics.write_bag_of_words(tokens_path, topics.LdaSettings.from_config(options), outputs)
+    log.info(
+        "LDA corpus: %d passages, %d terms, %d coherence passages",
+        len(bow.corpus),
+        len(bow.dictionary),
+        len(bow.texts),
+    )
+
+
+def lda_seed_step(
+    tokens_path, k: int, seed: int, outputs: Mapping, options: Mapping, bag_of_words: Mapping | None = None
+) -> None:
     """Rule ``fit_lda_seed`` (``lda.fit_jobs: per_seed``): one more model with ``k`` topics.
 
-    ``outputs`` holds ``scores`` (its scores row) and ``topic_word`` (its topic-word distributions).
+    ``outputs`` holds ``scores`` (its scores row) and ``topic_word`` (its topic-word distributions);
+    ``bag_of_words`` names rule ``lda_corpus``'s files (as :func:`lda_step`).
     """
     settings = topics.LdaSettings.from_config(options)
-    passages, data = topics.lda_data_from_file(tokens_path, settings)
+    passages, data = _lda_data(tokens_path, bag_of_words, settings)
     check_k_for_passages(k, len(passages), options["min_passages_per_topic"])
     del passages
     _fit_other_seed(data, k, seed, settings, outputs["scores"], outputs["topic_word"])

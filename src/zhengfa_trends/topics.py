@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -690,6 +691,27 @@ def _lda_data(open_chunks, n_expected: int, settings: LdaSettings) -> tuple[LdaD
     ``n_expected`` is the number of passages, for the coherence sample to be picked as the token
     strings go by; if the parts hold another number, they are read once more for the sample.
     """
+    bow = _bag_of_words(open_chunks, n_expected, settings)
+    return _lda_splits(bow, settings), bow.passages
+
+
+@dataclass
+class BagOfWords:
+    """What every fit of one corpus builds from its tokens alone: vocabulary, counts, the passages'
+    ids (tokens.tsv without its ``tokens`` column) and the coherence sample's token lists.
+
+    Rule ``lda_corpus`` writes it once (:func:`write_bag_of_words`) for every K and seed to read
+    (:func:`read_bag_of_words`) instead of each fit splitting every token string again.
+    """
+
+    dictionary: object  # gensim Dictionary of the filtered vocabulary
+    corpus: object  # BowCorpus of every passage
+    texts: list  # token lists of the coherence sample (_coherence_sample)
+    passages: pd.DataFrame
+
+
+def _bag_of_words(open_chunks, n_expected: int, settings: LdaSettings) -> BagOfWords:
+    """The :class:`BagOfWords` of the tables ``open_chunks()`` yields (as :func:`_lda_data`)."""
     # Token strings are split one passage at a time (as Python strings, all of a large corpus's
     # tokens would take gigabytes); only the coherence sample is kept as token lists.
     sample = _coherence_sample(n_expected, settings)
@@ -723,6 +745,13 @@ def _lda_data(open_chunks, n_expected: int, settings: LdaSettings) -> tuple[LdaD
                 if row in wanted:
                     texts.append(text.split())
                 row += 1
+    return BagOfWords(dictionary, corpus, texts, passages)
+
+
+def _lda_splits(bow: BagOfWords, settings: LdaSettings) -> LdaData:
+    """The training / held-out split, selection sample and coherence corpus of ``bow``."""
+    corpus = bow.corpus
+    sample = _coherence_sample(len(corpus), settings)
     heldout = heldout_mask(
         len(corpus), settings.heldout_share, settings.split_seed, settings.max_heldout_passages
     )
@@ -755,16 +784,97 @@ def _lda_data(open_chunks, n_expected: int, settings: LdaSettings) -> tuple[LdaD
             settings.passes,
             settings.full_passes,
         )
-    data = LdaData(
-        dictionary=dictionary,
+    return LdaData(
+        dictionary=bow.dictionary,
         corpus=corpus,
         train=corpus[train_index],
         heldout=corpus[np.flatnonzero(heldout)],
-        texts=texts,
+        texts=bow.texts,
         coherence_corpus=corpus[np.flatnonzero(sample)],
         selection=selection,
     )
-    return data, passages
+
+
+# The files of rule lda_corpus (write_bag_of_words), by their output names.
+BAG_OF_WORDS_FILES = ("passages", "indptr", "indices", "counts", "dictionary", "coherence_texts")
+
+
+def write_bag_of_words(
+    tokens_path, settings: LdaSettings, outputs: Mapping, chunk_rows: int = 50_000
+) -> BagOfWords:
+    """Rule ``lda_corpus``: the :class:`BagOfWords` of tokens.tsv, into the files ``outputs`` names
+    (:data:`BAG_OF_WORDS_FILES`): ``passages`` (TSV), the count matrix's CSR arrays ``indptr``,
+    ``indices`` and ``counts`` (``.npy``, which unlike ``.npz`` carries no time stamp),
+    ``dictionary`` (JSON: the terms in id order, their passage frequencies and gensim's corpus
+    counts) and ``coherence_texts`` (one sampled passage's tokens per line).
+
+    Only the vocabulary settings (``no_below, no_above, keep_n``) and ``coherence_passages`` shape
+    these files; every K and seed then reads them (:func:`read_bag_of_words`).
+    """
+    import json
+
+    from .io import read_token_chunks, write_lines, write_npy, write_tsv
+
+    bow = _bag_of_words(
+        lambda: read_token_chunks(tokens_path, chunk_rows), _count_rows(tokens_path), settings
+    )
+    matrix = bow.corpus.matrix
+    write_tsv(bow.passages, outputs["passages"])
+    write_npy(matrix.indptr, outputs["indptr"], keep_dtype=True)
+    write_npy(matrix.indices, outputs["indices"], keep_dtype=True)
+    write_npy(matrix.data, outputs["counts"], keep_dtype=True)
+    dictionary = bow.dictionary
+    terms = [dictionary[i] for i in range(len(dictionary))]
+    state = {
+        "terms": terms,
+        "dfs": [int(dictionary.dfs[i]) for i in range(len(terms))],
+        "num_docs": int(dictionary.num_docs),
+        "num_pos": int(dictionary.num_pos),
+        "num_nnz": int(dictionary.num_nnz),
+    }
+    Path(outputs["dictionary"]).write_text(json.dumps(state, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_lines((" ".join(tokens) for tokens in bow.texts), outputs["coherence_texts"])
+    return bow
+
+
+def read_bag_of_words(inputs: Mapping) -> BagOfWords:
+    """The :class:`BagOfWords` :func:`write_bag_of_words` wrote into the files ``inputs`` names."""
+    import json
+
+    from gensim.corpora import Dictionary
+    from scipy import sparse
+
+    from zhengfa_trends.sparse_lda import BowCorpus
+
+    from .io import read_npy, read_tsv
+
+    state = json.loads(Path(inputs["dictionary"]).read_text(encoding="utf-8"))
+    indptr = read_npy(inputs["indptr"])
+    matrix = sparse.csr_matrix(
+        (read_npy(inputs["counts"]), read_npy(inputs["indices"]), indptr),
+        shape=(len(indptr) - 1, len(state["terms"])),
+    )
+    dictionary = Dictionary()
+    dictionary.token2id = {term: i for i, term in enumerate(state["terms"])}
+    dictionary.dfs = dict(enumerate(state["dfs"]))
+    dictionary.cfs = {i: int(cf) for i, cf in enumerate(np.asarray(matrix.sum(axis=0)).ravel())}
+    dictionary.num_docs = state["num_docs"]
+    dictionary.num_pos = state["num_pos"]
+    dictionary.num_nnz = state["num_nnz"]
+    with open(inputs["coherence_texts"], encoding="utf-8") as handle:
+        texts = [line.rstrip("\n").split() for line in handle]
+    passages = read_tsv(inputs["passages"], dtype={"doc_id": str})
+    if len(passages) != matrix.shape[0]:
+        raise ValueError(
+            f"{inputs['passages']} and the count matrix list different passages (re-run the workflow)"
+        )
+    return BagOfWords(dictionary, BowCorpus(matrix), texts, passages)
+
+
+def lda_data_from_bag_of_words(inputs: Mapping, settings: LdaSettings) -> tuple[pd.DataFrame, LdaData]:
+    """``(passages, data)`` as :func:`lda_data_from_file` gives them, from rule ``lda_corpus``'s files."""
+    bow = read_bag_of_words(inputs)
+    return bow.passages, _lda_splits(bow, settings)
 
 
 def fit_seed(

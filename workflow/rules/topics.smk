@@ -26,6 +26,17 @@ LDA_OPTIONS = {
     )
 }
 
+# Rule lda_corpus's files (zhengfa_trends.topics.write_bag_of_words), the fits' inputs as bow_<name>.
+LDA_CORPUS = {
+    "passages": "results/lda/corpus/passages.tsv",
+    "indptr": "results/lda/corpus/indptr.npy",
+    "indices": "results/lda/corpus/indices.npy",
+    "counts": "results/lda/corpus/counts.npy",
+    "dictionary": "results/lda/corpus/dictionary.json",
+    "coherence_texts": "results/lda/corpus/coherence_texts.txt",
+}
+BOW_INPUTS = {f"bow_{name}": path for name, path in LDA_CORPUS.items()}
+
 
 checkpoint k_grid:
     # lda.k: auto: the K grid from the real number of passages (tokens/stats.json).  The rules
@@ -48,8 +59,35 @@ checkpoint k_grid:
         "../../scripts/k_grid.py"
 
 
+rule lda_corpus:
+    # The vocabulary, counts and coherence sample of every K and seed, built once: each fit read
+    # and split every token string itself (74 s of each fit_lda job at 100,000 documents).
+    input:
+        tokens="results/tokens/tokens.tsv",
+    output:
+        **LDA_CORPUS,
+    log:
+        "logs/lda_corpus.log",
+    benchmark:
+        "logs/benchmarks/lda_corpus.tsv"
+    priority: CRITICAL_PATH
+    conda:
+        ENV
+    params:
+        code=CODE["lda_corpus"],
+        options={
+            key: config["lda"][key]
+            for key in ("no_below", "no_above", "coherence_passages")
+        },
+    script:
+        "../../scripts/lda_corpus.py"
+
+
 rule fit_lda:
     input:
+        # rule lda_corpus's counts; freeze mode keeps the stored model and reads tokens.tsv
+        # instead (and when it has no model of this K, fits from tokens.tsv)
+        **({} if config["lda"]["mode"] == "freeze" else BOW_INPUTS),
         tokens="results/tokens/tokens.tsv",
         ledger="results/corpus/documents.tsv",
         # freeze mode keeps the stored model, update mode continues it: the history is read
@@ -94,7 +132,7 @@ if SEED_JOBS and len(LDA_SEEDS) > 1:
 
     rule fit_lda_seed:
         input:
-            tokens="results/tokens/tokens.tsv",
+            **BOW_INPUTS,
         output:
             scores="results/lda/k{k}/seeds/{seed}.scores.tsv",
             topic_word="results/lda/k{k}/seeds/{seed}.topic_word.npy",
