@@ -255,7 +255,7 @@ def test_lda_data_from_file_when_the_line_count_is_wrong(tmp_path, default_token
 
 @pytest.mark.parametrize("selection_passages", [None, 30])
 def test_the_bag_of_words_files_give_the_data_of_tokens_tsv(tmp_path, default_tokens, selection_passages):
-    # Rule lda_corpus writes the vocabulary, counts and coherence sample once; every fit reads them
+    # Rule build_lda_corpus writes the vocabulary, counts and coherence sample once; every fit reads them
     # back: the same data and passages as reading tokens.tsv itself, with an empty passage kept.
     tokens = default_tokens[["doc_id", "passage_no", "year", "n_tokens", "tokens"]].copy()
     tokens.loc[3, ["tokens", "n_tokens"]] = ["", 0]

@@ -298,7 +298,7 @@ def lda_step(
     ``other_seeds`` (``lda.fit_jobs: per_k``) are fitted too, on the same data, into the lists
     ``outputs["other_scores"]`` and ``outputs["other_topic_words"]`` (the files rule
     ``fit_lda_seed`` writes in ``per_seed`` mode, with the same bytes).  ``bag_of_words`` names the
-    files of rule ``lda_corpus`` (:func:`topics.write_bag_of_words`), read instead of tokens.tsv;
+    files of rule ``build_lda_corpus`` (:func:`topics.write_bag_of_words`), read instead of tokens.tsv;
     without it (freeze mode, which reads no counts unless it has to fit) tokens.tsv is read.
     """
     run = model = start = data = grid_topic_word = passage_parts = None
@@ -367,7 +367,7 @@ def _fit_other_seed(data, k: int, seed: int, settings, scores_out, topic_word_ou
 
 
 def _lda_data(tokens_path, bag_of_words: Mapping | None, settings):
-    """``(passages, data)`` of rule ``lda_corpus``'s files, or else of tokens.tsv."""
+    """``(passages, data)`` of rule ``build_lda_corpus``'s files, or else of tokens.tsv."""
     if bag_of_words:
         return topics.lda_data_from_bag_of_words(bag_of_words, settings)
     # tokens.tsv a chunk at a time: its token strings are never held whole
@@ -375,14 +375,14 @@ def _lda_data(tokens_path, bag_of_words: Mapping | None, settings):
 
 
 def bag_of_words_inputs(inputs: Mapping) -> dict | None:
-    """Rule ``lda_corpus``'s files among a fit's inputs (named ``bow_<file>``), or None if they are
+    """Rule ``build_lda_corpus``'s files among a fit's inputs (named ``bow_<file>``), or None if they are
     not (freeze mode): the ``bag_of_words`` of :func:`lda_step`."""
     files = {name: inputs.get(f"bow_{name}") for name in topics.BAG_OF_WORDS_FILES}
     return files if all(files.values()) else None
 
 
-def lda_corpus_step(tokens_path, outputs: Mapping, options: Mapping) -> None:
-    """Rule ``lda_corpus``: the vocabulary, counts and coherence sample every K and seed learns from,
+def build_lda_corpus_step(tokens_path, outputs: Mapping, options: Mapping) -> None:
+    """Rule ``build_lda_corpus``: the vocabulary, counts and coherence sample every K and seed learns from,
     built once from tokens.tsv (:func:`topics.write_bag_of_words`); ``options`` the ``lda`` section."""
     bow = topics.write_bag_of_words(tokens_path, topics.LdaSettings.from_config(options), outputs)
     log.info(
@@ -399,7 +399,7 @@ def lda_seed_step(
     """Rule ``fit_lda_seed`` (``lda.fit_jobs: per_seed``): one more model with ``k`` topics.
 
     ``outputs`` holds ``scores`` (its scores row) and ``topic_word`` (its topic-word distributions);
-    ``bag_of_words`` names rule ``lda_corpus``'s files (as :func:`lda_step`).
+    ``bag_of_words`` names rule ``build_lda_corpus``'s files (as :func:`lda_step`).
     """
     settings = topics.LdaSettings.from_config(options)
     passages, data = _lda_data(tokens_path, bag_of_words, settings)

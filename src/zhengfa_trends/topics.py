@@ -700,7 +700,7 @@ class BagOfWords:
     """What every fit of one corpus builds from its tokens alone: vocabulary, counts, the passages'
     ids (tokens.tsv without its ``tokens`` column) and the coherence sample's token lists.
 
-    Rule ``lda_corpus`` writes it once (:func:`write_bag_of_words`) for every K and seed to read
+    Rule ``build_lda_corpus`` writes it once (:func:`write_bag_of_words`) for every K and seed to read
     (:func:`read_bag_of_words`) instead of each fit splitting every token string again.
     """
 
@@ -795,14 +795,14 @@ def _lda_splits(bow: BagOfWords, settings: LdaSettings) -> LdaData:
     )
 
 
-# The files of rule lda_corpus (write_bag_of_words), by their output names.
+# The files of rule build_lda_corpus (write_bag_of_words), by their output names.
 BAG_OF_WORDS_FILES = ("passages", "indptr", "indices", "counts", "dictionary", "coherence_texts")
 
 
 def write_bag_of_words(
     tokens_path, settings: LdaSettings, outputs: Mapping, chunk_rows: int = 50_000
 ) -> BagOfWords:
-    """Rule ``lda_corpus``: the :class:`BagOfWords` of tokens.tsv, into the files ``outputs`` names
+    """Rule ``build_lda_corpus``: the :class:`BagOfWords` of tokens.tsv, into the files ``outputs`` names
     (:data:`BAG_OF_WORDS_FILES`): ``passages`` (TSV), the count matrix's CSR arrays ``indptr``,
     ``indices`` and ``counts`` (``.npy``, which unlike ``.npz`` carries no time stamp),
     ``dictionary`` (JSON: the terms in id order, their passage frequencies and gensim's corpus
@@ -872,7 +872,7 @@ def read_bag_of_words(inputs: Mapping) -> BagOfWords:
 
 
 def lda_data_from_bag_of_words(inputs: Mapping, settings: LdaSettings) -> tuple[pd.DataFrame, LdaData]:
-    """``(passages, data)`` as :func:`lda_data_from_file` gives them, from rule ``lda_corpus``'s files."""
+    """``(passages, data)`` as :func:`lda_data_from_file` gives them, from rule ``build_lda_corpus``'s files."""
     bow = read_bag_of_words(inputs)
     return bow.passages, _lda_splits(bow, settings)
 

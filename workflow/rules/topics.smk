@@ -26,7 +26,7 @@ LDA_OPTIONS = {
     )
 }
 
-# Rule lda_corpus's files (zhengfa_trends.topics.write_bag_of_words), the fits' inputs as bow_<name>.
+# Rule build_lda_corpus's files (zhengfa_trends.topics.write_bag_of_words), the fits' inputs as bow_<name>.
 LDA_CORPUS = {
     "passages": "results/lda/corpus/passages.tsv",
     "indptr": "results/lda/corpus/indptr.npy",
@@ -59,7 +59,7 @@ checkpoint k_grid:
         "../../scripts/k_grid.py"
 
 
-rule lda_corpus:
+rule build_lda_corpus:
     # The vocabulary, counts and coherence sample of every K and seed, built once: each fit read
     # and split every token string itself (74 s of each fit_lda job at 100,000 documents).
     input:
@@ -67,25 +67,25 @@ rule lda_corpus:
     output:
         **LDA_CORPUS,
     log:
-        "logs/lda_corpus.log",
+        "logs/build_lda_corpus.log",
     benchmark:
-        "logs/benchmarks/lda_corpus.tsv"
+        "logs/benchmarks/build_lda_corpus.tsv"
     priority: CRITICAL_PATH
     conda:
         ENV
     params:
-        code=CODE["lda_corpus"],
+        code=CODE["build_lda_corpus"],
         options={
             key: config["lda"][key]
             for key in ("no_below", "no_above", "coherence_passages")
         },
     script:
-        "../../scripts/lda_corpus.py"
+        "../../scripts/build_lda_corpus.py"
 
 
 rule fit_lda:
     input:
-        # rule lda_corpus's counts; freeze mode keeps the stored model and reads tokens.tsv
+        # rule build_lda_corpus's counts; freeze mode keeps the stored model and reads tokens.tsv
         # instead (and when it has no model of this K, fits from tokens.tsv)
         **({} if config["lda"]["mode"] == "freeze" else BOW_INPUTS),
         tokens="results/tokens/tokens.tsv",
