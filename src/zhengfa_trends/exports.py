@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -41,13 +41,14 @@ def topic_labels(topic_ids: pd.DataFrame, k: int) -> dict[int, tuple[int, str]]:
 
 def document_table(
     ledger: pd.DataFrame,
-    tokens: pd.DataFrame,
+    tokens: pd.DataFrame | Iterable[pd.DataFrame],
     themes: Mapping[str, Sequence[str]],
-    passage_topics: pd.DataFrame | None = None,
+    passage_topics: pd.DataFrame | Iterable[pd.DataFrame] | None = None,
     topic_labels: Mapping[int, tuple[int, str]] | None = None,
     facets: Sequence[str] = (),
     *,
     per_tokens: int,
+    keyword_match: str = "contains",
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """One row per included document, and a label for every column.
 
@@ -55,11 +56,15 @@ def document_table(
     ----------
     ledger : DataFrame
         documents.tsv.
-    tokens : DataFrame
-        tokens.tsv (``doc_id, passage_no, n_tokens, tokens``).
+    tokens : DataFrame or iterable of DataFrame
+        tokens.tsv (``doc_id, passage_no, n_tokens, tokens``), whole or as consecutive parts
+        (e.g. :func:`zhengfa_trends.io.read_token_chunks`); parts are summed as they come, so the
+        whole table is never held.
     themes : mapping of theme name to keywords
-    passage_topics : DataFrame, optional
-        The chosen model's passage_topics.tsv (``doc_id, passage_no, n_tokens, topic_0 …``).
+        Normalised keywords (:func:`zhengfa_trends.keywords.normalise_themes`).
+    passage_topics : DataFrame or iterable of DataFrame, optional
+        The chosen model's passage_topics.tsv (``doc_id, n_tokens, topic_0 …``; other columns
+        are ignored), whole or as consecutive parts.
     topic_labels : mapping, optional
         Model topic number -> ``(stable topic id, label)``; the column of a topic is
         ``topic_<id>``.  Without it the model's topic numbers are used.
@@ -67,12 +72,23 @@ def document_table(
         Ledger columns that travel with each document.
     per_tokens : int
         A theme's rate is its keyword tokens per this many tokens (config ``trends.per_tokens``).
+    keyword_match : {"contains", "token"}
+        How a token counts for a keyword (config ``trends.keyword_match``, as in the trends).
 
     Returns
     -------
     (DataFrame, dict)
         Columns ``doc_id, date, year, title, source, <facets>, n_passages, n_tokens``, then
         ``<theme>_hits, <theme>_rate`` per theme, then ``topic_<id>`` per topic; and the labels.
+
+    Notes
+    -----
+    A whole table and the same table in parts of any size give the same bits: the parts are
+    re-cut between documents (:func:`whole_documents`), so each document's sums are taken over
+    all its rows, in file order, by one groupby.  That needs a document's passages to be
+    consecutive, as tokens.tsv and passage_topics.tsv write them; a document found again in a
+    later part still gets its whole sums (its counts exactly, its topic sums as the sum of the
+    parts' sums, which may differ from one groupby's in the last bit).
     """
     included = ledger[ledger["included"].astype(str) == "yes"]
     fields = [*LEDGER_FIELDS, *[f for f in facets if f in ledger.columns]]
@@ -91,13 +107,7 @@ def document_table(
         "n_passages": "passages of the document",
         "n_tokens": "tokens of the document (after stopwords and filters)",
     }
-    tokens = tokens.reset_index(drop=True)
-    per_doc = tokens.groupby("doc_id", sort=False).agg(
-        n_passages=("n_tokens", "size"), n_tokens=("n_tokens", "sum")
-    )
-    hits = count_theme_hits(tokens["tokens"].fillna(""), themes)
-    hits["doc_id"] = tokens["doc_id"].to_numpy()
-    hits = hits.groupby("doc_id", sort=False).sum()
+    per_doc, hits = token_sums(tokens, themes, keyword_match)
     table = table.join(per_doc, on="doc_id")
     table[["n_passages", "n_tokens"]] = table[["n_passages", "n_tokens"]].fillna(0).astype("int64")
     for theme in themes:
@@ -109,21 +119,88 @@ def document_table(
         labels[f"{theme}_hits"] = f"{theme}: keyword tokens"
         labels[f"{theme}_rate"] = f"{theme}: keyword tokens per {per_tokens:,} tokens"
     if passage_topics is not None:
-        topic_columns = [c for c in passage_topics.columns if re.fullmatch(r"topic_\d+", c)]
-        weights = passage_topics["n_tokens"].to_numpy(dtype=float)
-        weighted = passage_topics[topic_columns].to_numpy(dtype=float) * weights[:, None]
-        sums = (
-            pd.DataFrame(weighted, columns=topic_columns).groupby(passage_topics["doc_id"].to_numpy()).sum()
-        )
-        totals = pd.Series(weights).groupby(passage_topics["doc_id"].to_numpy()).sum()
+        sums, totals = topic_sums(passage_topics)
         shares = sums.div(totals.where(totals > 0), axis=0)
-        for column in topic_columns:
+        for column in sums.columns:
             number = int(column.split("_")[1])
             topic_id, label = (topic_labels or {}).get(number, (number, ""))
             name = f"topic_{topic_id}"
             table[name] = table["doc_id"].map(shares[column]).round(6)
             labels[name] = f"topic {topic_id} share (token-weighted): {label}".rstrip(": ")
     return table.reset_index(drop=True), labels
+
+
+def whole_documents(parts: pd.DataFrame | Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Consecutive parts of a passage table (``doc_id`` column) re-cut between documents.
+
+    The rows of the last document of a part are held back and put before the next part, so a
+    document whose passages are consecutive is never split between two parts.  A DataFrame is
+    one part.  At least one part comes out (an empty one for an empty table), so the columns are
+    known.
+    """
+    if isinstance(parts, pd.DataFrame):
+        parts = [parts]
+    carry = None
+    given = False
+    for part in parts:
+        if carry is not None and len(carry):
+            part = pd.concat([carry, part], ignore_index=True)
+        doc_ids = part["doc_id"].to_numpy()
+        if len(doc_ids) == 0:
+            carry = part
+            continue
+        others = np.flatnonzero(doc_ids != doc_ids[-1])
+        cut = int(others[-1]) + 1 if len(others) else 0
+        if cut:
+            yield part.iloc[:cut].reset_index(drop=True)
+            given = True
+        carry = part.iloc[cut:].reset_index(drop=True)
+    if carry is not None and (len(carry) or not given):
+        yield carry
+
+
+def token_sums(
+    tokens: pd.DataFrame | Iterable[pd.DataFrame],
+    themes: Mapping[str, Sequence[str]],
+    keyword_match: str = "contains",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per document (index ``doc_id``, in file order): ``n_passages, n_tokens``, and the theme
+    hits (one column per theme), of tokens.tsv whole or in consecutive parts."""
+    counts, hits = [], []
+    for part in whole_documents(tokens):
+        counts.append(
+            part.groupby("doc_id", sort=False).agg(
+                n_passages=("n_tokens", "size"), n_tokens=("n_tokens", "sum")
+            )
+        )
+        found = count_theme_hits(part["tokens"].fillna(""), themes, keyword_match)
+        found["doc_id"] = part["doc_id"].to_numpy()
+        hits.append(found.groupby("doc_id", sort=False).sum())
+    return _by_document(counts), _by_document(hits)
+
+
+def topic_sums(passage_topics: pd.DataFrame | Iterable[pd.DataFrame]) -> tuple[pd.DataFrame, pd.Series]:
+    """Per document (index ``doc_id``): the token-weighted sums of the ``topic_<n>`` columns and
+    the token totals, of passage_topics.tsv whole or in consecutive parts."""
+    sums, totals, columns = [], [], None
+    for part in whole_documents(passage_topics):
+        if columns is None:
+            columns = [c for c in part.columns if re.fullmatch(r"topic_\d+", c)]
+        weights = part["n_tokens"].to_numpy(dtype=float)
+        weighted = part[columns].to_numpy(dtype=float) * weights[:, None]
+        doc_ids = part["doc_id"].to_numpy()
+        sums.append(pd.DataFrame(weighted, columns=columns).groupby(doc_ids).sum())
+        totals.append(pd.Series(weights).groupby(doc_ids).sum())
+    return _by_document(sums), _by_document(totals)
+
+
+def _by_document(parts: list):
+    """The parts' per-document sums as one table; a document met in two parts (its passages were
+    not consecutive) gets the sum of its partial sums."""
+    whole = pd.concat(parts) if len(parts) > 1 else parts[0]
+    if not whole.index.is_unique:
+        whole = whole.groupby(level=0, sort=False).sum()
+    return whole
 
 
 def stata_names(

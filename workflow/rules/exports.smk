@@ -14,12 +14,17 @@ rule export_documents:
         codebook="results/exports/codebook.tsv",
     log:
         "logs/export_documents.log",
+    benchmark:
+        "logs/benchmarks/export_documents.tsv"
     conda:
         ENV
     params:
         code=CODE["export_documents"],
         themes=config["themes"],
         facets=config["corpus"]["columns"].get("facets", []),
-        options={"per_tokens": config["trends"]["per_tokens"]},
+        options={
+            "per_tokens": config["trends"]["per_tokens"],
+            "keyword_match": config["trends"]["keyword_match"],
+        },
     script:
         "../../scripts/export_documents.py"
