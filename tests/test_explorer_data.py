@@ -188,3 +188,150 @@ def test_topic_token_totals_have_the_bits_of_the_whole_product(chunk):
     expected = (theta * tokens[:, None]).sum(axis=0)
     assert topic_token_totals(theta, tokens, chunk=chunk).tobytes() == expected.tobytes()
     assert topic_token_totals(theta[:0], tokens[:0]).tolist() == [0.0] * 6
+
+
+def _token_table(n: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``n`` passages of several documents over four years: theme keywords, repeated terms,
+    passages without tokens; documents dated out of row order."""
+    rng = np.random.default_rng(5)
+    words = ["数字政法", "智慧法院", "枫桥经验", "基层治理", "共同", "法治", "改革", "建设", "数字化"]
+    doc_of = np.sort(rng.integers(0, n // 3 + 1, size=n))
+    passages = pd.DataFrame(
+        {
+            "doc_id": [f"d{d:03d}" for d in doc_of],
+            "passage_no": pd.Series(doc_of).groupby(doc_of).cumcount().to_numpy(),
+        }
+    )
+    passages["year"] = 2018 + (doc_of * 7) % 4
+    texts = [" ".join(rng.choice(words, size=rng.integers(0, 9))) for _ in range(n)]
+    tokens = passages.assign(tokens=texts, n_tokens=[len(t.split()) for t in texts])
+    documents = pd.DataFrame({"doc_id": sorted(set(passages["doc_id"]))})
+    documents["year"] = documents["doc_id"].map(dict(zip(passages["doc_id"], passages["year"], strict=False)))
+    documents["date"] = [f"{y}-{(i * 5) % 12 + 1:02d}-01" for i, y in enumerate(documents["year"])]
+    return documents, passages, tokens
+
+
+THEMES = {"数字政法": ["数字政法", "智慧法院", "数字化"], "基层治理": ["枫桥经验", "基层治理"]}
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 10_000])
+def test_token_summary_read_in_chunks_is_that_of_the_whole_table(tmp_path, chunk_rows):
+    """tokens.tsv summed chunk by chunk gives the whole table's theme hits, token counts per year
+    and passage tokens; the quoted token strings and the term table are those of the whole table."""
+    from functools import partial
+
+    from zhengfa_trends.explorer.data import rows_of_chunks, summarise_tokens, token_chunks
+    from zhengfa_trends.features import yearly_term_counts as counts_by_year
+    from zhengfa_trends.io import read_token_chunks, read_tokens, write_tsv
+    from zhengfa_trends.trends import count_theme_hits
+
+    documents, passages, tokens = _token_table(60)
+    path = tmp_path / "tokens.tsv"
+    write_tsv(tokens[["doc_id", "passage_no", "year", "n_tokens", "tokens"]], path)
+    whole = read_tokens(path)
+    assert (whole["tokens"] == "").any()  # passages without tokens are read as well
+    chunks = partial(read_token_chunks, path, chunk_rows)
+    summary = summarise_tokens(chunks(), passages, THEMES)
+    assert summary.hits.tolist() == count_theme_hits(whole["tokens"], THEMES).to_numpy().tolist()
+    assert summary.counts == counts_by_year(whole)
+    assert list(summary.counts) == sorted(summary.counts)
+    assert summary.n_tokens.tolist() == whole["n_tokens"].tolist()
+    assert summary.years.tolist() == whole["year"].tolist()
+    assert summarise_tokens(token_chunks(whole)(), passages, THEMES).counts == summary.counts
+    rows = [59, 0, 17, 3, 3]
+    assert rows_of_chunks(chunks(), "tokens", rows) == {row: whole.at[row, "tokens"] for row in rows}
+    with pytest.raises(ValueError, match="different passages"):
+        summarise_tokens(chunks(), passages.iloc[::-1].reset_index(drop=True), THEMES)
+    with pytest.raises(ValueError, match="different passages"):
+        summarise_tokens(chunks(), passages.iloc[:-1], THEMES)
+
+    years = sorted(summary.counts)
+    per_year = [summary.counts[y] for y in years]
+    total = sum(per_year, start=Counter())
+    options = ExplorerOptions(first_passages=2, max_first_passages=4, max_terms=1000)
+    tables = []
+    for block in (None, 1, 3, 1000):  # the whole table, then token strings fetched block by block
+        pool = PassagePool(chronological_passages(passages, documents))
+        for row in (40, 7, 52):  # passages quoted as evidence before the term table
+            pool.ref(row)
+        source = whole if block is None else (lambda r: rows_of_chunks(chunks(), "tokens", r))
+        table = term_table(
+            source, per_year, total, pool, options, **({} if block is None else {"block": block})
+        )
+        tables.append((table, dict(pool.used)))
+    assert all(table == tables[0] for table in tables[1:])
+    assert any(tables[0][0]["first"])
+
+
+def _old_topic_evidence(theta, passage_tokens, years, order, per_cell):
+    """The ranking as it was computed from the whole θ: (passage row, θ) per topic and year."""
+    out = {}
+    for topic in range(theta.shape[1]):
+        mass = theta[:, topic] * passage_tokens
+        cells = {}
+        for year in np.unique(years):
+            rows = np.flatnonzero((years == year) & (mass > 0))
+            ranked = rows[np.lexsort((order[rows], -np.round(mass[rows], 9)))][:per_cell]
+            cells[str(int(year))] = [[int(r), round(float(theta[r, topic]), 4)] for r in ranked]
+        out[str(topic)] = cells
+    return out
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 10_000])
+def test_passage_topics_read_in_chunks_give_what_the_whole_table_gives(tmp_path, chunk_rows):
+    """θ, tokens and years read chunk by chunk have the bits of the whole passage_topics table;
+    the topic totals and each topic × year cell's best passages summed over the chunks are those
+    of the whole θ (ties of θ × tokens broken by reading order); a table in another passage order
+    raises and is read whole and reordered."""
+    from zhengfa_trends.explorer.data import (
+        MisalignedPassages,
+        PassageTopics,
+        read_passage_topics,
+        summarise_topics,
+        topic_evidence,
+        topic_token_totals,
+    )
+    from zhengfa_trends.io import read_tsv, write_tsv
+
+    documents, passages, tokens = _token_table(40)
+    rng = np.random.default_rng(2)
+    theta = rng.dirichlet(np.ones(4), size=len(passages))
+    theta[5:9] = theta[4]  # equal θ × tokens where the tokens are equal too: reading order decides
+    theta[11, 2] = 0.0
+    table = tokens[["doc_id", "passage_no", "year", "n_tokens"]].copy()
+    for i in range(4):
+        table[f"topic_{i}"] = theta[:, i]
+    path = tmp_path / "passage_topics.tsv"
+    write_tsv(table, path)
+    expected = PassageTopics.from_table(read_tsv(path, dtype={"doc_id": str}), passages, 4)
+    chunks = list(read_passage_topics(path, passages, 4, chunk_rows=chunk_rows))
+    assert len(chunks) == -(-len(passages) // chunk_rows)
+    for name in ("theta", "n_tokens", "years"):
+        joined = np.concatenate([getattr(chunk, name) for chunk in chunks])
+        assert joined.tobytes() == getattr(expected, name).tobytes(), name
+        assert joined.dtype == getattr(expected, name).dtype
+
+    pool = PassagePool(chronological_passages(passages, documents))
+    order = pool.passages["order"].to_numpy()
+    summary = summarise_topics(iter(chunks), order, 4, per_cell=3)
+    assert expected.theta.flags.f_contiguous  # as pandas gives θ: its columns summed pairwise
+    whole = topic_token_totals(expected.theta, expected.n_tokens)
+    assert summary.topic_tokens.tobytes() == whole.tobytes()
+    for head in (1, 7, 13):  # blocks of as many passages, each summed pairwise with the total so far
+        again = summarise_topics(iter(chunks), order, 4, per_cell=3, head_rows=head).topic_tokens
+        assert again.tobytes() == topic_token_totals(expected.theta, expected.n_tokens, chunk=head).tobytes()
+    evidence = topic_evidence(summary, None, None, pool, per_cell=3)
+    numbers = {number: row for row, number in pool.used.items()}
+    as_rows = {
+        t: {y: [[numbers[n], v] for n, v in cell] for y, cell in cells.items()}
+        for t, cells in evidence.items()
+    }
+    assert as_rows == _old_topic_evidence(expected.theta, expected.n_tokens, expected.years, order, 3)
+    assert all(len(cell) == 3 for cells in evidence.values() for cell in cells.values())
+
+    shuffled = tmp_path / "shuffled.tsv"
+    write_tsv(read_tsv(path, dtype={"doc_id": str}).iloc[::-1], shuffled)
+    with pytest.raises(MisalignedPassages):
+        list(read_passage_topics(shuffled, passages, 4, chunk_rows=chunk_rows))
+    (reordered,) = read_passage_topics(shuffled, passages, 4, whole=True)
+    assert reordered.theta.tobytes() == expected.theta.tobytes()

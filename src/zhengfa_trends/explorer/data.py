@@ -9,7 +9,7 @@ cell and per term, so the page grows with the number of cells and terms, not of 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -76,6 +76,25 @@ class PassagePool:
         return records, list(doc_ids)
 
 
+def rows_of_chunks(chunks: Iterable[pd.DataFrame], column: str, rows: Iterable[int]) -> dict[int, object]:
+    """The values of ``column`` at table rows ``rows`` (0-based, over all chunks), from a table
+    read in consecutive chunks: only those values are kept, and reading stops at the last one."""
+    wanted = np.unique(np.asarray(list(rows), dtype=np.int64))
+    found: dict[int, object] = {}
+    if not len(wanted):
+        return found
+    start = 0
+    for chunk in chunks:
+        stop = start + len(chunk)
+        here = wanted[(wanted >= start) & (wanted < stop)]
+        values = chunk[column].to_numpy()
+        found.update((int(row), values[row - start]) for row in here)
+        start = stop
+        if len(found) == len(wanted):
+            break
+    return found
+
+
 def passage_texts_reader(path, chunk_rows: int = 20_000) -> Callable[[Sequence[int]], dict[int, object]]:
     """A ``PassagePool.texts`` for passages.tsv at ``path``: the texts of the rows asked for, read
     in chunks of ``chunk_rows`` rows so that only those texts are ever held.
@@ -84,9 +103,6 @@ def passage_texts_reader(path, chunk_rows: int = 20_000) -> Callable[[Sequence[i
     """
 
     def texts(rows: Sequence[int]) -> dict[int, object]:
-        wanted = np.sort(np.asarray(list(rows), dtype=np.int64))
-        found: dict[int, object] = {}
-        start = 0
         chunks = pd.read_csv(
             path,
             sep="\t",
@@ -96,17 +112,217 @@ def passage_texts_reader(path, chunk_rows: int = 20_000) -> Callable[[Sequence[i
             dtype={"text": str},
             chunksize=chunk_rows,
         )
-        for chunk in chunks:
-            stop = start + len(chunk)
-            here = wanted[(wanted >= start) & (wanted < stop)]
-            column = chunk["text"].to_numpy()
-            found.update((int(row), column[row - start]) for row in here)
-            start = stop
-            if len(found) == len(wanted):
-                break
-        return found
+        return rows_of_chunks(chunks, "text", rows)
 
     return texts
+
+
+TokenChunks = Callable[[], Iterator[pd.DataFrame]]
+"""tokens.tsv as consecutive row chunks, read afresh at each call
+(``functools.partial(zhengfa_trends.io.read_token_chunks, path, rows)``)."""
+
+
+def token_chunks(tokens: pd.DataFrame | TokenChunks) -> TokenChunks:
+    """``tokens`` as :data:`TokenChunks`: a whole table is its one chunk."""
+    if isinstance(tokens, pd.DataFrame):
+        whole = tokens.reset_index(drop=True)
+        return lambda: iter([whole])
+    return tokens
+
+
+@dataclass
+class TokenSummary:
+    """What the page needs of tokens.tsv besides a few passages' token strings, one entry per passage.
+
+    Summed over chunks of passages (:func:`summarise_tokens`), so the token strings of a large
+    corpus (a gigabyte of Python strings at 100,000 documents) are never all held.
+    """
+
+    n_tokens: np.ndarray  # int, tokens per passage
+    years: np.ndarray  # int, the passage's year
+    hits: np.ndarray  # passages × themes, keyword tokens of each theme (count_theme_hits)
+    counts: dict[int, Counter]  # year → token counts (features.yearly_term_counts)
+
+
+def summarise_tokens(
+    chunks: Iterable[pd.DataFrame], passages: pd.DataFrame, themes: Mapping[str, Sequence[str]]
+) -> TokenSummary:
+    """:class:`TokenSummary` of tokens.tsv read in consecutive ``chunks``, checked row by row
+    against ``passages`` (the same passages in the same order).
+
+    Per passage everything is computed from that passage alone, and the yearly counts are integer
+    sums, so any cut into chunks gives what the whole table gives.
+    """
+    from ..features import yearly_term_counts as counts_by_year
+
+    doc_ids = passages["doc_id"].to_numpy()
+    passage_nos = passages["passage_no"].to_numpy()
+    n_tokens, years, hits = [], [], []
+    counts: dict[int, Counter] = {}
+    start = 0
+    for chunk in chunks:
+        stop = start + len(chunk)
+        if (
+            stop > len(passages)
+            or list(chunk["doc_id"]) != list(doc_ids[start:stop])
+            or list(chunk["passage_no"]) != list(passage_nos[start:stop])
+        ):
+            raise ValueError("passages.tsv and tokens.tsv list different passages (re-run the workflow)")
+        n_tokens.append(chunk["n_tokens"].to_numpy())
+        years.append(chunk["year"].to_numpy())
+        hits.append(count_theme_hits(chunk["tokens"], themes).to_numpy())
+        for year, counter in counts_by_year(chunk).items():
+            counts.setdefault(year, Counter()).update(counter)
+        start = stop
+    if start != len(passages):
+        raise ValueError("passages.tsv and tokens.tsv list different passages (re-run the workflow)")
+    return TokenSummary(
+        n_tokens=np.concatenate(n_tokens) if n_tokens else np.zeros(0, dtype=np.int64),
+        years=np.concatenate(years) if years else np.zeros(0, dtype=np.int64),
+        hits=np.concatenate(hits) if hits else np.zeros((0, len(themes)), dtype=np.int64),
+        counts=dict(sorted(counts.items())),
+    )
+
+
+@dataclass(frozen=True)
+class PassageTopics:
+    """Rows of the chosen K's passage_topics.tsv as arrays (consecutive rows of passages.tsv)."""
+
+    theta: np.ndarray  # passages × K topic shares (float64)
+    n_tokens: np.ndarray  # float, tokens per passage
+    years: np.ndarray  # int
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame, passages: pd.DataFrame, k: int) -> PassageTopics:
+        """The arrays of a whole passage_topics table (reordered to ``passages`` where it differs)."""
+        table = aligned(table, passages)
+        return cls(
+            theta=table[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float),
+            n_tokens=table["n_tokens"].to_numpy(dtype=float),
+            years=table["year"].to_numpy(),
+        )
+
+
+class MisalignedPassages(ValueError):
+    """passage_topics.tsv lists the passages of passages.tsv in another order (or others)."""
+
+
+def read_passage_topics(
+    path, passages: pd.DataFrame, k: int, chunk_rows: int = 50_000, whole: bool = False
+) -> Iterator[PassageTopics]:
+    """passage_topics.tsv at ``path`` as consecutive :class:`PassageTopics` of ``chunk_rows``
+    passages, only its needed columns: the whole table as a DataFrame and its θ copy would take
+    1.1 GB at 1.67 million passages and K = 40.
+
+    The values are those of ``PassageTopics.from_table(read_tsv(path), …)``: the same parser
+    reads the same text to float64.  Raises :class:`MisalignedPassages` at the first chunk whose
+    passages are not those of ``passages`` there; ``whole``: one chunk, the whole table
+    reordered to ``passages`` (:func:`aligned`).
+    """
+    from ..io import read_tsv
+
+    if whole:
+        yield PassageTopics.from_table(read_tsv(path, dtype={"doc_id": str}), passages, k)
+        return
+    topics = [f"topic_{i}" for i in range(k)]
+    doc_ids = passages["doc_id"].to_numpy()
+    passage_nos = passages["passage_no"].to_numpy()
+    chunks = read_tsv(
+        path,
+        usecols=["doc_id", "passage_no", "year", "n_tokens", *topics],
+        dtype={"doc_id": str, **dict.fromkeys(topics, np.float64)},
+        chunksize=chunk_rows,
+    )
+    start = 0
+    for chunk in chunks:
+        stop = start + len(chunk)
+        if (
+            stop > len(passages)
+            or list(chunk["doc_id"]) != list(doc_ids[start:stop])
+            or list(chunk["passage_no"]) != list(passage_nos[start:stop])
+        ):
+            raise MisalignedPassages(path)
+        yield PassageTopics(
+            theta=chunk[topics].to_numpy(dtype=float),
+            n_tokens=chunk["n_tokens"].to_numpy(dtype=float),
+            years=chunk["year"].to_numpy(),
+        )
+        start = stop
+    if start != len(passages):
+        raise MisalignedPassages(path)
+
+
+@dataclass
+class TopicSummary:
+    """What the page needs of θ: each topic's tokens and, per topic and year, the best passages
+    (:func:`summarise_topics`), so that θ (535 MB at 1.67 million passages, K = 40) is never
+    held whole."""
+
+    topic_tokens: np.ndarray  # (K,) Σ θ × tokens
+    years: list[int]  # every year of the passages
+    best: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]  # (topic, year) → rows, θ (ranked)
+
+
+def summarise_topics(
+    chunks: Iterable[PassageTopics], order: np.ndarray, k: int, per_cell: int, head_rows: int = 50_000
+) -> TopicSummary:
+    """:class:`TopicSummary` of θ read in consecutive ``chunks`` (``order``: the passages'
+    reading-order ranks, :func:`chronological_passages`).
+
+    The same as the whole θ gives: the topic totals are :func:`topic_token_totals` of the whole
+    θ as pandas gives it (column-major, so numpy sums each block of ``head_rows``, its ``chunk``,
+    pairwise with the total so far): the products are gathered into the same column-major
+    blocks of ``head_rows`` passages, whatever the chunks read.  A cell's best passages
+    over all chunks are the best of each chunk's best, the ranking (θ × tokens rounded to 9
+    digits, down; then reading order, unique) being a strict order.
+    """
+    total = None
+    pending: list[np.ndarray] = []  # products of the passages not yet in a block
+    pending_n = 0
+
+    def add(block):
+        block = np.asfortranarray(block)
+        return block.sum(axis=0) if total is None else np.concatenate([total[None], block]).sum(axis=0)
+
+    years: set[int] = set()
+    best: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+    start = 0
+    for chunk in chunks:
+        theta, passage_tokens, chunk_years = chunk.theta, chunk.n_tokens, chunk.years
+        stop = start + len(theta)
+        pending.append(theta * passage_tokens[:, None])
+        pending_n += len(theta)
+        if pending_n >= head_rows:
+            products = np.concatenate(pending)
+            whole = len(products) - len(products) % head_rows
+            for first in range(0, whole, head_rows):
+                total = add(products[first : first + head_rows])
+            pending, pending_n = [products[whole:]], len(products) - whole
+            del products
+        ranks = order[start:stop]
+        here = [int(y) for y in np.unique(chunk_years)]
+        years.update(here)
+        for topic in range(k):
+            mass = theta[:, topic] * passage_tokens
+            for year in here:
+                rows = np.flatnonzero((chunk_years == year) & (mass > 0))
+                new = (rows + start, -np.round(mass[rows], 9), ranks[rows], theta[rows, topic])
+                old = best.get((topic, year))
+                merged = (
+                    new if old is None else tuple(np.concatenate(pair) for pair in zip(old, new, strict=True))
+                )
+                keep = np.lexsort((merged[2], merged[1]))[:per_cell]
+                best[(topic, year)] = tuple(column[keep] for column in merged)
+        start = stop
+    if pending_n:
+        total = add(np.concatenate(pending))
+    if total is None:
+        total = np.zeros(k)
+    return TopicSummary(
+        topic_tokens=total,
+        years=sorted(years),
+        best={cell: (values[0], values[3]) for cell, values in best.items()},
+    )
 
 
 def _round(value, digits: int = 6):
@@ -179,20 +395,26 @@ def series_by_year(table: pd.DataFrame, key: str, keys: Sequence, years: Sequenc
 
 
 def theme_evidence(
-    tokens: pd.DataFrame, themes: Mapping[str, Sequence[str]], pool: PassagePool, per_cell: int
+    hits: np.ndarray,
+    n_tokens: np.ndarray,
+    years: np.ndarray,
+    themes: Mapping[str, Sequence[str]],
+    pool: PassagePool,
+    per_cell: int,
 ) -> dict:
     """For each theme and year, the passages with the most keyword tokens of the theme.
 
-    Ties go to the higher keyword rate, then to the earlier passage.  Returns
+    ``hits`` are the passages' keyword tokens of each theme (passages × themes,
+    :func:`~zhengfa_trends.trends.count_theme_hits`), ``n_tokens`` and ``years`` their tokens and
+    years.  Ties go to the higher keyword rate, then to the earlier passage.  Returns
     ``{theme: {year: [[passage number, keyword tokens], …]}}`` (years without a hit are left out).
     """
-    hits = count_theme_hits(tokens["tokens"], themes)
-    n_tokens = tokens["n_tokens"].to_numpy(dtype=float)
+    n_tokens = np.asarray(n_tokens, dtype=float)
     order = pool.passages["order"].to_numpy()
-    years = tokens["year"].to_numpy()
+    years = np.asarray(years)
     out = {}
-    for theme in themes:
-        counts = hits[theme].to_numpy()
+    for column, theme in enumerate(themes):
+        counts = hits[:, column]
         rate = np.divide(counts, n_tokens, out=np.zeros_like(n_tokens), where=n_tokens > 0)
         cells = {}
         for year in np.unique(years[counts > 0]):
@@ -204,25 +426,31 @@ def theme_evidence(
 
 
 def topic_evidence(
-    theta: np.ndarray, passage_tokens: np.ndarray, years: np.ndarray, pool: PassagePool, per_cell: int
+    theta: np.ndarray | TopicSummary,
+    passage_tokens: np.ndarray | None,
+    years: np.ndarray | None,
+    pool: PassagePool,
+    per_cell: int,
 ) -> dict:
     """For each topic and year, the passages that put the most tokens into the topic (θ × tokens).
 
     ``theta`` are the passages' topic shares (passages × K), ``passage_tokens`` each passage's
-    tokens, ``years`` the passages' years.  The yearly topic share is the token-weighted mean of θ,
-    so these are the passages that carry it most.  One topic's θ × tokens at a time: the whole
-    passages × K product is as large as θ itself (half a gigabyte at 100,000 documents).  Returns
-    ``{topic: {year: [[passage number, θ], …]}}``.
+    tokens, ``years`` the passages' years; or ``theta`` is their :class:`TopicSummary` (then the
+    other two are not used).  The yearly topic share is the token-weighted mean of θ, so these
+    are the passages that carry it most.  Returns ``{topic: {year: [[passage number, θ], …]}}``.
     """
     order = pool.passages["order"].to_numpy()
+    if isinstance(theta, TopicSummary):
+        summary = theta
+    else:
+        chunk = PassageTopics(theta=theta, n_tokens=passage_tokens, years=np.asarray(years))
+        summary = summarise_topics([chunk], order, theta.shape[1], per_cell)
     out = {}
-    for topic in range(theta.shape[1]):
-        mass = theta[:, topic] * passage_tokens
+    for topic in range(len(summary.topic_tokens)):
         cells = {}
-        for year in np.unique(years):
-            rows = np.flatnonzero((years == year) & (mass > 0))
-            ranked = rows[np.lexsort((order[rows], -np.round(mass[rows], 9)))][:per_cell]
-            cells[str(int(year))] = [[pool.ref(int(r)), _round(theta[r, topic], 4)] for r in ranked]
+        for year in summary.years:
+            rows, shares = summary.best.get((topic, year), (np.zeros(0, dtype=np.int64), np.zeros(0)))
+            cells[str(year)] = [[pool.ref(int(r)), _round(v, 4)] for r, v in zip(rows, shares, strict=True)]
         out[str(topic)] = cells
     return out
 
@@ -251,11 +479,12 @@ def yearly_term_counts(tokens: pd.DataFrame, years: Sequence[int]) -> list[Count
 
 
 def term_table(
-    tokens: pd.DataFrame,
+    tokens: pd.DataFrame | Callable[[Sequence[int]], Mapping[int, str]],
     per_year: Sequence[Counter],
     total: Counter,
     pool: PassagePool,
     options: ExplorerOptions,
+    block: int = 50_000,
 ) -> dict:
     """Yearly counts of the most frequent terms and the passages where each first appears.
 
@@ -264,25 +493,48 @@ def term_table(
     order (date, document, passage) that contain it; at most ``options.max_first_passages``
     passages not quoted elsewhere are taken for them, the earliest first (a term first found
     after that has none quoted; the page gives its first year from the counts).
+
+    ``tokens`` is tokens.tsv (row-aligned with ``pool.passages``) or a function of rows giving
+    their token strings: then only the passages already quoted and the ``block`` earliest ones
+    not looked at yet are asked for at a time (one read of tokens.tsv each; the quoted ones and
+    a first block usually suffice).
     """
+    if isinstance(tokens, pd.DataFrame):
+        column = tokens["tokens"]
+
+        def token_texts(rows):
+            return {row: column.at[row] for row in rows}
+
+    else:
+        token_texts = tokens
     ranked = sorted(total, key=lambda term: (-total[term], term))[: options.max_terms]
     number_of = {term: i for i, term in enumerate(ranked)}
     first: list[list[int]] = [[] for _ in ranked]
     missing = len(ranked) * options.first_passages
     added = 0
-    for row in pool.passages.sort_values("order").index:
+    reading = pool.passages.sort_values("order").index.to_numpy()
+    texts: dict = {}
+    fetched = False
+    for position, row in enumerate(reading.tolist()):
         if missing == 0:
             break
+        quoted = row in pool.used
+        if not quoted and added >= options.max_first_passages:
+            continue  # only passages already quoted as evidence from here on
+        if row not in texts:
+            # the quoted passages' texts are kept: they are needed to the end
+            kept = {r: text for r, text in texts.items() if r in pool.used}
+            ahead = [r for r in reading[position : position + block].tolist() if r not in kept]
+            texts = {**kept, **token_texts(ahead if fetched else [*pool.used, *ahead])}
+            fetched = True
         wanted = []
-        for term in dict.fromkeys(tokens.at[row, "tokens"].split()):
+        for term in dict.fromkeys(texts[row].split()):
             number = number_of.get(term)
             if number is not None and len(first[number]) < options.first_passages:
                 wanted.append(number)
         if not wanted:
             continue
-        if row not in pool.used:
-            if added >= options.max_first_passages:
-                continue  # only passages already quoted as evidence from here on
+        if not quoted:
             added += 1
         for number in wanted:
             first[number].append(row)
@@ -352,13 +604,13 @@ def assemble(
     *,
     documents: pd.DataFrame,
     passages: pd.DataFrame,
-    tokens: pd.DataFrame,
+    tokens: pd.DataFrame | TokenChunks,
     theme_shares: pd.DataFrame,
     topic_shares: pd.DataFrame,
     theme_topics: pd.DataFrame,
     topic_ids: pd.DataFrame,
     stability: pd.DataFrame,
-    passage_topics: pd.DataFrame,
+    passage_topics: pd.DataFrame | Callable[..., Iterator[PassageTopics]],
     topic_word: np.ndarray,
     vocabulary: Sequence[str],
     keyness: pd.DataFrame,
@@ -374,12 +626,20 @@ def assemble(
 
     Parameters
     ----------
-    documents, passages, tokens : DataFrame
-        ``documents.tsv``, ``passages.tsv`` and ``tokens.tsv`` (passages and tokens row-aligned).
+    documents, passages : DataFrame
+        ``documents.tsv`` and ``passages.tsv``.
+    tokens : DataFrame or TokenChunks
+        ``tokens.tsv`` (row-aligned with ``passages``), or a function reading it in chunks
+        (:data:`TokenChunks`): it is read once for the counts (:func:`summarise_tokens`) and
+        again for the few passages whose token strings are looked at, never held whole.
     theme_shares, topic_shares, theme_topics : DataFrame
         The trends tables; ``topic_shares`` and ``theme_topics`` may hold several K.
-    topic_ids, stability, passage_topics : DataFrame
-        ``topic_ids.tsv`` and the chosen K's ``topic_stability.tsv`` and ``passage_topics.tsv``.
+    topic_ids, stability : DataFrame
+        ``topic_ids.tsv`` and the chosen K's ``topic_stability.tsv``.
+    passage_topics : DataFrame or callable
+        The chosen K's ``passage_topics.tsv``, whole or as a function reading it in chunks
+        (``functools.partial(read_passage_topics, path, passages, k)``; called again with
+        ``whole=True`` where it raises :class:`MisalignedPassages`).
     topic_word : ndarray (k, V)
         The chosen model's φ; ``vocabulary`` its V terms.
     keyness : DataFrame
@@ -400,16 +660,25 @@ def assemble(
     -------
     dict
     """
-    if list(passages["doc_id"]) != list(tokens["doc_id"]) or list(passages["passage_no"]) != list(
-        tokens["passage_no"]
-    ):
-        raise ValueError("passages.tsv and tokens.tsv list different passages (re-run the workflow)")
     passages = passages.reset_index(drop=True)
-    tokens = tokens.reset_index(drop=True)
-    passage_topics = aligned(passage_topics, passages)
+    chunks = token_chunks(tokens)
+    del tokens  # a whole table stays referenced by ``chunks`` alone
+    summary = summarise_tokens(chunks(), passages, themes)
+    if isinstance(passage_topics, pd.DataFrame):
+        whole_table = PassageTopics.from_table(passage_topics, passages, k)
+
+        def passage_topics(whole=False):
+            return iter([whole_table])
+
     included = documents[documents["included"] == "yes"].reset_index(drop=True)
     pool = PassagePool(chronological_passages(passages, included), texts=passage_texts)
-    years_with_docs = sorted({int(y) for y in tokens["year"]})
+    order = pool.passages["order"].to_numpy()
+    try:
+        topics = summarise_topics(passage_topics(), order, k, options.passages_per_cell)
+    except MisalignedPassages:
+        topics = summarise_topics(passage_topics(whole=True), order, k, options.passages_per_cell)
+    del passage_topics
+    years_with_docs = [int(y) for y in np.unique(summary.years)]
     axis = year_axis(years_with_docs)
     docs_per_year = included.groupby("year")["doc_id"].nunique()
 
@@ -419,12 +688,8 @@ def assemble(
     stab = stability.set_index("topic")["stability"] if len(stability) else pd.Series(dtype=float)
     links = theme_topics[theme_topics["k"] == k]
 
-    theta = passage_topics[[f"topic_{i}" for i in range(k)]].to_numpy(dtype=float)
-    passage_tokens = passage_topics["n_tokens"].to_numpy(dtype=float)
-    passage_years = passage_topics["year"].to_numpy()
-    del passage_topics
-    topic_tokens = topic_token_totals(theta, passage_tokens)
-    per_year = yearly_term_counts(tokens, years_with_docs)
+    topic_tokens = topics.topic_tokens
+    per_year = [summary.counts.get(year, Counter()) for year in years_with_docs]
     total = Counter()
     for counter in per_year:
         total.update(counter)
@@ -446,9 +711,11 @@ def assemble(
             }
         )
 
-    evidence_themes = theme_evidence(tokens, themes, pool, options.passages_per_cell)
-    evidence_topics = topic_evidence(theta, passage_tokens, passage_years, pool, options.passages_per_cell)
-    terms = term_table(tokens, per_year, total, pool, options)
+    evidence_themes = theme_evidence(
+        summary.hits, summary.n_tokens, summary.years, themes, pool, options.passages_per_cell
+    )
+    evidence_topics = topic_evidence(topics, None, None, pool, options.passages_per_cell)
+    terms = term_table(lambda rows: rows_of_chunks(chunks(), "tokens", rows), per_year, total, pool, options)
 
     trend_config = dict(provenance.get("config", {}).get("trends", {}))
     passage_records, quoted_docs = pool.records()
@@ -507,7 +774,7 @@ def assemble(
             "documents_included": len(included),
             "documents_listed": len(documents),
             "passages": len(passages),
-            "tokens": int(tokens["n_tokens"].sum()),
+            "tokens": int(summary.n_tokens.sum()),
             "versions": versions,
         },
     }
