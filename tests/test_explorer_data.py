@@ -263,27 +263,75 @@ def test_token_summary_read_in_chunks_is_that_of_the_whole_table(tmp_path, chunk
     assert any(tables[0][0]["first"])
 
 
+def _old_topic_evidence(theta, passage_tokens, years, order, per_cell):
+    """The ranking as it was computed from the whole θ: (passage row, θ) per topic and year."""
+    out = {}
+    for topic in range(theta.shape[1]):
+        mass = theta[:, topic] * passage_tokens
+        cells = {}
+        for year in np.unique(years):
+            rows = np.flatnonzero((years == year) & (mass > 0))
+            ranked = rows[np.lexsort((order[rows], -np.round(mass[rows], 9)))][:per_cell]
+            cells[str(int(year))] = [[int(r), round(float(theta[r, topic]), 4)] for r in ranked]
+        out[str(topic)] = cells
+    return out
+
+
 @pytest.mark.parametrize("chunk_rows", [1, 3, 10_000])
-def test_passage_topics_read_in_chunks_have_the_bits_of_the_whole_table(tmp_path, chunk_rows):
-    """θ, tokens and years read chunk by chunk into one array are those of the whole
-    passage_topics table; a table in another passage order is reordered to passages.tsv's."""
-    from zhengfa_trends.explorer.data import PassageTopics, read_passage_topics
+def test_passage_topics_read_in_chunks_give_what_the_whole_table_gives(tmp_path, chunk_rows):
+    """θ, tokens and years read chunk by chunk have the bits of the whole passage_topics table;
+    the topic totals and each topic × year cell's best passages summed over the chunks are those
+    of the whole θ (ties of θ × tokens broken by reading order); a table in another passage order
+    raises and is read whole and reordered."""
+    from zhengfa_trends.explorer.data import (
+        MisalignedPassages,
+        PassageTopics,
+        read_passage_topics,
+        summarise_topics,
+        topic_evidence,
+        topic_token_totals,
+    )
     from zhengfa_trends.io import read_tsv, write_tsv
 
-    _, passages, tokens = _token_table(40)
+    documents, passages, tokens = _token_table(40)
     rng = np.random.default_rng(2)
     theta = rng.dirichlet(np.ones(4), size=len(passages))
+    theta[5:9] = theta[4]  # equal θ × tokens where the tokens are equal too: reading order decides
+    theta[11, 2] = 0.0
     table = tokens[["doc_id", "passage_no", "year", "n_tokens"]].copy()
     for i in range(4):
         table[f"topic_{i}"] = theta[:, i]
     path = tmp_path / "passage_topics.tsv"
     write_tsv(table, path)
     expected = PassageTopics.from_table(read_tsv(path, dtype={"doc_id": str}), passages, 4)
-    read = read_passage_topics(path, passages, 4, chunk_rows=chunk_rows)
+    chunks = list(read_passage_topics(path, passages, 4, chunk_rows=chunk_rows))
+    assert len(chunks) == -(-len(passages) // chunk_rows)
     for name in ("theta", "n_tokens", "years"):
-        assert getattr(read, name).tobytes() == getattr(expected, name).tobytes(), name
-    assert read.theta.dtype == np.float64 and read.n_tokens.dtype == np.float64
+        joined = np.concatenate([getattr(chunk, name) for chunk in chunks])
+        assert joined.tobytes() == getattr(expected, name).tobytes(), name
+        assert joined.dtype == getattr(expected, name).dtype
+
+    pool = PassagePool(chronological_passages(passages, documents))
+    order = pool.passages["order"].to_numpy()
+    summary = summarise_topics(iter(chunks), order, 4, per_cell=3)
+    assert expected.theta.flags.f_contiguous  # as pandas gives θ: its columns summed pairwise
+    whole = topic_token_totals(expected.theta, expected.n_tokens)
+    assert summary.topic_tokens.tobytes() == whole.tobytes()
+    for head in (1, 7, 13):  # blocks of as many passages, each summed pairwise with the total so far
+        again = summarise_topics(iter(chunks), order, 4, per_cell=3, head_rows=head).topic_tokens
+        assert again.tobytes() == topic_token_totals(expected.theta, expected.n_tokens, chunk=head).tobytes()
+    evidence = topic_evidence(summary, None, None, pool, per_cell=3)
+    numbers = {number: row for row, number in pool.used.items()}
+    as_rows = {
+        t: {y: [[numbers[n], v] for n, v in cell] for y, cell in cells.items()}
+        for t, cells in evidence.items()
+    }
+    assert as_rows == _old_topic_evidence(expected.theta, expected.n_tokens, expected.years, order, 3)
+    assert all(len(cell) == 3 for cells in evidence.values() for cell in cells.values())
+
     shuffled = tmp_path / "shuffled.tsv"
     write_tsv(read_tsv(path, dtype={"doc_id": str}).iloc[::-1], shuffled)
-    reordered = read_passage_topics(shuffled, passages, 4, chunk_rows=chunk_rows)
+    with pytest.raises(MisalignedPassages):
+        list(read_passage_topics(shuffled, passages, 4, chunk_rows=chunk_rows))
+    (reordered,) = read_passage_topics(shuffled, passages, 4, whole=True)
     assert reordered.theta.tobytes() == expected.theta.tobytes()

@@ -66,14 +66,14 @@ def load_inputs(inputs: Mapping, themes: Mapping[str, Sequence[str]], options: M
         passages=passages,
         passage_texts=passage_texts_reader(inputs["passages"]),
         # tokens.tsv and passage_topics.tsv whole would hold 2 GB at 1.67 million passages: the
-        # tokens are read in chunks (twice), θ into one float64 array
+        # tokens are read in chunks (twice), and so is θ (summarise_topics)
         tokens=partial(read_token_chunks, inputs["tokens"], TOKEN_CHUNK_ROWS),
         theme_shares=read_tsv(inputs["theme_shares"]),
         topic_shares=read_tsv(inputs["topic_shares"]),
         theme_topics=read_tsv(inputs["theme_topics"]),
         topic_ids=read_tsv(inputs["topic_ids"]),
         stability=_rows_of_k(read_tsv(inputs["stability"]), k),
-        passage_topics=read_passage_topics(_chosen(inputs["passage_topics"], k), passages, k),
+        passage_topics=partial(read_passage_topics, _chosen(inputs["passage_topics"], k), passages, k),
         topic_word=np.load(_chosen(inputs["topic_word"], k), allow_pickle=False),
         vocabulary=vocabulary,
         keyness=read_tsv(inputs["keyness"]),

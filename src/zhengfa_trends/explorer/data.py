@@ -186,7 +186,7 @@ def summarise_tokens(
 
 @dataclass(frozen=True)
 class PassageTopics:
-    """The chosen K's passage_topics.tsv as arrays, row-aligned with passages.tsv."""
+    """Rows of the chosen K's passage_topics.tsv as arrays (consecutive rows of passages.tsv)."""
 
     theta: np.ndarray  # passages × K topic shares (float64)
     n_tokens: np.ndarray  # float, tokens per passage
@@ -203,22 +203,28 @@ class PassageTopics:
         )
 
 
-def read_passage_topics(path, passages: pd.DataFrame, k: int, chunk_rows: int = 50_000) -> PassageTopics:
-    """passage_topics.tsv at ``path`` as :class:`PassageTopics`, read ``chunk_rows`` rows at a time
-    into one preallocated θ: the whole table as a DataFrame and its θ copy would both be held
-    (1.1 GB at 1.67 million passages and K = 40).
+class MisalignedPassages(ValueError):
+    """passage_topics.tsv lists the passages of passages.tsv in another order (or others)."""
+
+
+def read_passage_topics(
+    path, passages: pd.DataFrame, k: int, chunk_rows: int = 50_000, whole: bool = False
+) -> Iterator[PassageTopics]:
+    """passage_topics.tsv at ``path`` as consecutive :class:`PassageTopics` of ``chunk_rows``
+    passages, only its needed columns: the whole table as a DataFrame and its θ copy would take
+    1.1 GB at 1.67 million passages and K = 40.
 
     The values are those of ``PassageTopics.from_table(read_tsv(path), …)``: the same parser
-    reads the same text to float64.  A table whose passages are not those of ``passages`` in
-    their order is read whole and reordered (:func:`aligned`).
+    reads the same text to float64.  Raises :class:`MisalignedPassages` at the first chunk whose
+    passages are not those of ``passages`` there; ``whole``: one chunk, the whole table
+    reordered to ``passages`` (:func:`aligned`).
     """
     from ..io import read_tsv
 
+    if whole:
+        yield PassageTopics.from_table(read_tsv(path, dtype={"doc_id": str}), passages, k)
+        return
     topics = [f"topic_{i}" for i in range(k)]
-    n = len(passages)
-    theta = np.empty((n, k), dtype=np.float64)
-    n_tokens = np.empty(n, dtype=np.float64)
-    years = np.empty(n, dtype=np.int64)
     doc_ids = passages["doc_id"].to_numpy()
     passage_nos = passages["passage_no"].to_numpy()
     chunks = read_tsv(
@@ -231,20 +237,92 @@ def read_passage_topics(path, passages: pd.DataFrame, k: int, chunk_rows: int = 
     for chunk in chunks:
         stop = start + len(chunk)
         if (
-            stop > n
+            stop > len(passages)
             or list(chunk["doc_id"]) != list(doc_ids[start:stop])
             or list(chunk["passage_no"]) != list(passage_nos[start:stop])
         ):
-            break
-        theta[start:stop] = chunk[topics].to_numpy(dtype=float)
-        n_tokens[start:stop] = chunk["n_tokens"].to_numpy(dtype=float)
-        years[start:stop] = chunk["year"].to_numpy()
+            raise MisalignedPassages(path)
+        yield PassageTopics(
+            theta=chunk[topics].to_numpy(dtype=float),
+            n_tokens=chunk["n_tokens"].to_numpy(dtype=float),
+            years=chunk["year"].to_numpy(),
+        )
         start = stop
-    else:
-        if start == n:
-            return PassageTopics(theta=theta, n_tokens=n_tokens, years=years)
-    del theta
-    return PassageTopics.from_table(read_tsv(path, dtype={"doc_id": str}), passages, k)
+    if start != len(passages):
+        raise MisalignedPassages(path)
+
+
+@dataclass
+class TopicSummary:
+    """What the page needs of θ: each topic's tokens and, per topic and year, the best passages
+    (:func:`summarise_topics`), so that θ (535 MB at 1.67 million passages, K = 40) is never
+    held whole."""
+
+    topic_tokens: np.ndarray  # (K,) Σ θ × tokens
+    years: list[int]  # every year of the passages
+    best: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]  # (topic, year) → rows, θ (ranked)
+
+
+def summarise_topics(
+    chunks: Iterable[PassageTopics], order: np.ndarray, k: int, per_cell: int, head_rows: int = 50_000
+) -> TopicSummary:
+    """:class:`TopicSummary` of θ read in consecutive ``chunks`` (``order``: the passages'
+    reading-order ranks, :func:`chronological_passages`).
+
+    The same as the whole θ gives: the topic totals are :func:`topic_token_totals` of the whole
+    θ as pandas gives it (column-major, so numpy sums each block of ``head_rows``, its ``chunk``,
+    pairwise with the total so far): the products are gathered into the same column-major
+    blocks of ``head_rows`` passages, whatever the chunks read.  A cell's best passages
+    over all chunks are the best of each chunk's best, the ranking (θ × tokens rounded to 9
+    digits, down; then reading order, unique) being a strict order.
+    """
+    total = None
+    pending: list[np.ndarray] = []  # products of the passages not yet in a block
+    pending_n = 0
+
+    def add(block):
+        block = np.asfortranarray(block)
+        return block.sum(axis=0) if total is None else np.concatenate([total[None], block]).sum(axis=0)
+
+    years: set[int] = set()
+    best: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+    start = 0
+    for chunk in chunks:
+        theta, passage_tokens, chunk_years = chunk.theta, chunk.n_tokens, chunk.years
+        stop = start + len(theta)
+        pending.append(theta * passage_tokens[:, None])
+        pending_n += len(theta)
+        if pending_n >= head_rows:
+            products = np.concatenate(pending)
+            whole = len(products) - len(products) % head_rows
+            for first in range(0, whole, head_rows):
+                total = add(products[first : first + head_rows])
+            pending, pending_n = [products[whole:]], len(products) - whole
+            del products
+        ranks = order[start:stop]
+        here = [int(y) for y in np.unique(chunk_years)]
+        years.update(here)
+        for topic in range(k):
+            mass = theta[:, topic] * passage_tokens
+            for year in here:
+                rows = np.flatnonzero((chunk_years == year) & (mass > 0))
+                new = (rows + start, -np.round(mass[rows], 9), ranks[rows], theta[rows, topic])
+                old = best.get((topic, year))
+                merged = (
+                    new if old is None else tuple(np.concatenate(pair) for pair in zip(old, new, strict=True))
+                )
+                keep = np.lexsort((merged[2], merged[1]))[:per_cell]
+                best[(topic, year)] = tuple(column[keep] for column in merged)
+        start = stop
+    if pending_n:
+        total = add(np.concatenate(pending))
+    if total is None:
+        total = np.zeros(k)
+    return TopicSummary(
+        topic_tokens=total,
+        years=sorted(years),
+        best={cell: (values[0], values[3]) for cell, values in best.items()},
+    )
 
 
 def _round(value, digits: int = 6):
@@ -348,25 +426,31 @@ def theme_evidence(
 
 
 def topic_evidence(
-    theta: np.ndarray, passage_tokens: np.ndarray, years: np.ndarray, pool: PassagePool, per_cell: int
+    theta: np.ndarray | TopicSummary,
+    passage_tokens: np.ndarray | None,
+    years: np.ndarray | None,
+    pool: PassagePool,
+    per_cell: int,
 ) -> dict:
     """For each topic and year, the passages that put the most tokens into the topic (θ × tokens).
 
     ``theta`` are the passages' topic shares (passages × K), ``passage_tokens`` each passage's
-    tokens, ``years`` the passages' years.  The yearly topic share is the token-weighted mean of θ,
-    so these are the passages that carry it most.  One topic's θ × tokens at a time: the whole
-    passages × K product is as large as θ itself (half a gigabyte at 100,000 documents).  Returns
-    ``{topic: {year: [[passage number, θ], …]}}``.
+    tokens, ``years`` the passages' years; or ``theta`` is their :class:`TopicSummary` (then the
+    other two are not used).  The yearly topic share is the token-weighted mean of θ, so these
+    are the passages that carry it most.  Returns ``{topic: {year: [[passage number, θ], …]}}``.
     """
     order = pool.passages["order"].to_numpy()
+    if isinstance(theta, TopicSummary):
+        summary = theta
+    else:
+        chunk = PassageTopics(theta=theta, n_tokens=passage_tokens, years=np.asarray(years))
+        summary = summarise_topics([chunk], order, theta.shape[1], per_cell)
     out = {}
-    for topic in range(theta.shape[1]):
-        mass = theta[:, topic] * passage_tokens
+    for topic in range(len(summary.topic_tokens)):
         cells = {}
-        for year in np.unique(years):
-            rows = np.flatnonzero((years == year) & (mass > 0))
-            ranked = rows[np.lexsort((order[rows], -np.round(mass[rows], 9)))][:per_cell]
-            cells[str(int(year))] = [[pool.ref(int(r)), _round(theta[r, topic], 4)] for r in ranked]
+        for year in summary.years:
+            rows, shares = summary.best.get((topic, year), (np.zeros(0, dtype=np.int64), np.zeros(0)))
+            cells[str(year)] = [[pool.ref(int(r)), _round(v, 4)] for r, v in zip(rows, shares, strict=True)]
         out[str(topic)] = cells
     return out
 
@@ -526,7 +610,7 @@ def assemble(
     theme_topics: pd.DataFrame,
     topic_ids: pd.DataFrame,
     stability: pd.DataFrame,
-    passage_topics: pd.DataFrame | PassageTopics,
+    passage_topics: pd.DataFrame | Callable[..., Iterator[PassageTopics]],
     topic_word: np.ndarray,
     vocabulary: Sequence[str],
     keyness: pd.DataFrame,
@@ -552,8 +636,10 @@ def assemble(
         The trends tables; ``topic_shares`` and ``theme_topics`` may hold several K.
     topic_ids, stability : DataFrame
         ``topic_ids.tsv`` and the chosen K's ``topic_stability.tsv``.
-    passage_topics : DataFrame or PassageTopics
-        The chosen K's ``passage_topics.tsv``, whole or as arrays (:func:`read_passage_topics`).
+    passage_topics : DataFrame or callable
+        The chosen K's ``passage_topics.tsv``, whole or as a function reading it in chunks
+        (``functools.partial(read_passage_topics, path, passages, k)``; called again with
+        ``whole=True`` where it raises :class:`MisalignedPassages`).
     topic_word : ndarray (k, V)
         The chosen model's φ; ``vocabulary`` its V terms.
     keyness : DataFrame
@@ -579,9 +665,19 @@ def assemble(
     del tokens  # a whole table stays referenced by ``chunks`` alone
     summary = summarise_tokens(chunks(), passages, themes)
     if isinstance(passage_topics, pd.DataFrame):
-        passage_topics = PassageTopics.from_table(passage_topics, passages, k)
+        whole_table = PassageTopics.from_table(passage_topics, passages, k)
+
+        def passage_topics(whole=False):
+            return iter([whole_table])
+
     included = documents[documents["included"] == "yes"].reset_index(drop=True)
     pool = PassagePool(chronological_passages(passages, included), texts=passage_texts)
+    order = pool.passages["order"].to_numpy()
+    try:
+        topics = summarise_topics(passage_topics(), order, k, options.passages_per_cell)
+    except MisalignedPassages:
+        topics = summarise_topics(passage_topics(whole=True), order, k, options.passages_per_cell)
+    del passage_topics
     years_with_docs = [int(y) for y in np.unique(summary.years)]
     axis = year_axis(years_with_docs)
     docs_per_year = included.groupby("year")["doc_id"].nunique()
@@ -592,11 +688,7 @@ def assemble(
     stab = stability.set_index("topic")["stability"] if len(stability) else pd.Series(dtype=float)
     links = theme_topics[theme_topics["k"] == k]
 
-    theta = passage_topics.theta
-    passage_tokens = passage_topics.n_tokens
-    passage_years = passage_topics.years
-    del passage_topics
-    topic_tokens = topic_token_totals(theta, passage_tokens)
+    topic_tokens = topics.topic_tokens
     per_year = [summary.counts.get(year, Counter()) for year in years_with_docs]
     total = Counter()
     for counter in per_year:
@@ -622,8 +714,7 @@ def assemble(
     evidence_themes = theme_evidence(
         summary.hits, summary.n_tokens, summary.years, themes, pool, options.passages_per_cell
     )
-    evidence_topics = topic_evidence(theta, passage_tokens, passage_years, pool, options.passages_per_cell)
-    del theta
+    evidence_topics = topic_evidence(topics, None, None, pool, options.passages_per_cell)
     terms = term_table(lambda rows: rows_of_chunks(chunks(), "tokens", rows), per_year, total, pool, options)
 
     trend_config = dict(provenance.get("config", {}).get("trends", {}))
