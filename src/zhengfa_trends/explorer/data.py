@@ -162,11 +162,7 @@ def summarise_tokens(
     start = 0
     for chunk in chunks:
         stop = start + len(chunk)
-        if (
-            stop > len(passages)
-            or list(chunk["doc_id"]) != list(doc_ids[start:stop])
-            or list(chunk["passage_no"]) != list(passage_nos[start:stop])
-        ):
+        if not _same_passages(chunk, doc_ids, passage_nos, start, stop):
             raise ValueError("passages.tsv and tokens.tsv list different passages (re-run the workflow)")
         n_tokens.append(chunk["n_tokens"].to_numpy())
         years.append(chunk["year"].to_numpy())
@@ -236,11 +232,7 @@ def read_passage_topics(
     start = 0
     for chunk in chunks:
         stop = start + len(chunk)
-        if (
-            stop > len(passages)
-            or list(chunk["doc_id"]) != list(doc_ids[start:stop])
-            or list(chunk["passage_no"]) != list(passage_nos[start:stop])
-        ):
+        if not _same_passages(chunk, doc_ids, passage_nos, start, stop):
             raise MisalignedPassages(path)
         yield PassageTopics(
             theta=chunk[topics].to_numpy(dtype=float),
@@ -811,3 +803,12 @@ def period_table(shares: pd.DataFrame, key: str) -> dict:
     columns = [c for c in (key, "topic_id", "label", *PERIOD_FIELDS) if c in shares.columns]
     rows = [[value(row[c]) for c in columns] for row in shares[columns].to_dict(orient="records")]
     return {"columns": columns, "rows": rows}
+
+
+def _same_passages(chunk, doc_ids, passage_nos, start: int, stop: int) -> bool:
+    """Whether ``chunk`` lists the passages ``start:stop`` of passages.tsv (ids and numbers)."""
+    return (
+        stop <= len(doc_ids)
+        and list(chunk["doc_id"]) == list(doc_ids[start:stop])
+        and list(chunk["passage_no"]) == list(passage_nos[start:stop])
+    )
