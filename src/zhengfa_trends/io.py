@@ -85,15 +85,13 @@ def tsv_bytes(table: pd.DataFrame, header: bool = True) -> bytes:
     columns = list(table.columns)
     if len(table) * (len(columns) - 1) < _SHARE_CELLS_MIN:
         return _pandas_tsv(table, header)
-    n_share = 0
     codes = []
     for column in reversed(columns):
-        series = table[column]
-        found = _share_codes(series.to_numpy()) if series.dtype == np.float64 else None
+        found = _share_codes(table[column].to_numpy())
         if found is None:
             break
         codes.append(found)
-        n_share += 1
+    n_share = len(codes)
     if n_share == 0 or n_share == len(columns):
         return _pandas_tsv(table, header)
     codes = np.stack(codes[::-1], axis=1)

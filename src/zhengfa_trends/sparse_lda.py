@@ -191,15 +191,30 @@ def bow_corpus(
         kept = kept[np.argsort(gensim_id[kept])]
     matrix = counts[:, kept].tocsr()
     matrix.sort_indices()
-    dictionary = Dictionary()
-    dictionary.token2id = {str(word): i for i, word in enumerate(words[kept])}
-    dictionary.dfs = {i: int(df) for i, df in enumerate(doc_freq[kept])}
-    dictionary.cfs = {i: int(cf) for i, cf in enumerate(np.asarray(matrix.sum(axis=0)).ravel())}
-    # As gensim counts them: over all passages, before filtering.
-    dictionary.num_docs = n_docs
-    dictionary.num_pos = num_pos
-    dictionary.num_nnz = int(counts.nnz)
+    # num_docs, num_pos and num_nnz as gensim counts them: over all passages, before filtering.
+    dictionary = filtered_dictionary(words[kept], doc_freq[kept], matrix, n_docs, num_pos, int(counts.nnz))
     return dictionary, BowCorpus(matrix)
+
+
+def filtered_dictionary(
+    terms: Sequence[str],
+    doc_freq: Sequence[int],
+    matrix: sparse.csr_matrix,
+    num_docs: int,
+    num_pos: int,
+    num_nnz: int,
+) -> Dictionary:
+    """The gensim ``Dictionary`` of a filtered vocabulary: ``terms`` in id order, their passage
+    frequencies, their corpus frequencies from the passages × terms ``matrix``, and gensim's
+    corpus counts (taken before filtering, as gensim keeps them)."""
+    dictionary = Dictionary()
+    dictionary.token2id = {str(term): i for i, term in enumerate(terms)}
+    dictionary.dfs = {i: int(df) for i, df in enumerate(doc_freq)}
+    dictionary.cfs = {i: int(cf) for i, cf in enumerate(np.asarray(matrix.sum(axis=0)).ravel())}
+    dictionary.num_docs = num_docs
+    dictionary.num_pos = num_pos
+    dictionary.num_nnz = num_nnz
+    return dictionary
 
 
 def bow_matrix(chunk, n_terms: int, dtype=np.float64) -> sparse.csr_matrix:

@@ -658,12 +658,17 @@ def lda_data_from_file(tokens_path, settings: LdaSettings, chunk_rows: int = 50_
     and dropped, keeping only the coherence sample's token lists.  The same data as
     :func:`lda_data` of the whole table.
     """
+    bow = _bag_of_words_of_file(tokens_path, settings, chunk_rows)
+    return bow.passages, _lda_splits(bow, settings)
+
+
+def _bag_of_words_of_file(tokens_path, settings: LdaSettings, chunk_rows: int) -> BagOfWords:
+    """The :class:`BagOfWords` of tokens.tsv read ``chunk_rows`` passages at a time."""
     from .io import read_token_chunks
 
-    data, passages = _lda_data(
+    return _bag_of_words(
         lambda: read_token_chunks(tokens_path, chunk_rows), _count_rows(tokens_path), settings
     )
-    return passages, data
 
 
 def _count_rows(path) -> int:
@@ -811,13 +816,9 @@ def write_bag_of_words(
     Only the vocabulary settings (``no_below, no_above, keep_n``) and ``coherence_passages`` shape
     these files; every K and seed then reads them (:func:`read_bag_of_words`).
     """
-    import json
+    from .io import write_json, write_lines, write_npy, write_tsv
 
-    from .io import read_token_chunks, write_lines, write_npy, write_tsv
-
-    bow = _bag_of_words(
-        lambda: read_token_chunks(tokens_path, chunk_rows), _count_rows(tokens_path), settings
-    )
+    bow = _bag_of_words_of_file(tokens_path, settings, chunk_rows)
     matrix = bow.corpus.matrix
     write_tsv(bow.passages, outputs["passages"])
     write_npy(matrix.indptr, outputs["indptr"], keep_dtype=True)
@@ -832,7 +833,7 @@ def write_bag_of_words(
         "num_pos": int(dictionary.num_pos),
         "num_nnz": int(dictionary.num_nnz),
     }
-    Path(outputs["dictionary"]).write_text(json.dumps(state, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_json(state, outputs["dictionary"])
     write_lines((" ".join(tokens) for tokens in bow.texts), outputs["coherence_texts"])
     return bow
 
@@ -841,10 +842,9 @@ def read_bag_of_words(inputs: Mapping) -> BagOfWords:
     """The :class:`BagOfWords` :func:`write_bag_of_words` wrote into the files ``inputs`` names."""
     import json
 
-    from gensim.corpora import Dictionary
     from scipy import sparse
 
-    from zhengfa_trends.sparse_lda import BowCorpus
+    from zhengfa_trends.sparse_lda import BowCorpus, filtered_dictionary
 
     from .io import read_npy, read_tsv
 
@@ -854,13 +854,9 @@ def read_bag_of_words(inputs: Mapping) -> BagOfWords:
         (read_npy(inputs["counts"]), read_npy(inputs["indices"]), indptr),
         shape=(len(indptr) - 1, len(state["terms"])),
     )
-    dictionary = Dictionary()
-    dictionary.token2id = {term: i for i, term in enumerate(state["terms"])}
-    dictionary.dfs = dict(enumerate(state["dfs"]))
-    dictionary.cfs = {i: int(cf) for i, cf in enumerate(np.asarray(matrix.sum(axis=0)).ravel())}
-    dictionary.num_docs = state["num_docs"]
-    dictionary.num_pos = state["num_pos"]
-    dictionary.num_nnz = state["num_nnz"]
+    dictionary = filtered_dictionary(
+        state["terms"], state["dfs"], matrix, state["num_docs"], state["num_pos"], state["num_nnz"]
+    )
     with open(inputs["coherence_texts"], encoding="utf-8") as handle:
         texts = [line.rstrip("\n").split() for line in handle]
     passages = read_tsv(inputs["passages"], dtype={"doc_id": str})
