@@ -275,7 +275,7 @@ def test_the_bag_of_words_files_give_the_data_of_tokens_tsv(tmp_path, default_to
         "n_tokens",
     ]
     assert data.texts[3] == [] and len(data.texts) == len(tokens)
-    assert data.corpus.matrix.dtype == written.corpus.matrix.dtype == np.int64
+    assert data.corpus.matrix.dtype == written.corpus.matrix.dtype == np.int32
     assert data.dictionary.num_docs == len(tokens) and data.dictionary.num_pos == expected.dictionary.num_pos
     assert data.dictionary[0] == expected.dictionary[0]
     # the files are bytes of the data alone: written again, they are the same

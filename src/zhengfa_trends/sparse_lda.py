@@ -135,12 +135,12 @@ def bow_corpus(
     codes_of: dict[str, int] = {}
     passages = iter(token_lists)
     first_seen = np.zeros(0, dtype=np.int64)
-    indptr_parts, index_parts, data_parts = [np.zeros(1, dtype=np.int64)], [], []
+    blocks: list[sparse.csr_matrix] = []
     n_docs = num_pos = 0
     # The count matrix is built ``chunk_passages`` passages at a time: one code, row and count per
     # token of the whole corpus (three int64 arrays, plus scipy's copies while it converts them)
-    # made this the peak of fit_lda's memory.  Each block is canonical (sorted, summed) CSR, so
-    # the stacked blocks are the same arrays as one conversion of the whole corpus.
+    # made this the peak of fit_lda's memory.  Each block is canonical (sorted, summed) CSR.
+    # Counts are int32 (a term's count in one passage): half the bytes of int64, the same values.
     while True:
         lengths: list[int] = []
 
@@ -159,27 +159,20 @@ def bow_corpus(
         )
         np.minimum.at(first_seen, codes, rows + n_docs)
         block = sparse.csr_matrix(
-            (np.ones(len(codes), dtype=np.int64), (rows, codes)),
+            (np.ones(len(codes), dtype=np.int32), (rows, codes)),
             shape=(len(lengths), len(codes_of)),
         )
         block.sum_duplicates()
-        indptr_parts.append(block.indptr[1:].astype(np.int64) + indptr_parts[-1][-1])
-        index_parts.append(block.indices)
-        data_parts.append(block.data)
+        blocks.append(block)
         n_docs += len(lengths)
         num_pos += len(codes)
         del codes, rows, block
     words = np.array(list(codes_of), dtype=str) if codes_of else np.zeros(0, dtype=str)
-    counts = sparse.csr_matrix(
-        (
-            np.concatenate(data_parts) if data_parts else np.zeros(0, dtype=np.int64),
-            np.concatenate(index_parts) if index_parts else np.zeros(0, dtype=np.int64),
-            np.concatenate(indptr_parts),
-        ),
-        shape=(n_docs, len(words)),
-    )
-    del data_parts, index_parts, indptr_parts
-    doc_freq = np.bincount(counts.indices, minlength=len(words))
+    doc_freq = np.zeros(len(words), dtype=np.int64)
+    num_nnz = 0
+    for block in blocks:
+        doc_freq[: block.shape[1]] += np.bincount(block.indices, minlength=block.shape[1])
+        num_nnz += block.nnz
     # gensim's id order: first passage of occurrence, then the term (it sorts each passage's new terms).
     gensim_order = np.lexsort((words, first_seen))
     keep = (doc_freq >= no_below) & (doc_freq <= int(no_above * n_docs))
@@ -189,11 +182,45 @@ def bow_corpus(
         gensim_id = np.empty(len(words), dtype=np.int64)
         gensim_id[gensim_order] = np.arange(len(words))
         kept = kept[np.argsort(gensim_id[kept])]
-    matrix = counts[:, kept].tocsr()
-    matrix.sort_indices()
+    matrix = _kept_columns(blocks, kept, len(words), n_docs)
     # num_docs, num_pos and num_nnz as gensim counts them: over all passages, before filtering.
-    dictionary = filtered_dictionary(words[kept], doc_freq[kept], matrix, n_docs, num_pos, int(counts.nnz))
+    dictionary = filtered_dictionary(words[kept], doc_freq[kept], matrix, n_docs, num_pos, num_nnz)
     return dictionary, BowCorpus(matrix)
+
+
+def _kept_columns(
+    blocks: list[sparse.csr_matrix], kept: np.ndarray, n_words: int, n_docs: int
+) -> sparse.csr_matrix:
+    """The blocks' rows stacked, with only the columns ``kept`` (renumbered in that order), sorted.
+
+    The same matrix as stacking the blocks and indexing ``[:, kept]``, assembled block by block
+    into arrays allocated once: every block is released as soon as its rows are copied, so the
+    memory peak is about one copy of the counts, not the three of stacking and then indexing.
+    """
+    new_id = np.full(n_words, -1, dtype=np.int64)
+    new_id[kept] = np.arange(len(kept))
+    n_kept = sum(int(np.count_nonzero(new_id[block.indices] >= 0)) for block in blocks)
+    indices = np.empty(n_kept, dtype=np.int64 if max(len(kept), n_kept) >= 2**31 else np.int32)
+    data = np.empty(n_kept, dtype=np.int32)
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    position = row = 0
+    for number, block in enumerate(blocks):
+        blocks[number] = None  # released once copied
+        ids = new_id[block.indices]
+        mask = ids >= 0
+        row_ends = np.concatenate(([0], np.cumsum(mask)))[block.indptr]
+        part = sparse.csr_matrix((block.data[mask], ids[mask], row_ends), shape=(block.shape[0], len(kept)))
+        part.sort_indices()
+        end = position + part.nnz
+        indices[position:end] = part.indices
+        data[position:end] = part.data
+        indptr[row + 1 : row + 1 + block.shape[0]] = part.indptr[1:] + position
+        position, row = end, row + block.shape[0]
+        del block, ids, mask, part
+    blocks.clear()
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(n_docs, len(kept)))
+    matrix.has_sorted_indices = True
+    return matrix
 
 
 def filtered_dictionary(
