@@ -73,3 +73,22 @@ def test_parts_written_one_after_another_equal_the_whole(tmp_path):
     assert (tmp_path / "whole.tsv").read_bytes() == (tmp_path / "parts.tsv").read_bytes() == _pandas(table)
     io.write_tsv_chunks(iter(()), tmp_path / "empty.tsv", ["doc_id", "topic_0"])
     assert (tmp_path / "empty.tsv").read_bytes() == b"doc_id\ttopic_0\n"
+
+
+def test_write_tsv_in_parts_gives_the_bytes_of_the_whole(tmp_path, monkeypatch):
+    # Parts of 7 rows (a tail of 3), a share column and a free float: the bytes of one pandas write.
+    rng = np.random.default_rng(5)
+    table = pd.DataFrame(
+        {
+            "doc_id": [f"文{i}" for i in range(24)],
+            "year": np.arange(24) % 5 + 2021,
+            "share": np.round(rng.random(24), 6),
+            "value": rng.random(24) * 1e3,
+        }
+    )
+    monkeypatch.setattr(io, "WRITE_ROWS", 7)
+    io.write_tsv(table, tmp_path / "parts.tsv")
+    io.write_tsv(table.iloc[:0], tmp_path / "empty.tsv")
+    assert (tmp_path / "parts.tsv").read_bytes() == io._pandas_tsv(table)
+    assert (tmp_path / "parts.tsv").read_text(encoding="utf-8").count("doc_id") == 1
+    assert (tmp_path / "empty.tsv").read_bytes() == b"doc_id\tyear\tshare\tvalue\n"

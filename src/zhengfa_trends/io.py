@@ -35,11 +35,18 @@ def tsv_text(table: pd.DataFrame) -> str:
     return tsv_bytes(table).decode("utf-8")
 
 
+#: rows of a table written at once: pandas' text of a million-row table is a memory peak of its own
+WRITE_ROWS = 100_000
+
+
 def write_tsv(table: pd.DataFrame, path: str | Path) -> None:
-    """Write ``table`` as TSV with a fixed float format, so identical data give identical bytes."""
-    with _naming(path):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_bytes(tsv_bytes(table))
+    """Write ``table`` as TSV with a fixed float format, so identical data give identical bytes
+    (:data:`WRITE_ROWS` rows at a time, the same bytes as the whole at once)."""
+    write_tsv_chunks(
+        (table.iloc[start : start + WRITE_ROWS] for start in range(0, len(table), WRITE_ROWS)),
+        path,
+        list(table.columns),
+    )
 
 
 def _pandas_tsv(table: pd.DataFrame, header: bool = True) -> bytes:

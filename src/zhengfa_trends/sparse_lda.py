@@ -139,7 +139,7 @@ def bow_corpus(
     n_docs = num_pos = 0
     # The count matrix is built ``chunk_passages`` passages at a time: one code, row and count per
     # token of the whole corpus (three int64 arrays, plus scipy's copies while it converts them)
-    # made this the peak of fit_lda's memory.  Each block is canonical (sorted, summed) CSR.
+    # made this the memory peak of the job building it.  Each block is canonical (sorted, summed) CSR.
     # Counts are int32 (a term's count in one passage): half the bytes of int64, the same values.
     while True:
         lengths: list[int] = []
@@ -182,24 +182,25 @@ def bow_corpus(
         gensim_id = np.empty(len(words), dtype=np.int64)
         gensim_id[gensim_order] = np.arange(len(words))
         kept = kept[np.argsort(gensim_id[kept])]
-    matrix = _kept_columns(blocks, kept, len(words), n_docs)
+    # each passage a kept term occurs in is one entry of its column
+    matrix = _kept_columns(blocks, kept, int(doc_freq[kept].sum()), len(words), n_docs)
     # num_docs, num_pos and num_nnz as gensim counts them: over all passages, before filtering.
     dictionary = filtered_dictionary(words[kept], doc_freq[kept], matrix, n_docs, num_pos, num_nnz)
     return dictionary, BowCorpus(matrix)
 
 
 def _kept_columns(
-    blocks: list[sparse.csr_matrix], kept: np.ndarray, n_words: int, n_docs: int
+    blocks: list[sparse.csr_matrix], kept: np.ndarray, n_kept: int, n_words: int, n_docs: int
 ) -> sparse.csr_matrix:
     """The blocks' rows stacked, with only the columns ``kept`` (renumbered in that order), sorted.
 
     The same matrix as stacking the blocks and indexing ``[:, kept]``, assembled block by block
     into arrays allocated once: every block is released as soon as its rows are copied, so the
     memory peak is about one copy of the counts, not the three of stacking and then indexing.
+    ``n_kept`` is the number of entries in the kept columns (their passage frequencies summed).
     """
     new_id = np.full(n_words, -1, dtype=np.int64)
     new_id[kept] = np.arange(len(kept))
-    n_kept = sum(int(np.count_nonzero(new_id[block.indices] >= 0)) for block in blocks)
     indices = np.empty(n_kept, dtype=np.int64 if max(len(kept), n_kept) >= 2**31 else np.int32)
     data = np.empty(n_kept, dtype=np.int32)
     indptr = np.zeros(n_docs + 1, dtype=np.int64)

@@ -816,17 +816,11 @@ def write_bag_of_words(
     Only the vocabulary settings (``no_below, no_above, keep_n``) and ``coherence_passages`` shape
     these files; every K and seed then reads them (:func:`read_bag_of_words`).
     """
-    from .io import write_json, write_lines, write_npy, write_tsv_chunks
+    from .io import write_json, write_lines, write_npy, write_tsv
 
     bow = _bag_of_words_of_file(tokens_path, settings, chunk_rows)
     matrix = bow.corpus.matrix
-    passages = bow.passages
-    # in parts: pandas' text of a million-row table at once is a memory peak of its own
-    write_tsv_chunks(
-        (passages.iloc[start : start + 100_000] for start in range(0, len(passages), 100_000)),
-        outputs["passages"],
-        list(passages.columns),
-    )
+    write_tsv(bow.passages, outputs["passages"])
     write_npy(matrix.indptr, outputs["indptr"], keep_dtype=True)
     write_npy(matrix.indices, outputs["indices"], keep_dtype=True)
     write_npy(matrix.data, outputs["counts"], keep_dtype=True)
