@@ -126,6 +126,7 @@ def test_a_second_font_in_the_same_process_gets_its_own_subset(tmp_path):
 
 def test_fonttools_and_matplotlib_are_unchanged_outside_the_block(monkeypatch):
     from fontTools import cffLib
+    from fontTools.cffLib import transforms
     from fontTools.ttLib.tables import _c_m_a_p, _h_m_t_x
 
     before = (
@@ -134,18 +135,21 @@ def test_fonttools_and_matplotlib_are_unchanged_outside_the_block(monkeypatch):
         cffLib.Index.__init__,
         _h_m_t_x.table__h_m_t_x.decompile,
         _c_m_a_p.cmap_format_4.decompile,
+        transforms.remove_unused_subroutines,
     )
     with pdf_fonts.parsed_once() as active:
         assert active == pdf_fonts.supported()
         if active:
             assert _backend_pdf_ps.get_glyphs_subset is not before[0]
             assert "decompile" in _c_m_a_p.cmap_format_12.__dict__
+            assert transforms.remove_unused_subroutines is pdf_fonts._remove_unused_subroutines
     after = (
         _backend_pdf_ps.get_glyphs_subset,
         cffLib.parseCharset,
         cffLib.Index.__init__,
         _h_m_t_x.table__h_m_t_x.decompile,
         _c_m_a_p.cmap_format_4.decompile,
+        transforms.remove_unused_subroutines,
     )
     assert after == before
     assert "decompile" not in _c_m_a_p.cmap_format_12.__dict__  # inherited again
@@ -161,3 +165,66 @@ def test_unknown_versions_give_the_same_bytes(tmp_path, monkeypatch):
     expected = _project_pdf(TEXTS["b"], tmp_path / "reused.pdf")
     monkeypatch.setitem(pdf_fonts.TESTED_VERSIONS, "matplotlib", "0.0.0")
     assert _project_pdf(TEXTS["b"], tmp_path / "stock.pdf") == expected
+
+
+def test_the_subroutine_pruning_copy_skips_only_the_dead_pass(monkeypatch):
+    """The copy decodes fewer subroutines than the stock function and gives the same subset bytes."""
+    import ast
+    import inspect
+    import textwrap
+
+    from fontTools.cffLib import transforms
+    from fontTools.misc import psCharStrings
+
+    if not pdf_fonts.supported():
+        pytest.skip("other matplotlib/fontTools versions: the stock route runs")
+
+    # Statement for statement the copy is the stock function without the dead line (its docstring
+    # and the import of fontTools' helpers aside): a change of either shows here.
+    def statements(function, drop) -> str:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
+        tree.name, tree.body = "f", [node for node in tree.body if not drop(node)]
+        for loop in ast.walk(tree):
+            if isinstance(loop, ast.For):
+                loop.body = [node for node in loop.body if not drop(node)] or loop.body
+        return ast.dump(tree)
+
+    def dead(node) -> bool:
+        return isinstance(node, ast.Assign) and ast.unparse(node) == "subrs = set(subrs)"
+
+    def added(node) -> bool:
+        docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        return docstring or isinstance(node, ast.ImportFrom)
+
+    assert "subrs = set(subrs)" in inspect.getsource(transforms.remove_unused_subroutines)
+    assert statements(transforms.remove_unused_subroutines, dead) == statements(
+        pdf_fonts._remove_unused_subroutines, added
+    )
+
+    made = {"n": 0}
+    original_init = psCharStrings.T2CharString.__init__
+
+    def counting_init(self, *args, **kwargs):
+        made["n"] += 1
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(psCharStrings.T2CharString, "__init__", counting_init)
+    path = plotting.cjk_font_path()
+    from matplotlib import ft2font
+    from matplotlib.font_manager import FontPath
+
+    font = ft2font.FT2Font(str(path))
+    glyphs = {font.get_char_index(ord(ch)) for ch in "数字政法科技手段现代化0123"}
+
+    def subset_bytes() -> tuple[bytes, int]:
+        made["n"] = 0
+        with _backend_pdf_ps.get_glyphs_subset(FontPath(str(path), 0), glyphs) as subset:
+            buffer = io.BytesIO()
+            subset.font.save(buffer)
+        return buffer.getvalue(), made["n"]
+
+    stock, stock_made = subset_bytes()
+    with pdf_fonts.parsed_once():
+        copied, copy_made = subset_bytes()
+    assert copied == stock
+    assert copy_made < stock_made / 2  # the dead pass decoded most of them

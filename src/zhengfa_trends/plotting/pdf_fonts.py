@@ -8,6 +8,13 @@ vertical metrics and the CFF charset and CharStrings offsets (65,535 glyphs each
 half is the subsetting itself (glyph closure, pruning, writing the subset), which depends on the
 glyphs of each figure.
 
+The subsetting also does work it throws away: fontTools 4.68.0's
+``cffLib.transforms.remove_unused_subroutines`` runs ``subrs = set(subrs)`` on the local
+subroutines of the last glyph it looked at and then never reads the result, which decodes every
+subroutine of that font dictionary (about 30,000 T2CharString objects for this font, a third of
+each subset's CPU time).  Inside the block a copy of that function without the dead line runs
+instead (:func:`_remove_unused_subroutines`); everything else in it is fontTools' code unchanged.
+
 Inside :func:`parsed_once`, the parsers of those tables keep what they parsed from a font file and
 hand a copy to the next subset of the same file.  The subsetter changes the tables it is given in
 place, so what is kept is never handed out itself: each subset gets new dicts and lists holding
@@ -185,8 +192,93 @@ def _subset_with_font_key(original):
     return get_glyphs_subset
 
 
+def _remove_unused_subroutines(cff):
+    """fontTools 4.68.0 ``cffLib.transforms.remove_unused_subroutines`` without its dead line.
+
+    The stock function ends its first loop with ``subrs = set(subrs)`` (``subrs``: the local
+    subroutines of the last CharString marked), a set that nothing reads: the next loop rebinds the
+    name.  Building it decodes every subroutine of that index.  The rest is copied unchanged, so
+    the subset, and the PDF, are the same bytes (tests/test_pdf_fonts.py).
+    """
+    from fontTools.cffLib.transforms import (
+        _cs_subset_subroutines,
+        _MarkingT2Decompiler,
+        _pd_delete_empty_subrs,
+        _uniq_sort,
+        calcSubrBias,
+    )
+
+    for fontname in cff.keys():
+        font = cff[fontname]
+        cs = font.CharStrings
+        # Mark all used subroutines
+        for c in cs.values():
+            subrs = getattr(c.private, "Subrs", [])
+            decompiler = _MarkingT2Decompiler(subrs, c.globalSubrs, c.private)
+            decompiler.execute(c)
+
+        all_subrs = [font.GlobalSubrs]
+        if hasattr(font, "FDArray"):
+            all_subrs.extend(
+                fd.Private.Subrs for fd in font.FDArray if hasattr(fd.Private, "Subrs") and fd.Private.Subrs
+            )
+        elif hasattr(font.Private, "Subrs") and font.Private.Subrs:
+            all_subrs.append(font.Private.Subrs)
+
+        # (the stock function's `subrs = set(subrs)` stood here)
+
+        for subrs in all_subrs:
+            if not hasattr(subrs, "_used"):
+                subrs._used = set()
+            subrs._used = _uniq_sort(subrs._used)
+            subrs._old_bias = calcSubrBias(subrs)
+            subrs._new_bias = calcSubrBias(subrs._used)
+
+        # Renumber glyph charstrings
+        for c in cs.values():
+            subrs = getattr(c.private, "Subrs", None)
+            _cs_subset_subroutines(c, subrs, font.GlobalSubrs)
+
+        # Renumber subroutines themselves
+        for subrs in all_subrs:
+            if subrs == font.GlobalSubrs:
+                if not hasattr(font, "FDArray") and hasattr(font.Private, "Subrs"):
+                    local_subrs = font.Private.Subrs
+                elif (
+                    hasattr(font, "FDArray")
+                    and len(font.FDArray) == 1
+                    and hasattr(font.FDArray[0].Private, "Subrs")
+                ):
+                    local_subrs = font.FDArray[0].Private.Subrs
+                else:
+                    local_subrs = None
+            else:
+                local_subrs = subrs
+
+            subrs.items = [subrs.items[i] for i in subrs._used]
+            if hasattr(subrs, "file"):
+                del subrs.file
+            if hasattr(subrs, "offsets"):
+                del subrs.offsets
+
+            for subr in subrs.items:
+                _cs_subset_subroutines(subr, local_subrs, font.GlobalSubrs)
+
+        # Delete local SubrsIndex if empty
+        if hasattr(font, "FDArray"):
+            for fd in font.FDArray:
+                _pd_delete_empty_subrs(fd.Private)
+        else:
+            _pd_delete_empty_subrs(font.Private)
+
+        # Cleanup
+        for subrs in all_subrs:
+            del subrs._used, subrs._old_bias, subrs._new_bias
+
+
 def _patches() -> list[tuple[object, str, object]]:
     from fontTools import cffLib
+    from fontTools.cffLib import transforms
     from fontTools.ttLib.tables import _c_m_a_p, _h_m_t_x
     from matplotlib.backends import _backend_pdf_ps
 
@@ -197,6 +289,8 @@ def _patches() -> list[tuple[object, str, object]]:
         (cffLib, "parseCharset", _parse_charset),
         (cffLib.Index, "__init__", _index_init),
         (_backend_pdf_ps, "get_glyphs_subset", _subset_with_font_key),
+        # cffLib.CFFFontSet.remove_unused_subroutines imports it from transforms at each call
+        (transforms, "remove_unused_subroutines", lambda original: _remove_unused_subroutines),
     ]
 
 
