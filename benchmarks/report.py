@@ -330,6 +330,12 @@ def write_report(path: Path, info: dict, runs: list[Run], cores: str, workdir: P
         f"- command: `python benchmarks/run.py {' '.join(argv)}` (work folder `{workdir}`)",
         f"- machine: {info['nproc']} CPUs (nproc), {info['cpu']}, {_f(info['ram_gib'])} GiB RAM, {info['platform']}",
         f"- Python {info['python']}; {packages}",
+        (
+            "- PYTHONDONTWRITEBYTECODE is set: every job compiled the package's modules anew (a user's "
+            "Python keeps .pyc files, so its job start-ups are shorter than these)"
+            if info.get("python_dont_write_bytecode")
+            else "- PYTHONDONTWRITEBYTECODE is not set: jobs load the package's cached .pyc files"
+        ),
         f"- load average when the run started: {info.get('loadavg', '?')}",
         (
             f"- benchmarked: snapshot of commit {info['ref_commit']} (`--ref {info['ref']}`) in `{runner.SOURCE}`"

@@ -386,3 +386,24 @@ def test_the_perplexity_guard_fails_a_worse_model_only():
     assert quality.perplexity_ok(1.0) and quality.perplexity_ok(1.0099)
     assert quality.perplexity_ok(0.975)  # 2.5 % below gensim's: a better fit, not a failure
     assert not quality.perplexity_ok(1.0101)
+
+
+@pytest.mark.parametrize("value", ["1", None])
+def test_the_report_says_whether_jobs_compiled_the_package_anew(tmp_path, monkeypatch, value):
+    # PYTHONDONTWRITEBYTECODE makes every job compile the package's modules again: the report says so.
+    from measure import machine_info
+
+    if value is None:
+        monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    else:
+        monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", value)
+    info = machine_info()
+    assert info["python_dont_write_bytecode"] is (value is not None)
+    info.update(date="today", loadavg="0.00 0.00 0.00")
+    out = tmp_path / "RESULTS.md"
+    report.write_report(out, info, [], "2", tmp_path, ["--docs", "10"])
+    lines = [
+        line for line in out.read_text(encoding="utf-8").splitlines() if "PYTHONDONTWRITEBYTECODE" in line
+    ]
+    expected = "is set: every job compiled" if value else "is not set: jobs load the package's cached .pyc"
+    assert len(lines) == 1 and expected in lines[0]
