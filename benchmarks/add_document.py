@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from measure import local_run_env
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,7 +40,14 @@ def _copy_project(target: Path) -> None:
 def _run(project: Path, cores: int) -> float:
     start = time.perf_counter()
     command = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--configfile", "bench.yaml", "-q"]
-    subprocess.run(command, cwd=project, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command,
+        cwd=project,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=local_run_env(),
+    )
     return time.perf_counter() - start
 
 

@@ -30,6 +30,21 @@ MIB = 1024 * 1024
 CHILD_ENV: dict[str, str] | None = None
 
 
+def local_run_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: this process's environment) for a measured local run: ``SLURM_CONF`` set to
+    an empty file.
+
+    With the ``slurm`` extra installed, Snakemake imports the SLURM executor plugin at every start,
+    and the plugin runs ``scontrol show config``; where SLURM's commands are installed but no
+    controller answers (a machine with ``slurm-wlm`` and the cluster stopped), scontrol retries for
+    about 9 s before giving up, and every measured Snakemake command would carry that wait.  An
+    empty configuration makes scontrol stop at once; the local runs never use SLURM.
+    """
+    child = dict(os.environ if env is None else env)
+    child["SLURM_CONF"] = os.devnull
+    return child
+
+
 @dataclass
 class Measured:
     """One measured subprocess."""
@@ -213,7 +228,12 @@ def measure(command: list[str], cwd: Path, log_path: Path, timeout: float | None
         start = time.perf_counter()
         result.started_at = time.time()
         process = subprocess.Popen(
-            full, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=CHILD_ENV
+            full,
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=CHILD_ENV or local_run_env(),
         )
         sampler = TreeSampler(process.pid)
         sampler.start()
@@ -309,7 +329,7 @@ def machine_info() -> dict:
         [sys.executable, "-c", "import zhengfa_trends; print(zhengfa_trends.__file__)"],
         capture_output=True,
         text=True,
-        env=CHILD_ENV,
+        env=CHILD_ENV or local_run_env(),
     )
     info["package_file"] = where.stdout.strip() or "not importable"
     try:

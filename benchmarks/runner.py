@@ -427,7 +427,7 @@ def use_snapshot(ref: str, workdir: Path) -> str:
         archive = subprocess.run(["git", "-C", str(REPO), "archive", sha], capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(snapshot)], input=archive.stdout, check=True)
     SOURCE = snapshot
-    child_env = dict(os.environ)
+    child_env = measuring.local_run_env()
     child_env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(snapshot / "src"), os.environ.get("PYTHONPATH")])
     )

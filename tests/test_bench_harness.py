@@ -407,3 +407,19 @@ def test_the_report_says_whether_jobs_compiled_the_package_anew(tmp_path, monkey
     ]
     expected = "is set: every job compiled" if value else "is not set: jobs load the package's cached .pyc"
     assert len(lines) == 1 and expected in lines[0]
+
+
+def test_measured_commands_see_an_empty_slurm_configuration(tmp_path, monkeypatch):
+    # A machine with SLURM's commands but no controller makes the SLURM plugin's `scontrol show
+    # config` wait ~9 s at every Snakemake start: the measured runs must not carry that wait.
+    import measure
+
+    monkeypatch.setenv("SLURM_CONF", "/etc/slurm/slurm.conf")
+    monkeypatch.setattr(measure, "CHILD_ENV", None)
+    script = "import os; print(os.environ['SLURM_CONF'], os.environ['ZF_PROBE'])"
+    monkeypatch.setenv("ZF_PROBE", "kept")
+    result = measure.measure([sys.executable, "-c", script], tmp_path, tmp_path / "probe.log")
+    assert result.returncode == 0
+    printed = (tmp_path / "probe.log").read_text(encoding="utf-8").splitlines()[-1]
+    assert printed.split() == [os.devnull, "kept"]
+    assert measure.local_run_env({"PATH": "/bin"}) == {"PATH": "/bin", "SLURM_CONF": os.devnull}
