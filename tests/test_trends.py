@@ -321,3 +321,27 @@ def test_interval_rule_documents_from_min_docs_passages_below_flagged():
     assert rows.loc[2020, "ci_unit"] == "documents"
     with pytest.raises(ValueError, match="trends.interval"):
         theme_share_by_year(tokens, themes, interval="bca")
+
+
+def test_ratio_interval_t_quantile_is_scipy_stats_t_ppf():
+    # trends takes the t quantile from scipy.special.stdtrit to spare its jobs the import of
+    # scipy.stats: the same numbers as stats.t.ppf over small, large, infinite and missing df.
+    from scipy.special import stdtrit
+
+    df = np.concatenate([np.geomspace(0.05, 1e9, 2000), [1.0, 2.0, np.inf, np.nan]])
+    for level in (0.5, 0.9, 0.95, 0.99):
+        assert np.array_equal(stdtrit(df, 0.5 + level / 2), stats.t.ppf(0.5 + level / 2, df), equal_nan=True)
+
+
+def test_yearly_intervals_do_not_import_scipy_stats():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from zhengfa_trends.trends import ratio_t_interval\n"
+        "low, high = ratio_t_interval(np.array([3.0, 2.0, 5.0]), np.array([1000.0, 500.0, 2000.0]))\n"
+        "print(round(float(low), 8), round(float(high), 8), 'scipy.stats' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["0.00138168", "0.00590822", "False"]

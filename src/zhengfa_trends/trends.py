@@ -111,7 +111,9 @@ def ratio_t_interval(
     -------
     (low, high) : ndarrays of the leading shape (NaN where there are fewer than 2 units).
     """
-    from scipy import stats
+    # The t quantile from scipy.special (what scipy.stats.t.ppf computes, same numbers): importing
+    # scipy.stats costs about 0.7 s in every job that draws an interval.
+    from scipy.special import stdtrit
 
     y = np.asarray(numerators, dtype=float)
     weights = np.broadcast_to(np.asarray(denominators, dtype=float), y.shape)
@@ -130,7 +132,7 @@ def ratio_t_interval(
         between = _between_unit_variance(y, weights, ratio, total)[..., None]
         omega = between + np.where(weights > 0, counting / np.where(weights > 0, weights, 1.0), 0.0)
         df = _bell_mccaffrey_df(a, c2, omega)
-        quantile = stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, np.nan))
+        quantile = stdtrit(np.where(df > 0, df, np.nan), 0.5 + level / 2)
         factor = np.exp(quantile * np.sqrt(variance) / ratio)
         low, high = ratio / factor, ratio * factor
     zero = (ratio == 0) & (total > 0)
