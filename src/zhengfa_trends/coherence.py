@@ -33,7 +33,7 @@ TOP_N = 20
 
 def top_word_ids(topic_word: np.ndarray, topn: int = TOP_N) -> list[np.ndarray]:
     """Each topic's ``topn`` highest-probability word ids, best first (gensim's ``argsort``)."""
-    from gensim import matutils
+    from .gensim_imports import matutils
 
     return [np.asarray(matutils.argsort(row, topn=topn, reverse=True)) for row in topic_word]
 

@@ -186,7 +186,7 @@ def frozen_run(tokens: pd.DataFrame, ledger: pd.DataFrame, stored: StoredModel, 
     -------
     zhengfa_trends.topics.LdaRun
     """
-    from gensim.corpora import Dictionary
+    from .gensim_imports import Dictionary
 
     # Word ids must be the stored model's column order (building from documents would sort them).
     dictionary = Dictionary()

@@ -31,10 +31,10 @@ from collections.abc import Iterable, Sequence
 from itertools import chain, islice
 
 import numpy as np
-from gensim.corpora import Dictionary
-from gensim.models import LdaModel
 from scipy import sparse
 from scipy.special import psi
+
+from .gensim_imports import Dictionary, LdaModel
 
 # Once fewer than this share of the working set is still iterating, the working set is compacted to
 # the active documents (amortises the row gathers against the work saved on converged documents).

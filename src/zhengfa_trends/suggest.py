@@ -71,7 +71,7 @@ def train_word_vectors(token_strings: Sequence[str], settings: SuggestionSetting
     -------
     gensim.models.KeyedVectors
     """
-    from gensim.models import Word2Vec
+    from .gensim_imports import Word2Vec
 
     index = sample_passages(len(token_strings), settings.max_passages, settings.seed)
     sentences = [token_strings[i].split() for i in index]

@@ -549,7 +549,7 @@ def perplexity_per_pass(heldout_corpus):
     state; the state is restored afterwards, so the trained model is exactly the one trained
     without the callback (tested).
     """
-    from gensim.models.callbacks import Metric
+    from .gensim_imports import Metric
 
     class HeldoutPerplexity(Metric):
         def __init__(self):
