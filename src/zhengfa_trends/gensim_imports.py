@@ -76,9 +76,7 @@ class _StatsStandIn(types.ModuleType):
 
 def _import_gensim() -> None:
     if "gensim" in sys.modules or "scipy.stats" in sys.modules:
-        import gensim.models  # noqa: F401
-
-        return
+        return  # nothing to save: the imports below take gensim as it is
     import scipy  # noqa: F401  (the real package: only its submodule stats is stood in for)
 
     stand_in = _StatsStandIn("scipy.stats")
