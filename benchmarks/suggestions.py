@@ -51,9 +51,11 @@ import numpy as np
 import pandas as pd
 import yaml
 from gensim.models import Word2Vec  # noqa: F401  (imported here, so no model's CPU time includes it)
+from threadpoolctl import threadpool_limits
 
 from zhengfa_trends.io import read_tokens
 from zhengfa_trends.keywords import KeywordMatcher, normalise_themes
+from zhengfa_trends.log import BLAS_THREADS_PER_JOB
 from zhengfa_trends.suggest import (
     SuggestionSettings,
     nearest_terms,
@@ -79,7 +81,7 @@ REPORT_THEMES = {
 
 # The job's settings until 2026-12 (skip-gram, negative sampling with 5 noise words, 10 epochs):
 # the reference every other setting is compared with.
-BEFORE = {"negative": 5, "epochs": 10}
+BEFORE = {"method": "word2vec", "negative": 5, "epochs": 10}
 
 # name -> overrides: SuggestionSettings fields or further gensim Word2Vec arguments (``sample``,
 # ``hs`` …).  Each is complete (it does not depend on the schema's defaults of the day); the first
@@ -95,13 +97,25 @@ SETTINGS = {
     "sg-dim50": {**BEFORE, "vector_size": 50},
     "sg-hs": {**BEFORE, "negative": 0},
     # Second round: combinations of the first round's settings that kept their recall.
-    "sg-hs-e5": {"negative": 0, "epochs": 5},  # the defaults since 2026-12
+    "sg-hs-e5": {"method": "word2vec", "negative": 0, "epochs": 5},  # the defaults since 2026-12
     "sg-hs-dim50": {**BEFORE, "negative": 0, "vector_size": 50},
-    "sg-hs-dim50-e5": {"negative": 0, "epochs": 5, "vector_size": 50},
+    "sg-hs-dim50-e5": {"method": "word2vec", "negative": 0, "epochs": 5, "vector_size": 50},
     "sg-dim50-e5": {**BEFORE, "vector_size": 50, "epochs": 5},
     "cbow-hs": {**BEFORE, "sg": 0, "negative": 0},
     # Third round, with five seeds: the best of the second and one step cheaper.
-    "sg-hs-e3": {"negative": 0, "epochs": 3},
+    "sg-hs-e3": {"method": "word2vec", "negative": 0, "epochs": 3},
+    # Fourth round: the count-based method (no training loop) against the Word2Vec defaults; the
+    # method's default since 2026-12 is ppmi-svd-p1.
+    "ppmi-svd": {"method": "ppmi_svd", "eigenvalue_power": 0.5},
+    "ppmi-svd-p0": {"method": "ppmi_svd", "eigenvalue_power": 0.0},
+    "ppmi-svd-p1": {"method": "ppmi_svd", "eigenvalue_power": 1.0},
+    "ppmi-svd-dim300": {"method": "ppmi_svd", "eigenvalue_power": 0.5, "vector_size": 300},
+    "ppmi-svd-dim50": {"method": "ppmi_svd", "eigenvalue_power": 0.5, "vector_size": 50},
+    "ppmi-svd-w2": {"method": "ppmi_svd", "eigenvalue_power": 0.5, "window": 2},
+    "ppmi-svd-w2-p1": {"method": "ppmi_svd", "eigenvalue_power": 1.0, "window": 2},
+    "ppmi-svd-s": {"method": "ppmi_svd", "eigenvalue_power": 0.5, "sample": 1e-3},
+    "ppmi-svd-s-p1": {"method": "ppmi_svd", "eigenvalue_power": 1.0, "sample": 1e-3},
+    "ppmi-svd-cs1": {"method": "ppmi_svd", "eigenvalue_power": 0.5, "context_smoothing": 1.0},
 }
 
 RECALL_AT = (20, 100)
@@ -290,11 +304,20 @@ def markdown(summary: pd.DataFrame) -> str:
 
 
 JOB = """
-import json, sys, yaml
+import dataclasses, json, sys, yaml
+from zhengfa_trends import suggest
 from zhengfa_trends.steps import suggest_keywords_step
 config = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
-options = dict(config["suggestions"], **json.loads(sys.argv[4]))
-suggest_keywords_step(sys.argv[2], sys.argv[3], config["themes"], config["trends"]["keyword_match"], options)
+overrides = json.loads(sys.argv[4])
+fields = {f.name for f in dataclasses.fields(suggest.SuggestionSettings)}
+# The job takes config keys only: a further argument must be the module's own value.
+assert overrides.pop("eigenvalue_power", suggest.EIGENVALUE_POWER) == suggest.EIGENVALUE_POWER, overrides
+assert set(overrides) <= fields, overrides
+options = dict(config["suggestions"], **overrides)
+from zhengfa_trends.log import run_script  # as the job runs: its BLAS threads, its logging
+run_script(None, lambda: suggest_keywords_step(
+    sys.argv[2], sys.argv[3], config["themes"], config["trends"]["keyword_match"], options
+))
 """
 
 
@@ -359,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         help="instead of the models: time the whole job per setting, in turn, this many times (--out: its rows)",
     )
     args = parser.parse_args(argv)
+    # As in the job (zhengfa_trends.log.run_script): one BLAS thread.
+    threadpool_limits(limits=BLAS_THREADS_PER_JOB, user_api="blas")
 
     names = args.settings.split(",")
     unknown = [n for n in names if n not in SETTINGS]

@@ -86,6 +86,10 @@ def run_script(log_path: str | Path | None, main: Callable[[], None]) -> None:
     from threadpoolctl import threadpool_limits
 
     logger = setup_logging(log_path)
+    # threadpool_limits reaches the BLAS libraries loaded so far; one the step loads later (scipy's
+    # own OpenBLAS, which numpy's does not share) takes its thread count from the environment.
+    before = os.environ.get("OPENBLAS_NUM_THREADS")
+    os.environ["OPENBLAS_NUM_THREADS"] = str(BLAS_THREADS_PER_JOB)
     started = time.perf_counter()
     logger.info("step started")
     try:
@@ -105,6 +109,11 @@ def run_script(log_path: str | Path | None, main: Callable[[], None]) -> None:
         if message is None:
             raise
         _exit_with_one_line(logger, message)
+    finally:
+        if before is None:
+            os.environ.pop("OPENBLAS_NUM_THREADS", None)
+        else:
+            os.environ["OPENBLAS_NUM_THREADS"] = before
 
 
 def _exit_with_one_line(logger: logging.Logger, message: str) -> None:

@@ -1,11 +1,23 @@
 """Keyword suggestions: the corpus's own words that sit closest to a theme's keywords.
 
-A gensim ``Word2Vec`` (skip-gram; hierarchical softmax by default, negative sampling with
-``suggestions.negative`` > 0) is trained on the passages' tokens with one worker thread and a
-fixed seed, so two runs give the same vectors; for each theme, the terms whose vectors are nearest
-(cosine) to the mean of its keywords' unit vectors are listed with their frequency per year.  Terms
-that are keywords, or that already count for a keyword (a longer token containing one, in
-``contains`` mode), are left out: they are measured already.
+Word vectors are learnt from the passages' tokens (a seeded sample of at most
+``suggestions.max_passages``) by one of two methods (``suggestions.method``):
+
+``word2vec``
+    gensim ``Word2Vec`` (skip-gram; hierarchical softmax by default, negative sampling with
+    ``suggestions.negative`` > 0), one worker thread and a fixed seed, so two runs give the same
+    vectors.
+``ppmi_svd``
+    The count-based counterpart (Levy, Goldberg & Dagan 2015): word × context co-occurrences in
+    the same window as Word2Vec's, weighted as its shrinking window weights them, turned into
+    positive pointwise mutual information with the contexts' counts smoothed (^0.75), and reduced
+    to ``vector_size`` dimensions by a seeded truncated SVD.  No training loop: a fraction of the
+    CPU time.
+
+For each theme, the terms whose vectors are nearest (cosine) to the mean of its keywords' unit
+vectors are listed with their frequency per year.  Terms that are keywords, or that already count
+for a keyword (a longer token containing one, in ``contains`` mode), are left out: they are
+measured already.
 """
 
 from __future__ import annotations
@@ -26,12 +38,19 @@ log = logging.getLogger(__name__)
 
 SUGGESTION_COLUMNS = ["theme", "rank", "term", "similarity", "year", "freq"]
 
+# ppmi_svd's vectors are U·Σ^p with this p: 1 (the plain truncated SVD) recalled held-out keywords
+# better than 0.5 and 0 on every corpus of benchmarks/SUGGESTIONS.md.
+EIGENVALUE_POWER = 1.0
+# Context counts are raised to this power before PMI, as Word2Vec's noise distribution raises them.
+CONTEXT_SMOOTHING = 0.75
+
 
 @dataclass(frozen=True)
 class SuggestionSettings:
     """The ``suggestions`` config section (defaults: the schema's, read by schema_field)."""
 
     n_terms: int = schema_field("suggestions.n_terms")
+    method: str = schema_field("suggestions.method")
     vector_size: int = schema_field("suggestions.vector_size")
     window: int = schema_field("suggestions.window")
     min_count: int = schema_field("suggestions.min_count")
@@ -55,27 +74,49 @@ def sample_passages(n_passages: int, max_passages: int, seed: int) -> np.ndarray
     return index
 
 
+class WordVectors:
+    """Words and their vectors: the part of gensim's ``KeyedVectors`` the suggestions read.
+
+    Parameters
+    ----------
+    words : list of str
+        ``index_to_key``: the word of every row.
+    vectors : array (words × dimensions)
+    """
+
+    def __init__(self, words: list[str], vectors: np.ndarray):
+        self.index_to_key = list(words)
+        self.key_to_index = {word: i for i, word in enumerate(self.index_to_key)}
+        self.vectors = vectors
+
+
 def train_word_vectors(token_strings: Sequence[str], settings: SuggestionSettings, **options):
-    """Word2Vec on the passages (a seeded sample of at most ``max_passages``), reproducibly.
+    """Word vectors of the passages (a seeded sample of at most ``max_passages``), reproducibly.
 
     Parameters
     ----------
     token_strings : sequence of str
         One space-joined token string per passage.
     settings : SuggestionSettings
+        ``method`` chooses :func:`ppmi_svd_vectors` or gensim ``Word2Vec``.
     **options
-        Further gensim ``Word2Vec`` arguments (``sample``, ``negative``, ``hs`` …) that override
-        gensim's defaults; benchmarks/suggestions.py compares some.  The job passes none.
+        Further arguments of the method: gensim ``Word2Vec`` arguments (``sample``, ``hs`` …)
+        that override gensim's defaults, or :func:`ppmi_svd_vectors`' keywords
+        (``eigenvalue_power``, ``context_smoothing``); benchmarks/suggestions.py compares some.
+        The job passes none.
 
     Returns
     -------
-    gensim.models.KeyedVectors
+    gensim.models.KeyedVectors or WordVectors
+        ``index_to_key``, ``key_to_index`` and ``vectors`` either way.
     """
-    from .gensim_imports import Word2Vec
-
     index = sample_passages(len(token_strings), settings.max_passages, settings.seed)
     sentences = [token_strings[i].split() for i in index]
     sentences = [s for s in sentences if s]
+    if settings.method == "ppmi_svd":
+        return ppmi_svd_vectors(sentences, settings, **options)
+    from .gensim_imports import Word2Vec
+
     arguments = {
         "vector_size": settings.vector_size,
         "window": settings.window,
@@ -92,6 +133,148 @@ def train_word_vectors(token_strings: Sequence[str], settings: SuggestionSetting
     }
     model = Word2Vec(sentences=sentences, **{**arguments, **options})
     return model.wv
+
+
+def cooccurrence_matrix(
+    sentences: Sequence[Sequence[str]], min_count: int, window: int, sample: float = 0.0, seed: int = 0
+):
+    """The vocabulary (count ≥ ``min_count``) and its symmetric, window-weighted co-occurrence counts.
+
+    Words rarer than ``min_count`` are dropped before windowing, as Word2Vec drops them, so a
+    window spans the words that are kept.  A context ``d`` words away counts
+    ``(window - d + 1) / window``: the probability that Word2Vec's randomly shrunk window (1 …
+    ``window`` words, uniformly) reaches it.  ``sample`` > 0 drops frequent words' occurrences
+    before windowing, seeded, with Word2Vec's probability (a word of corpus share ``f`` is kept
+    with probability ``(sqrt(f / sample) + 1) · sample / f``).
+
+    Returns
+    -------
+    (words, scipy.sparse.csr_matrix)
+        Words by count (most frequent first; equal counts in code-point order) and the
+        words × words matrix of weighted counts, symmetric.
+    """
+    from scipy.sparse import coo_matrix
+
+    lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+    flat = np.empty(int(lengths.sum()), dtype=object)
+    flat[:] = [token for sentence in sentences for token in sentence]
+    codes, distinct = pd.factorize(flat)
+    counts = np.bincount(codes, minlength=len(distinct))
+    # Most frequent first, equal counts in code-point order: the order of the rows and of the ties.
+    frequent = [i for i in np.flatnonzero(counts >= min_count)]
+    frequent.sort(key=lambda i: (-counts[i], distinct[i]))
+    words = [distinct[i] for i in frequent]
+    row_of = np.full(len(distinct), -1, dtype=np.int64)
+    row_of[frequent] = np.arange(len(frequent))
+    ids = row_of[codes]
+    sentence_of = np.repeat(np.arange(len(sentences), dtype=np.int64), lengths)
+    kept = ids >= 0
+    if sample > 0 and kept.any():
+        share = counts[frequent].astype(np.float64) / kept.sum()
+        keep_probability = np.minimum((np.sqrt(share / sample) + 1) * sample / share, 1.0)
+        draws = np.random.default_rng(seed).random(len(ids))
+        kept &= draws < keep_probability[np.maximum(ids, 0)]
+    ids, sentence_of = ids[kept], sentence_of[kept]
+    rows, columns, weights = [], [], []
+    for distance in range(1, window + 1):
+        same = sentence_of[:-distance] == sentence_of[distance:]
+        rows.append(ids[:-distance][same])
+        columns.append(ids[distance:][same])
+        weights.append(np.full(int(same.sum()), (window - distance + 1) / window))
+    size = len(words)
+    if rows:
+        rows, columns, weights = np.concatenate(rows), np.concatenate(columns), np.concatenate(weights)
+    matrix = coo_matrix((weights, (rows, columns)), shape=(size, size), dtype=np.float64).tocsr()
+    # Each pair was counted from its left word; the right word sees the left one as well.
+    return words, (matrix + matrix.T).tocsr()
+
+
+def ppmi_svd_vectors(
+    sentences: Sequence[Sequence[str]],
+    settings: SuggestionSettings,
+    eigenvalue_power: float = EIGENVALUE_POWER,
+    context_smoothing: float = CONTEXT_SMOOTHING,
+    sample: float = 0.0,
+) -> WordVectors:
+    """Word vectors from the truncated SVD of the positive PMI matrix (Levy, Goldberg & Dagan 2015).
+
+    Parameters
+    ----------
+    sentences : sequence of token lists
+    settings : SuggestionSettings
+        ``min_count``, ``window``, ``vector_size`` and ``seed`` (of the randomised SVD).
+    eigenvalue_power : float
+        Vectors are ``U · Σ^p`` (:data:`EIGENVALUE_POWER`).
+    context_smoothing : float
+        Context counts are raised to this power before PMI (:data:`CONTEXT_SMOOTHING`, Word2Vec's
+        noise distribution), which keeps rare contexts from dominating.
+    sample : float
+        Word2Vec's subsampling of frequent words (:func:`cooccurrence_matrix`); 0, the default,
+        subsamples nothing (1e-3 recalled no better in benchmarks/SUGGESTIONS.md).
+
+    Returns
+    -------
+    WordVectors
+        One row per word with at least one positive association (a word whose every context is
+        as common as chance has no direction to offer and gets no vector).
+    """
+    from scipy.sparse import csr_matrix
+
+    words, counts = cooccurrence_matrix(sentences, settings.min_count, settings.window, sample, settings.seed)
+    total = counts.sum()
+    if total == 0:
+        return WordVectors([], np.zeros((0, settings.vector_size)))
+    word_totals = np.asarray(counts.sum(axis=1)).ravel()
+    context_weight = np.asarray(counts.sum(axis=0)).ravel() ** context_smoothing
+    context_share = context_weight / context_weight.sum()
+    pairs = counts.tocoo()
+    pmi = np.log(pairs.data * total) - np.log(word_totals[pairs.row] * total * context_share[pairs.col])
+    positive = pmi > 0
+    ppmi = csr_matrix((pmi[positive], (pairs.row[positive], pairs.col[positive])), shape=counts.shape)
+    has_vector = np.flatnonzero(np.diff(ppmi.indptr) > 0)
+    ppmi = ppmi[has_vector][:, has_vector]
+    words = [words[i] for i in has_vector]
+    dimensions = min(settings.vector_size, len(words) - 1)
+    if dimensions < 1:
+        return WordVectors(words, np.ones((len(words), 1)))
+    left, singular = randomized_svd(ppmi, dimensions, settings.seed)
+    return WordVectors(words, left * singular**eigenvalue_power)
+
+
+def randomized_svd(matrix, n_components: int, seed: int, oversamples: int = 10, power_iterations=None):
+    """The leading left singular vectors and values of a sparse matrix, by randomised range finding.
+
+    Halko, Martinsson & Tropp (2011), algorithm 4.4, with LU steps between the power iterations
+    and scikit-learn's choices (10 extra samples; 7 power iterations when ``n_components`` is under
+    a tenth of the matrix's size, else 4).  Written here because importing
+    ``sklearn.utils.extmath`` costs more CPU (0.55 s: it loads scipy.stats) than the whole
+    decomposition of a 9,000-word corpus (benchmarks/SUGGESTIONS.md).
+
+    Parameters
+    ----------
+    matrix : scipy.sparse matrix (n × m)
+    n_components : int
+        At most ``min(n, m)``.
+    seed : int
+        Seeds the Gaussian test matrix: the same seed, the same vectors.
+
+    Returns
+    -------
+    (left singular vectors n × n_components, singular values, descending)
+    """
+    from scipy.linalg import lu, qr, svd
+
+    if power_iterations is None:
+        power_iterations = 7 if n_components < 0.1 * min(matrix.shape) else 4
+    samples = min(n_components + oversamples, min(matrix.shape))
+    transposed = matrix.T.tocsr()
+    basis = np.random.default_rng(seed).standard_normal((matrix.shape[1], samples))
+    for _ in range(power_iterations):
+        basis, _ = lu(matrix @ basis, permute_l=True)
+        basis, _ = lu(transposed @ basis, permute_l=True)
+    basis, _ = qr(matrix @ basis, mode="economic")
+    small_left, singular, _ = svd(np.asarray(transposed @ basis).T, full_matrices=False)
+    return (basis @ small_left)[:, :n_components], singular[:n_components]
 
 
 def unit_vectors(vectors) -> np.ndarray:
@@ -184,7 +367,8 @@ def theme_suggestions(
         present = [vectors.key_to_index[w] for w in theme_words if w in vectors.key_to_index]
         if not present:
             log.warning(
-                "theme %s: none of its keywords occurs %d times or more: no suggestions",
+                "theme %s: none of its keywords has a vector (it needs %d occurrences or more, "
+                "beside other words): no suggestions",
                 theme,
                 settings.min_count,
             )
