@@ -331,10 +331,17 @@ def write_report(path: Path, info: dict, runs: list[Run], cores: str, workdir: P
         f"- machine: {info['nproc']} CPUs (nproc), {info['cpu']}, {_f(info['ram_gib'])} GiB RAM, {info['platform']}",
         f"- Python {info['python']}; {packages}",
         (
-            "- PYTHONDONTWRITEBYTECODE is set: every job compiled the package's modules anew (a user's "
-            "Python keeps .pyc files, so its job start-ups are shorter than these)"
-            if info.get("python_dont_write_bytecode")
-            else "- PYTHONDONTWRITEBYTECODE is not set: jobs load the package's cached .pyc files"
+            "- jobs load compiled bytecode, as a user's installed package does: the benchmarked src/ "
+            "was compiled (`python -m compileall`) before the timed runs, and PYTHONDONTWRITEBYTECODE"
+            + (" (set in this environment)" if info.get("python_dont_write_bytecode") else "")
+            + " is removed for the measured processes"
+            if info.get("bytecode_compiled")
+            else (
+                "- PYTHONDONTWRITEBYTECODE is set: every job compiled the package's modules anew (a user's "
+                "Python keeps .pyc files, so its job start-ups are shorter than these)"
+                if info.get("python_dont_write_bytecode")
+                else "- PYTHONDONTWRITEBYTECODE is not set: jobs load the package's cached .pyc files"
+            )
         ),
         f"- load average when the run started: {info.get('loadavg', '?')}",
         (

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import report
 import runner
-from measure import machine_info
+from measure import compile_package, machine_info
 from report import write_report
 from runner import Run, comparison_run, default_corpus_run, default_seed, scale_run, use_snapshot
 
@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     ref_commit = use_snapshot(args.ref, workdir) if args.ref else None
+    compile_package(runner.SOURCE / "src")
     seed = args.seed if args.seed is not None else default_seed()
     out = args.out if args.out.is_absolute() else Path.cwd() / args.out
     info = machine_info()
