@@ -142,7 +142,7 @@ def test_fonttools_and_matplotlib_are_unchanged_outside_the_block(monkeypatch):
         if active:
             assert _backend_pdf_ps.get_glyphs_subset is not before[0]
             assert "decompile" in _c_m_a_p.cmap_format_12.__dict__
-            assert transforms.remove_unused_subroutines is pdf_fonts._remove_unused_subroutines
+            assert transforms.remove_unused_subroutines is pdf_fonts._without_dead_line(before[-1])
     after = (
         _backend_pdf_ps.get_glyphs_subset,
         cffLib.parseCharset,
@@ -155,7 +155,7 @@ def test_fonttools_and_matplotlib_are_unchanged_outside_the_block(monkeypatch):
     assert "decompile" not in _c_m_a_p.cmap_format_12.__dict__  # inherited again
 
     # any other version: nothing is replaced, matplotlib's route runs
-    monkeypatch.setitem(pdf_fonts.TESTED_VERSIONS, "fontTools", "0.0.0")
+    monkeypatch.setitem(pdf_fonts.TESTED_VERSIONS, "fontTools", ("0.0.0",))
     with pdf_fonts.parsed_once() as active:
         assert active is False
         assert _backend_pdf_ps.get_glyphs_subset is before[0]
@@ -163,7 +163,7 @@ def test_fonttools_and_matplotlib_are_unchanged_outside_the_block(monkeypatch):
 
 def test_unknown_versions_give_the_same_bytes(tmp_path, monkeypatch):
     expected = _project_pdf(TEXTS["b"], tmp_path / "reused.pdf")
-    monkeypatch.setitem(pdf_fonts.TESTED_VERSIONS, "matplotlib", "0.0.0")
+    monkeypatch.setitem(pdf_fonts.TESTED_VERSIONS, "matplotlib", ("0.0.0",))
     assert _project_pdf(TEXTS["b"], tmp_path / "stock.pdf") == expected
 
 
@@ -179,8 +179,8 @@ def test_the_subroutine_pruning_copy_skips_only_the_dead_pass(monkeypatch):
     if not pdf_fonts.supported():
         pytest.skip("other matplotlib/fontTools versions: the stock route runs")
 
-    # Statement for statement the copy is the stock function without the dead line (its docstring
-    # and the import of fontTools' helpers aside): a change of either shows here.
+    # Statement for statement the rebuilt function is the stock one without the dead line (its
+    # docstring aside), and it runs in the stock function's module namespace.
     def statements(function, drop) -> str:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
         tree.name, tree.body = "f", [node for node in tree.body if not drop(node)]
@@ -192,14 +192,20 @@ def test_the_subroutine_pruning_copy_skips_only_the_dead_pass(monkeypatch):
     def dead(node) -> bool:
         return isinstance(node, ast.Assign) and ast.unparse(node) == "subrs = set(subrs)"
 
-    def added(node) -> bool:
-        docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        return docstring or isinstance(node, ast.ImportFrom)
+    stock_function = transforms.remove_unused_subroutines
+    assert "subrs = set(subrs)" in inspect.getsource(stock_function)
+    tree = pdf_fonts._tree_without_dead_line(stock_function).body[0]
+    tree.name = "f"
+    assert ast.dump(tree) == statements(stock_function, dead)
+    assert statements(stock_function, dead) != statements(stock_function, lambda node: False)
+    rebuilt = pdf_fonts._without_dead_line(stock_function)
+    assert rebuilt is not stock_function and rebuilt.__globals__ is stock_function.__globals__
 
-    assert "subrs = set(subrs)" in inspect.getsource(transforms.remove_unused_subroutines)
-    assert statements(transforms.remove_unused_subroutines, dead) == statements(
-        pdf_fonts._remove_unused_subroutines, added
-    )
+    # a function without the statement is left as it is
+    def without():
+        return 1
+
+    assert pdf_fonts._without_dead_line(without) is None
 
     made = {"n": 0}
     original_init = psCharStrings.T2CharString.__init__

@@ -8,12 +8,13 @@ vertical metrics and the CFF charset and CharStrings offsets (65,535 glyphs each
 half is the subsetting itself (glyph closure, pruning, writing the subset), which depends on the
 glyphs of each figure.
 
-The subsetting also does work it throws away: fontTools 4.68.0's
+The subsetting also does work it throws away: fontTools' (4.68.0, 4.69.1)
 ``cffLib.transforms.remove_unused_subroutines`` runs ``subrs = set(subrs)`` on the local
 subroutines of the last glyph it looked at and then never reads the result, which decodes every
 subroutine of that font dictionary (about 30,000 T2CharString objects for this font, a third of
-each subset's CPU time).  Inside the block a copy of that function without the dead line runs
-instead (:func:`_remove_unused_subroutines`); everything else in it is fontTools' code unchanged.
+each subset's CPU time).  Inside the block that function runs rebuilt from fontTools' own source
+without the dead line (:func:`_without_dead_line`); everything else in it is fontTools' code
+unchanged.
 
 Inside :func:`parsed_once`, the parsers of those tables keep what they parsed from a font file and
 hand a copy to the next subset of the same file.  The subsetter changes the tables it is given in
@@ -28,16 +29,20 @@ with any other version, :func:`parsed_once` does nothing and matplotlib's route 
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import contextvars
+import functools
+import inspect
 import os
+import textwrap
 from collections.abc import Iterator
 
 import fontTools
 import matplotlib
 
 # The versions whose internals this module mirrors; any other version uses the stock route.
-TESTED_VERSIONS = {"matplotlib": "3.11.2", "fontTools": "4.68.0"}
+TESTED_VERSIONS = {"matplotlib": ("3.11.2",), "fontTools": ("4.68.0", "4.69.1")}
 
 # Per process: font file -> {what was parsed -> (the parsed values, ...)}; a few fonts at most.
 _PARSED: dict[tuple, dict] = {}
@@ -51,8 +56,8 @@ stats = {"parsed": 0, "reused": 0}
 def supported() -> bool:
     """Whether the installed matplotlib and fontTools are the versions this module mirrors."""
     return (
-        matplotlib.__version__ == TESTED_VERSIONS["matplotlib"]
-        and fontTools.version == TESTED_VERSIONS["fontTools"]
+        matplotlib.__version__ in TESTED_VERSIONS["matplotlib"]
+        and fontTools.version in TESTED_VERSIONS["fontTools"]
     )
 
 
@@ -192,88 +197,56 @@ def _subset_with_font_key(original):
     return get_glyphs_subset
 
 
-def _remove_unused_subroutines(cff):
-    """fontTools 4.68.0 ``cffLib.transforms.remove_unused_subroutines`` without its dead line.
+# The one statement of fontTools' ``remove_unused_subroutines`` that :func:`_without_dead_line` drops.
+DEAD_LINE = "subrs = set(subrs)"
+
+
+def _tree_without_dead_line(function) -> ast.Module | None:
+    """The syntax tree of ``function``'s source without :data:`DEAD_LINE`, or ``None`` where the
+    source cannot be read or does not hold that statement exactly once."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    (definition,) = tree.body
+    removed = 0
+    for node in ast.walk(definition):
+        body = getattr(node, "body", None)
+        if isinstance(body, list):
+            kept = [statement for statement in body if ast.unparse(statement) != DEAD_LINE]
+            removed += len(body) - len(kept)
+            node.body = kept or [ast.Pass()]
+    if removed != 1:
+        return None
+    definition.decorator_list = []
+    return ast.fix_missing_locations(tree)
+
+
+@functools.cache
+def _without_dead_line(function):
+    """fontTools' ``cffLib.transforms.remove_unused_subroutines`` without its dead line, or ``None``.
 
     The stock function ends its first loop with ``subrs = set(subrs)`` (``subrs``: the local
     subroutines of the last CharString marked), a set that nothing reads: the next loop rebinds the
-    name.  Building it decodes every subroutine of that index.  The rest is copied unchanged, so
-    the subset, and the PDF, are the same bytes (tests/test_pdf_fonts.py).
+    name.  Building it decodes every subroutine of that index.  The function is rebuilt here from
+    fontTools' own source with that one statement removed (:func:`_tree_without_dead_line`) and
+    compiled in the same module namespace, so that everything else is fontTools' code of the
+    installed version, unchanged (it did change between 4.68.0 and 4.69.1); the subset, and the PDF,
+    are the same bytes (tests/test_pdf_fonts.py).  ``None`` (the stock function stays) where the
+    statement is not found exactly once.
     """
-    from fontTools.cffLib.transforms import (
-        _cs_subset_subroutines,
-        _MarkingT2Decompiler,
-        _pd_delete_empty_subrs,
-        _uniq_sort,
-        calcSubrBias,
-    )
+    tree = _tree_without_dead_line(function)
+    if tree is None:
+        return None
+    namespace: dict = {}
+    exec(compile(tree, inspect.getsourcefile(function), "exec"), function.__globals__, namespace)  # noqa: S102
+    rebuilt = namespace[tree.body[0].name]
+    rebuilt.__doc__ = f"{function.__module__}.{function.__name__} without `{DEAD_LINE}` (pdf_fonts)"
+    return rebuilt
 
-    for fontname in cff.keys():
-        font = cff[fontname]
-        cs = font.CharStrings
-        # Mark all used subroutines
-        for c in cs.values():
-            subrs = getattr(c.private, "Subrs", [])
-            decompiler = _MarkingT2Decompiler(subrs, c.globalSubrs, c.private)
-            decompiler.execute(c)
 
-        all_subrs = [font.GlobalSubrs]
-        if hasattr(font, "FDArray"):
-            all_subrs.extend(
-                fd.Private.Subrs for fd in font.FDArray if hasattr(fd.Private, "Subrs") and fd.Private.Subrs
-            )
-        elif hasattr(font.Private, "Subrs") and font.Private.Subrs:
-            all_subrs.append(font.Private.Subrs)
-
-        # (the stock function's `subrs = set(subrs)` stood here)
-
-        for subrs in all_subrs:
-            if not hasattr(subrs, "_used"):
-                subrs._used = set()
-            subrs._used = _uniq_sort(subrs._used)
-            subrs._old_bias = calcSubrBias(subrs)
-            subrs._new_bias = calcSubrBias(subrs._used)
-
-        # Renumber glyph charstrings
-        for c in cs.values():
-            subrs = getattr(c.private, "Subrs", None)
-            _cs_subset_subroutines(c, subrs, font.GlobalSubrs)
-
-        # Renumber subroutines themselves
-        for subrs in all_subrs:
-            if subrs == font.GlobalSubrs:
-                if not hasattr(font, "FDArray") and hasattr(font.Private, "Subrs"):
-                    local_subrs = font.Private.Subrs
-                elif (
-                    hasattr(font, "FDArray")
-                    and len(font.FDArray) == 1
-                    and hasattr(font.FDArray[0].Private, "Subrs")
-                ):
-                    local_subrs = font.FDArray[0].Private.Subrs
-                else:
-                    local_subrs = None
-            else:
-                local_subrs = subrs
-
-            subrs.items = [subrs.items[i] for i in subrs._used]
-            if hasattr(subrs, "file"):
-                del subrs.file
-            if hasattr(subrs, "offsets"):
-                del subrs.offsets
-
-            for subr in subrs.items:
-                _cs_subset_subroutines(subr, local_subrs, font.GlobalSubrs)
-
-        # Delete local SubrsIndex if empty
-        if hasattr(font, "FDArray"):
-            for fd in font.FDArray:
-                _pd_delete_empty_subrs(fd.Private)
-        else:
-            _pd_delete_empty_subrs(font.Private)
-
-        # Cleanup
-        for subrs in all_subrs:
-            del subrs._used, subrs._old_bias, subrs._new_bias
+def _pruned_subroutines(original):
+    return _without_dead_line(original) or original
 
 
 def _patches() -> list[tuple[object, str, object]]:
@@ -290,7 +263,7 @@ def _patches() -> list[tuple[object, str, object]]:
         (cffLib.Index, "__init__", _index_init),
         (_backend_pdf_ps, "get_glyphs_subset", _subset_with_font_key),
         # cffLib.CFFFontSet.remove_unused_subroutines imports it from transforms at each call
-        (transforms, "remove_unused_subroutines", lambda original: _remove_unused_subroutines),
+        (transforms, "remove_unused_subroutines", _pruned_subroutines),
     ]
 
 
