@@ -2,10 +2,15 @@
 
     python benchmarks/add_document.py --docs 2000 --mode freeze [--workdir /tmp/zf-add]
     python benchmarks/add_document.py --docs 2000 --mode update --add-share 0.01
+    python benchmarks/add_document.py --docs 100000 --mode update refit --add-share 0.01
 
 Generates a synthetic corpus (our own generator), copies the project beside it, runs the full
 workflow once on all but the last document, then adds that document and runs again.  Both runs use
 the same config; the ratio (rerun / full run) is printed and appended to benchmarks/ADD_DOCUMENT.md.
+With several modes the full run is made once (in the first mode: with nothing stored every mode
+fits the whole grid) and copied, results and Snakemake's records included, before the documents
+are added; each copy is then set to its mode and re-run in turn, so every rerun starts from the
+same full run.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from measure import local_run_env
+from measure import compile_package, local_run_env
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,9 +51,16 @@ def _run(project: Path, cores: int) -> float:
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=local_run_env(),
+        env=_run_env(),
     )
     return time.perf_counter() - start
+
+
+def _run_env() -> dict[str, str]:
+    # The jobs import this checkout's package (compiled once in main), whatever else is installed.
+    env = local_run_env()
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
+    return env
 
 
 def _chosen(project: Path) -> tuple[int, float]:
@@ -61,7 +73,13 @@ def _chosen(project: Path) -> tuple[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--mode", choices=["freeze", "update", "refit"], default="freeze")
+    parser.add_argument(
+        "--mode",
+        nargs="+",
+        choices=["freeze", "update", "refit"],
+        default=["freeze"],
+        help="lda.mode of the rerun; several: one full run, a rerun in each",
+    )
     parser.add_argument(
         "--add-share",
         type=float,
@@ -81,6 +99,7 @@ def main() -> None:
 
     if args.workdir.exists():
         shutil.rmtree(args.workdir)
+    compile_package(REPO / "src")
     corpus = args.workdir / "corpus"
     low, high = args.sentences.split("-")
     subprocess.run(
@@ -88,14 +107,11 @@ def main() -> None:
         + ["--min-sentences", low, "--max-sentences", high],
         check=True,
         stdout=subprocess.DEVNULL,
+        env=_run_env(),
     )
     project = args.workdir / "project"
     _copy_project(project)
-    config = {
-        "corpus": {"dir": str(corpus / "docs"), "metadata": str(corpus / "metadata.tsv")},
-        "lda": {"mode": args.mode},  # everything else as in config/config.yaml
-    }
-    (project / "bench.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    _write_config(project, corpus, args.mode[0])
     documents = sorted((corpus / "docs").glob("*.txt"))
     added = documents[-max(1, round(args.add_share * len(documents))) :]
     held = args.workdir / "held_back"
@@ -105,26 +121,46 @@ def main() -> None:
     load = os.getloadavg()[0]
     full = _run(project, args.cores)
     first_k = _chosen(project)[0]
+    projects = {args.mode[0]: project}
+    for mode in args.mode[1:]:
+        # copy2 keeps the modification times Snakemake compares; .snakemake/ holds its records
+        projects[mode] = args.workdir / f"project-{mode}"
+        shutil.copytree(project, projects[mode], symlinks=True)
+        _write_config(projects[mode], corpus, mode)
     for path in added:
         (held / path.name).rename(path)
-    rerun = _run(project, args.cores)
-    stats = json.loads((project / "results/tokens/stats.json").read_text(encoding="utf-8"))
-    ratio = rerun / full
-    k, perplexity = _chosen(project)
-    line = (
-        f"| {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} | {args.docs} | {args.mode} | {args.cores} | {full:.1f} | "
-        f"{rerun:.1f} | {ratio:.2f} | {stats['segmented']} / {stats['reused']} | {len(added)} added; "
-        f"K {first_k} then {k}, held-out perplexity after the rerun {perplexity:.1f}; load {load:.1f} at the start"
-    )
-    print(line)
+    for mode, mode_project in projects.items():
+        rerun_load = os.getloadavg()[0]
+        rerun = _run(mode_project, args.cores)
+        stats = json.loads((mode_project / "results/tokens/stats.json").read_text(encoding="utf-8"))
+        k, perplexity = _chosen(mode_project)
+        line = (
+            f"| {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} | {args.docs} | {mode} | {args.cores} | {full:.1f} | "
+            f"{rerun:.1f} | {rerun / full:.2f} | {stats['segmented']} / {stats['reused']} | {len(added)} added; "
+            f"K {first_k} then {k}, held-out perplexity after the rerun {perplexity:.1f}; load {load:.1f} at "
+            f"the start of the full run, {rerun_load:.1f} of the rerun"
+        )
+        print(line, flush=True)
+        _append_row(args.out, line)
+
+
+def _write_config(project: Path, corpus: Path, mode: str) -> None:
+    config = {
+        "corpus": {"dir": str(corpus / "docs"), "metadata": str(corpus / "metadata.tsv")},
+        "lda": {"mode": mode},  # everything else as in config/config.yaml
+    }
+    (project / "bench.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+def _append_row(out: Path, line: str) -> None:
     # The new row goes at the end of the table (ADD_DOCUMENT.md has text after it).
-    if args.out.exists():
-        lines = args.out.read_text(encoding="utf-8").splitlines()
+    if out.exists():
+        lines = out.read_text(encoding="utf-8").splitlines()
         last_row = max(i for i, text in enumerate(lines) if text.startswith("|"))
         lines.insert(last_row + 1, line + " |")
-        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     else:
-        args.out.write_text(
+        out.write_text(
             "# Adding one document (issue 6)\n\n| date (UTC) | docs | mode | cores | full run s | rerun s "
             "| ratio | segmented / reused | note |\n|---|---:|---|---:|---:|---:|---:|---|---|\n"
             + line
