@@ -13,6 +13,12 @@ trend) this checks, with the project's own outputs:
    batched model and for gensim ``LdaModel``, and tokens × Gibbs sweeps per second for tomotopy's
    ``LDAModel`` (a reference only, not a dependency: ``pip install -e ".[bench]"``; without it the
    result says "not installed"), with its held-out perplexity by the same formula.
+4. **Convergence of the passes**: the run's fit continued to 3 × its passes, with the held-out
+   perplexity after every pass (gensim's learning rate depends on the pass number, not on the total
+   number of passes, so the first P passes of the longer fit are the run's P-pass fit); the issue's
+   criterion: after P passes within 0.5 % of after 3 × P.  Where the run's model learned from a
+   sample first (``lda.selection_passages``), each stage is checked: the sample's passes, and the
+   passes over every passage that follow them.
 
 Usage::
 
@@ -22,6 +28,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -33,6 +40,9 @@ PERPLEXITY_BOUND = 0.01
 SPEARMAN_BOUND = 0.9
 # Gibbs sweeps of the tomotopy reference (training, and inference of the held-out passages).
 TOMOTOPY_SWEEPS = 200
+# Convergence criterion of issue 17: P passes are enough within 0.5 % of the perplexity after 3 × P.
+CONVERGENCE_TOLERANCE = 0.005
+CONVERGENCE_FACTOR = 3
 
 
 def _config(project: Path) -> dict:
@@ -180,6 +190,62 @@ def tomotopy_reference(
     }
 
 
+def convergence_stage(stage: str, passes: int, values: list[float], run_curve: list[float]) -> dict:
+    """One training stage's curve (held-out perplexity after passes 1 … 3 × ``passes``) and its verdict."""
+    at_p, at_3p = values[passes - 1], values[CONVERGENCE_FACTOR * passes - 1]
+    gap = at_p / at_3p - 1
+    return {
+        "stage": stage,
+        "passes": passes,
+        "values": [float(v) for v in values],
+        "at_passes": float(at_p),
+        "at_3_passes": float(at_3p),
+        "gap": float(gap),
+        "ok": bool(abs(gap) <= CONVERGENCE_TOLERANCE),
+        # the run's own convergence.tsv for these passes: the longer fit's first passes must equal it
+        "run_curve": [float(v) for v in run_curve],
+        "run_curve_max_difference": float(np.max(np.abs(np.subtract(values[: len(run_curve)], run_curve))))
+        if run_curve
+        else None,
+    }
+
+
+def convergence_check(train, test, sample, dictionary, k: int, seed: int, settings, run_curve) -> list[dict]:
+    """The run's fit continued to ``CONVERGENCE_FACTOR`` × its passes, per training stage.
+
+    ``sample`` is the seeded sample the run's model learned from first (``None``: it learned from
+    every training passage at once); ``run_curve`` the run's convergence.tsv values in pass order.
+    """
+    from zhengfa_trends import topics
+
+    longer = dataclasses.replace(settings, passes=CONVERGENCE_FACTOR * settings.passes)
+    first = train if sample is None else sample
+    model = topics.fit_lda(first, dictionary, k, seed, longer, callbacks=[topics.perplexity_per_pass(test)])
+    stages = [
+        convergence_stage(
+            "every training passage" if sample is None else f"the sample of {len(sample):,} passages",
+            settings.passes,
+            list(model.metrics["heldout_perplexity"]),
+            run_curve[: settings.passes],
+        )
+    ]
+    if sample is not None:
+        # the run's sample fit again (P passes), then 3 × the passes over every passage that follow it
+        model = topics.fit_lda(
+            sample, dictionary, k, seed, settings, callbacks=[topics.perplexity_per_pass(test)]
+        )
+        model = topics.train_on_all(model, train, CONVERGENCE_FACTOR * settings.full_passes)
+        stages.append(
+            convergence_stage(
+                f"every training passage, after the sample's {settings.passes} passes",
+                settings.full_passes,
+                list(model.metrics["heldout_perplexity"])[settings.passes :],
+                run_curve[settings.passes :],
+            )
+        )
+    return stages
+
+
 def perplexity_ok(ratio: float) -> bool:
     """The guard against speed bought with a worse model: the workflow's held-out perplexity at most
     ``PERPLEXITY_BOUND`` above gensim's (a lower one, a better fit of the held-out text, passes)."""
@@ -296,6 +362,20 @@ def quality_guard(project: Path, corpus: Path, tomotopy_sweeps: int = TOMOTOPY_S
         "cpu_seconds_batched": batched_cpu,
         "cpu_seconds_gensim": gensim_cpu,
     }
+    curve_file = results / "lda" / f"k{k}" / "convergence.tsv"
+    run_curve = read_tsv(curve_file).sort_values("pass")["perplexity"] if curve_file.exists() else []
+    with threadpool_limits(limits=BLAS_THREADS_PER_JOB, user_api="blas"):  # as the run's fit
+        outcome["convergence"] = convergence_check(
+            train,
+            test,
+            None if picked is None else bow[train_index[picked]],
+            dictionary,
+            k,
+            seed,
+            settings,
+            [float(v) for v in run_curve],
+        )
+    outcome["convergence_ok"] = all(stage["ok"] for stage in outcome["convergence"])
     # gensim's priors as it used them (alpha: the final one if lda.alpha is auto; eta: symmetric 1/K).
     eta = np.asarray(reference.eta, dtype=np.float64)
     outcome.update(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import runner
 from measure import Measured
-from quality import SPEARMAN_BOUND
+from quality import CONVERGENCE_FACTOR, CONVERGENCE_TOLERANCE, SPEARMAN_BOUND
 from runner import PASSES, K, Run
 
 # The issue's targets.
@@ -171,7 +171,46 @@ def quality_rows(run: Run) -> list[str]:
         f"| Spearman ≥ {SPEARMAN_BOUND} against the generator's truth "
         f"| topic {q['best_topic']}: ρ = {q['spearman_best_topic']:.3f} "
         f"(数字政法 theme: ρ = {q['spearman_theme_数字政法']:.3f}) | {_verdict(q['trend_ok'])} |",
+        *convergence_rows(run, where),
     ]
+
+
+def convergence_rows(run: Run, where: str) -> list[str]:
+    """Targets rows: are the run's passes enough (issue 17's criterion), one row per training stage."""
+    setting = "the default config's" if run.kind == "scale" else "the comparison's (the issue's setting)"
+    return [
+        f"| convergence, {where}: {stage['stage']}, {setting} {stage['passes']} passes "
+        f"| held-out perplexity within {CONVERGENCE_TOLERANCE:.1%} of that after {CONVERGENCE_FACTOR} × the passes "
+        f"| {stage['at_passes']:.3f} after {stage['passes']}, {stage['at_3_passes']:.3f} after "
+        f"{CONVERGENCE_FACTOR * stage['passes']} ({stage['gap']:+.2%}) | {_verdict(stage['ok'])} |"
+        for stage in run.quality.get("convergence", [])
+    ]
+
+
+def convergence_table(run: Run) -> list[str]:
+    """Held-out perplexity after every pass of the run's fit continued to 3 × its passes."""
+    stages = (run.quality or {}).get("convergence")
+    if not stages:
+        return []
+    lines = [
+        f"Convergence: the run's fit continued to {CONVERGENCE_FACTOR} × its passes in the quality guard, "
+        "held-out perplexity after every pass (gensim's learning rate depends on the pass number, not on "
+        "the total number of passes, so the first passes are the run's own fit: its `convergence.tsv` "
+        "beside them). Criterion (issue 17): after P passes within "
+        f"{CONVERGENCE_TOLERANCE:.1%} of after {CONVERGENCE_FACTOR} × P. Other corpora and the choice of "
+        "the default passes: `benchmarks/CONVERGENCE.md`.",
+        "",
+        "| stage | pass | held-out perplexity | the run's `convergence.tsv` | change from the pass before |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for stage in stages:
+        values, run_curve = stage["values"], stage["run_curve"]
+        for i, value in enumerate(values):
+            change = "" if i == 0 else f"{value / values[i - 1] - 1:+.2%}"
+            own = f"{run_curve[i]:.3f}" if i < len(run_curve) else ""
+            lines.append(f"| {stage['stage']} | {i + 1} | {value:.3f} | {own} | {change} |")
+    lines.append("")
+    return lines
 
 
 def rules_table(run: Run) -> list[str]:
@@ -414,6 +453,7 @@ def write_report(path: Path, info: dict, runs: list[Run], cores: str, workdir: P
                 "",
             ]
         lines += lda_throughput_table(run)
+        lines += convergence_table(run)
         phases = run.baseline_phases.get("phases")
         if phases:
             lines += [

@@ -318,11 +318,15 @@ def _guard_project(tmp_path: Path, n_passages: int = 40, **lda_changes) -> tuple
     settings = topics.LdaSettings.from_config(lda)
     data = topics.lda_data(tokens.copy(), settings)
     picked = topics.selection_index(len(tokens), settings)
+    watch = [topics.perplexity_per_pass(data.heldout)]  # the run's convergence.tsv
     if picked is None:
-        model = topics.fit_lda(data.train, data.dictionary, 2, 1, settings)
+        model = topics.fit_lda(data.train, data.dictionary, 2, 1, settings, callbacks=watch)
     else:  # as fit_lda's job does with lda.selection_passages: the sample, then every passage
-        model = topics.fit_lda(data.train[picked], data.dictionary, 2, 1, settings)
+        model = topics.fit_lda(data.train[picked], data.dictionary, 2, 1, settings, callbacks=watch)
         model = topics.train_on_all(model, data.train, settings.full_passes)
+    topics.convergence_table(model, 2, 1).to_csv(
+        results / "lda" / "k2" / "convergence.tsv", sep="\t", index=False
+    )
     lam, alpha = topics.model_parameters(model)
     np.save(results / "lda" / "k2" / "lambda.npy", lam)
     np.save(results / "lda" / "k2" / "alpha.npy", alpha)
@@ -360,6 +364,22 @@ def test_quality_guard_compares_the_run_with_gensim_and_the_planted_trend(tmp_pa
     assert outcome["spearman_theme_数字政法"] == pytest.approx(0.9)
     assert outcome["blas_threads"] == 1
     assert "tomotopy" in outcome  # a version, or "not installed"
+    # the run's fit continued to 3 x its 2 passes: its first 2 passes are the run's convergence.tsv
+    (stage,) = outcome["convergence"]
+    assert (stage["stage"], stage["passes"], len(stage["values"])) == ("every training passage", 2, 6)
+    assert len(stage["run_curve"]) == 2 and stage["run_curve_max_difference"] < 1e-5
+    assert stage["gap"] == pytest.approx(stage["values"][1] / stage["values"][5] - 1)
+    assert stage["ok"] == (abs(stage["gap"]) <= 0.005) and outcome["convergence_ok"] == stage["ok"]
+    run = runner.Run(kind="comparison", docs=40, quality=outcome)
+    (row,) = [line for line in report.targets_table([run], [], None, "2") if line.startswith("| convergence")]
+    assert row.startswith(
+        "| convergence, 40 docs: every training passage, the comparison's (the issue's setting) 2 passes "
+        "| held-out perplexity within 0.5% of that after 3 × the passes "
+        f"| {stage['at_passes']:.3f} after 2, {stage['at_3_passes']:.3f} after 6 ({stage['gap']:+.2%}) |"
+    )
+    table = [line for line in report.convergence_table(run) if line.startswith("| every training passage |")]
+    assert [line.split(" | ")[1] for line in table] == ["1", "2", "3", "4", "5", "6"]
+    assert table[0].endswith(f"| {stage['run_curve'][0]:.3f} |  |")  # the first pass has no change
 
 
 def test_quality_guard_refuses_a_project_that_capped_its_training_passages(tmp_path):
@@ -380,6 +400,12 @@ def test_quality_guard_counts_the_work_of_a_model_that_learned_from_a_sample_fir
     run = runner.Run(kind="scale", docs=160, quality=outcome)
     (row,) = [line for line in report.lda_throughput_table(run) if line.startswith("| workflow")]
     assert "| 2 passes over a seeded sample of 100 passages, then 1 over all (E-step ≤ 20 iterations" in row
+    # convergence per stage: the sample's 2 passes against 6, then the 1 pass over all against 3
+    sample, every = outcome["convergence"]
+    assert (sample["stage"], sample["passes"], len(sample["values"])) == ("the sample of 100 passages", 2, 6)
+    assert every["stage"] == "every training passage, after the sample's 2 passes"
+    assert (every["passes"], len(every["values"]), len(every["run_curve"])) == (1, 3, 1)
+    assert sample["run_curve_max_difference"] < 1e-5 and every["run_curve_max_difference"] < 1e-5
 
 
 def test_the_perplexity_guard_fails_a_worse_model_only():
