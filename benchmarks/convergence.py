@@ -44,6 +44,8 @@ from threadpoolctl import threadpool_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 TOLERANCE = 0.005
+# Issue 17's criterion: P passes are enough within TOLERANCE of the perplexity after FACTOR × P.
+FACTOR = 3
 TOPICS_AT = (
     10,
     30,
@@ -215,8 +217,8 @@ def topic_snapshots(passes: Sequence[int]):
 
 
 def converged_passes(values: list[float], tolerance: float = TOLERANCE) -> dict[int, float]:
-    """For every P with 3P measured: perplexity(P) / perplexity(3P) - 1."""
-    return {p: values[p - 1] / values[3 * p - 1] - 1 for p in range(1, len(values) // 3 + 1)}
+    """For every P with FACTOR × P measured: perplexity(P) / perplexity(FACTOR × P) - 1."""
+    return {p: values[p - 1] / values[FACTOR * p - 1] - 1 for p in range(1, len(values) // FACTOR + 1)}
 
 
 def smallest_converged(values: list[float], tolerance: float = TOLERANCE) -> int | None:

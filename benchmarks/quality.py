@@ -35,14 +35,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from convergence import FACTOR as CONVERGENCE_FACTOR
+from convergence import TOLERANCE as CONVERGENCE_TOLERANCE
+from convergence import converged_passes
 
 PERPLEXITY_BOUND = 0.01
 SPEARMAN_BOUND = 0.9
 # Gibbs sweeps of the tomotopy reference (training, and inference of the held-out passages).
 TOMOTOPY_SWEEPS = 200
-# Convergence criterion of issue 17: P passes are enough within 0.5 % of the perplexity after 3 × P.
-CONVERGENCE_TOLERANCE = 0.005
-CONVERGENCE_FACTOR = 3
 
 
 def _config(project: Path) -> dict:
@@ -193,7 +193,7 @@ def tomotopy_reference(
 def convergence_stage(stage: str, passes: int, values: list[float], run_curve: list[float]) -> dict:
     """One training stage's curve (held-out perplexity after passes 1 … 3 × ``passes``) and its verdict."""
     at_p, at_3p = values[passes - 1], values[CONVERGENCE_FACTOR * passes - 1]
-    gap = at_p / at_3p - 1
+    gap = converged_passes(values)[passes]  # benchmarks/convergence.py's criterion
     return {
         "stage": stage,
         "passes": passes,
