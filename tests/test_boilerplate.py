@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from zhengfa_trends.config import defaults, ingest_options
@@ -15,7 +17,7 @@ from zhengfa_trends.ingest import (
     ingest_corpus,
     remove_boilerplate,
 )
-from zhengfa_trends.ingest.boilerplate import line_key
+from zhengfa_trends.ingest.boilerplate import NOT_COUNTED, line_key, line_keys
 from zhengfa_trends.steps import ingest_step
 
 SENTENCES = [
@@ -80,6 +82,22 @@ def test_lines_compare_without_whitespace_and_min_docs_is_a_floor():
     docs = [("", ["加大 还原 减小", f"正文{n}"]) for n in range(3)] + [("", ["加大还原减小", "正文x"])]
     assert [line for _, _, line in find_boilerplate(docs, 0.5, 4).corpus.values()] == ["加大 还原 减小"]
     assert line_key("加大 还原 减小") == line_key("加大还原减小")
+    assert find_boilerplate(docs, 0.5, 5).corpus == {}
+
+
+def test_line_keys_drop_exactly_the_whitespace_a_regex_drops():
+    # line_key joins str.split(); the lines were once compared after re.sub(r"\s+", "") — the same
+    # characters must go, or a footer spaced with U+3000 or U+00A0 would stop matching.
+    regex_space = [chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c))]
+    assert len(regex_space) > 20
+    assert regex_space == [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    line = "加大" + "".join(regex_space) + "还原 减小"
+    assert line_key(line) == line_key("加大还原减小") != line_key("加大还原")
+    keys = line_keys(["下载", "", " \u3000 ", "打" * 501, "下 载"])
+    assert keys.dtype == np.uint64
+    assert keys.tolist() == [line_key("下载"), NOT_COUNTED, NOT_COUNTED, NOT_COUNTED, line_key("下载")]
+    # a blank line never counts, however many documents have one
+    docs = [("", ["", "   ", f"正文{n}"]) for n in range(6)]
     assert find_boilerplate(docs, 0.5, 5).corpus == {}
 
 

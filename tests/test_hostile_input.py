@@ -315,6 +315,37 @@ def test_lsh_drops_band_sharers_that_agree_in_too_few_bins():
     assert 123 in filtered.candidates(minhash_signature(shingle_hashes(near)))
 
 
+def test_lsh_candidates_are_exactly_band_sharers_that_agree_enough():
+    # The index rules candidates out on the low byte of each bin before reading the whole bins; the
+    # result must be what a plain scan over every earlier signature gives.
+    rng = np.random.default_rng(3)
+    han = np.arange(0x4E00, 0x4E00 + 3000)
+    stock = ["".join(map(chr, rng.choice(han, 30))) for _ in range(12)]
+    texts = ["".join(rng.choice(stock, 6, replace=False)) for _ in range(400)]
+    texts += [text[:-9] + "新增" for text in texts[:40]]  # near copies of earlier documents
+    signatures = [minhash_signature(shingle_hashes(text)) for text in texts]
+    totals = []
+    for margin in (0.2, 0.45, 1.0):
+        index = NearDuplicateIndex(0.9, margin=margin)
+        bands = index.bins // index.rows
+        found = expected = 0
+        for number, signature in enumerate(signatures):
+            earlier = np.array(signatures[:number], dtype=np.uint64).reshape(number, index.bins)
+            bands_of = earlier.reshape(number, bands, index.rows)
+            shares_band = (bands_of == signature.reshape(bands, index.rows)).all(axis=2).any(axis=1)
+            agreement = (earlier == signature).mean(axis=1)
+            reference = np.flatnonzero(shares_band & (agreement >= index.min_agreement)).tolist()
+            assert index.candidates(signature) == reference
+            found += len(reference)
+            expected += int(number >= 400)
+            assert index.add(signature) == number
+        assert found >= expected  # every near copy finds its original, whatever the margin
+        assert index.size == len(signatures) and len(index.low_bytes) >= index.size
+        totals.append(found)
+    assert totals[0] < totals[1] < totals[2]  # the filters were put to work: thousands ruled out
+    assert totals[2] > 2000
+
+
 def test_lsh_rows_follow_the_threshold():
     assert lsh_rows(0.9) == 8
     assert lsh_rows(0.8) < lsh_rows(0.95)

@@ -35,7 +35,14 @@ from ..clean import clean_text, split_passages
 from ..config import schema_field
 from ..files import HTML_SUFFIXES, CorpusError, list_corpus_files, safe_name
 from ..io import write_tsv_chunks
-from .boilerplate import BOILERPLATE_COLUMNS, Boilerplate, find_boilerplate, line_key, remove_boilerplate
+from .boilerplate import (
+    BOILERPLATE_COLUMNS,
+    Boilerplate,
+    find_boilerplate,
+    line_key,
+    line_keys,
+    remove_boilerplate,
+)
 from .dates import document_date_evidence, parse_date
 from .decode import sha256_bytes
 from .duplicates import NearDuplicateIndex, jaccard, minhash_signature, shingle_hashes, shingle_text
@@ -349,13 +356,15 @@ def ingest_corpus(
                 ledger.add(row, prep)
     # Site boilerplate is a corpus-level decision: it needs every included document's lines, so it
     # comes after the per-file (cached) analysis and the duplicate checks, before passages are cut.
+    keys = [line_keys(prep.paragraphs) for _, prep in ledger.kept]  # each line hashed once
     boilerplate = find_boilerplate(
         [(row["source"], prep.paragraphs) for row, prep in ledger.kept],
         options.boilerplate_min_share,
         options.boilerplate_min_docs,
+        keys=keys,
     )
     kept, ledger.kept = ledger.kept, []
-    parts = _passage_parts(_cut_passages(kept, boilerplate, options))
+    parts = _passage_parts(_cut_passages(kept, keys, boilerplate, options))
     if passages_out is None:
         passage_table = _concat_parts(parts)
     else:
@@ -414,7 +423,10 @@ def _concat_parts(parts: Iterator[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _cut_passages(
-    kept: list[tuple[dict, PreparedDocument]], boilerplate: Boilerplate, options: IngestOptions
+    kept: list[tuple[dict, PreparedDocument]],
+    keys: list[np.ndarray | None],
+    boilerplate: Boilerplate,
+    options: IngestOptions,
 ) -> Iterator[dict]:
     """Remove each included document's boilerplate lines, cut the rest into passages, complete the rows.
 
@@ -423,19 +435,20 @@ def _cut_passages(
     time, and each document's lines are dropped once it is cut, so that the corpus's text is never
     held twice (as lines and as passages).
     """
-    keys_by_source: dict[str, set[str]] = {}
+    keys_by_source: dict[str, set[int]] = {}
     for index, (row, prep) in enumerate(kept):
         kept[index] = (row, None)  # the kept list no longer holds the document's lines
+        paragraph_keys, keys[index] = keys[index], None
         source = row["source"]
         if source not in keys_by_source:
             keys_by_source[source] = boilerplate.keys_for(source)
-        keys = keys_by_source[source]
-        paragraphs, removed = remove_boilerplate(prep.paragraphs, keys)
+        removable = keys_by_source[source]
+        paragraphs, removed = remove_boilerplate(prep.paragraphs, removable, paragraph_keys)
         prep.paragraphs = []
         row["chars_boilerplate"] = removed
-        if removed and row["title"] == prep.title and line_key(prep.title) in keys:
+        if removed and row["title"] == prep.title and line_key(prep.title) in removable:
             row["title"] = guess_title(paragraphs)  # the guessed title was site furniture
-        if removed and prep.date_line and line_key(prep.date_line) in keys:
+        if removed and prep.date_line and line_key(prep.date_line) in removable:
             # a date read from a line every page of the site carries (a banner, a footer) dates the
             # site, not the document: no date rather than a wrong one
             row.update(date="", year="", reason="no_date")
