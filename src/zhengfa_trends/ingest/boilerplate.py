@@ -44,7 +44,7 @@ def line_keys(paragraphs: Sequence[str]) -> np.ndarray:
     or one longer than :data:`MAX_LINE_CHARS`."""
     return np.fromiter(
         (
-            line_key(line) if line and len(line) <= MAX_LINE_CHARS and not line.isspace() else NOT_COUNTED
+            line_key(line) if len(line) <= MAX_LINE_CHARS and line.strip() else NOT_COUNTED
             for line in paragraphs
         ),
         dtype=np.uint64,
